@@ -1,0 +1,89 @@
+"""Every parcel accounted for: placed = in the recipient's hands + waiting for pick-up + in flight + returned.
+
+The counts are taken twice, from the model's own state (delivery counters, locker heaps, the
+station's queues) and from the tracking log (each parcel's last status); both must agree with
+each other and add up to the parcels placed, or the run fails loudly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .errors import ConservationError
+from .tracking import EventTable, Status
+
+if TYPE_CHECKING:
+    from .model import RunState
+
+__all__ = ["Accounting", "check_conservation", "final_status"]
+
+_IN_HANDS = (Status.DELIVERED, Status.PICKED_UP)
+_IN_FLIGHT = (Status.AT_STATION, Status.OUT_FOR_DELIVERY, Status.DELIVERY_FAILED)
+
+
+@dataclass(frozen=True)
+class Accounting:
+    """Where the parcels are at the end of the horizon."""
+
+    placed: int
+    in_hands: int
+    in_locker: int
+    at_station_pickup: int
+    in_flight: int
+    returned: int
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+def final_status(events: EventTable, n_parcels: int) -> np.ndarray:
+    """Each parcel's last status (-1 for a parcel that never appears in the log)."""
+    last = np.full(n_parcels, -1, dtype=np.int64)
+    if len(events):
+        order = np.lexsort((np.arange(len(events)), events.parcel))
+        parcels = events.parcel[order]
+        is_last = np.r_[parcels[1:] != parcels[:-1], True]
+        last[parcels[is_last]] = events.status[order][is_last]
+    return last
+
+
+def accounting_from_log(events: EventTable, n_parcels: int) -> Accounting:
+    """Where the parcels are at the end, from the tracking log alone."""
+    last = final_status(events, n_parcels)
+    missing = int((last < 0).sum())
+    if missing:
+        raise ConservationError(f"{missing} parcels never appear in the tracking log")
+    return Accounting(
+        placed=n_parcels,
+        in_hands=int(np.isin(last, _IN_HANDS).sum()),
+        in_locker=int((last == Status.IN_LOCKER).sum()),
+        at_station_pickup=int((last == Status.AT_STATION_PICKUP).sum()),
+        in_flight=int(np.isin(last, _IN_FLIGHT).sum()),
+        returned=int((last == Status.RETURNED).sum()),
+    )
+
+
+def check_conservation(state: RunState, events: EventTable) -> Accounting:
+    """Compare the model's state with the log at the end of the horizon; raise on any difference."""
+    horizon = state.horizon_s
+    picked_locker = sum(1 for r, _, place in state.pickups if r <= horizon and place != 0)
+    picked_station = sum(1 for r, _, place in state.pickups if r <= horizon and place == 0)
+    from_state = Accounting(
+        placed=len(state.parcels),
+        in_hands=state.delivered_to_door + picked_locker + picked_station,
+        in_locker=state.lockers.occupied_at(horizon),
+        at_station_pickup=state.shelved - picked_station,
+        in_flight=state.station.pending_count() + state.on_vehicle,
+        returned=state.returned,
+    )
+    from_log = accounting_from_log(events, len(state.parcels))
+    total = from_log.in_hands + from_log.in_locker + from_log.at_station_pickup + from_log.in_flight + from_log.returned
+    if from_state != from_log or total != from_log.placed:
+        raise ConservationError(
+            "parcels are not conserved: "
+            f"model state {from_state.as_dict()} vs tracking log {from_log.as_dict()} (log total {total})"
+        )
+    return from_log

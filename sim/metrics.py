@@ -1,0 +1,193 @@
+"""KPIs: pure functions of the tracking log, the courier activity tables and a few scenario numbers.
+
+Courier KPIs count the *measured days* only (after warm-up, before the drain days); lead times
+count the parcels that arrived on measured days. ``docs/reference/kpis.md`` defines every key.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .accounting import accounting_from_log
+from .economics import Income, courier_income, overdue_fees
+from .scenario import EconomicsConfig, LockerConfig
+from .tracking import EventTable, Status
+
+__all__ = ["HEADLINE_KPIS", "KpiInputs", "compute_kpis", "kpis_of", "lead_times_h", "locker_occupancy_series"]
+
+SECONDS_PER_DAY = 86_400.0
+
+# The KPIs of the main job, in the order they are shown.
+HEADLINE_KPIS = (
+    "parcels_per_courier_day",
+    "courier_hours_per_day",
+    "income_per_courier_day_yuan",
+    "income_per_courier_hour_yuan",
+    "km_per_courier_day",
+    "first_attempt_success_share",
+    "failed_attempts",
+    "lead_time_p50_h",
+    "lead_time_p90_h",
+    "locker_occupancy_peak_share",
+    "cost_per_parcel_yuan",
+    "parcels_total",
+    "parcels_undelivered_end",
+)
+
+_COURIER_DROPS = (Status.DELIVERED, Status.IN_LOCKER, Status.AT_STATION_PICKUP)
+
+
+@dataclass(frozen=True)
+class KpiInputs:
+    """The numbers besides the logs that KPIs need."""
+
+    couriers: int
+    measured_days: tuple[int, int]
+    n_parcels: int
+    locker_slots_total: int
+    economics: EconomicsConfig
+    locker: LockerConfig
+
+
+def kpis_of(result) -> dict[str, float]:
+    """KPIs of a ``RunResult``."""
+    inputs = KpiInputs(
+        couriers=result.couriers,
+        measured_days=result.measured_days,
+        n_parcels=result.n_parcels,
+        locker_slots_total=result.locker_slots_total,
+        economics=result.scenario.economics,
+        locker=result.scenario.locker,
+    )
+    return compute_kpis(result.events, result.tours, inputs)
+
+
+def compute_kpis(events: EventTable, tours: dict[str, np.ndarray], inputs: KpiInputs) -> dict[str, float]:
+    """Every KPI of one run, as a flat mapping of name to number (NaN where undefined)."""
+    t0, t1 = (d * SECONDS_PER_DAY for d in inputs.measured_days)
+    courier_days = inputs.couriers * (inputs.measured_days[1] - inputs.measured_days[0])
+
+    in_window = (events.time_s >= t0) & (events.time_s < t1)
+    by_courier = events.courier >= 0
+    drops = in_window & by_courier
+
+    def count(status: Status) -> int:
+        return int((drops & (events.status == status)).sum())
+
+    door, locker, station = count(Status.DELIVERED), count(Status.IN_LOCKER), count(Status.AT_STATION_PICKUP)
+    delivered = door + locker + station
+
+    tour_in = (tours["start_s"] >= t0) & (tours["start_s"] < t1) if len(tours["start_s"]) else np.zeros(0, bool)
+    hours = float((tours["end_s"][tour_in] - tours["start_s"][tour_in]).sum() / 3600.0)
+    km = float(tours["ride_m"][tour_in].sum() / 1000.0)
+    income: Income = courier_income(door, locker, station, km, inputs.economics)
+    labour = hours * inputs.economics.courier_cost_per_hour_yuan
+
+    arrival = _first_time(events, (Status.AT_STATION,), inputs.n_parcels)
+    arrived_measured = (arrival >= t0) & (arrival < t1)
+    lead_h = lead_times_h(events, inputs.n_parcels, (t0, t1))
+    first_ok, attempted = _first_attempts(events, inputs.n_parcels, arrived_measured)
+
+    accounting = accounting_from_log(events, inputs.n_parcels)
+    fees = overdue_fees(events, inputs.locker)
+    return {
+        "parcels_per_courier_day": _ratio(delivered, courier_days),
+        "courier_hours_per_day": _ratio(hours, courier_days),
+        "income_per_courier_day_yuan": _ratio(income.net, courier_days),
+        "income_per_courier_hour_yuan": _ratio(income.net, hours),
+        "km_per_courier_day": _ratio(km, courier_days),
+        "first_attempt_success_share": _ratio(first_ok, attempted),
+        "failed_attempts": int((in_window & (events.status == Status.DELIVERY_FAILED)).sum()),
+        "lead_time_p50_h": _quantile(lead_h, 0.5),
+        "lead_time_p90_h": _quantile(lead_h, 0.9),
+        "locker_occupancy_peak_share": _locker_peak_share(events, inputs.locker_slots_total),
+        "cost_per_parcel_yuan": _ratio(labour + income.vehicle + income.charges, delivered),
+        "parcels_total": inputs.n_parcels,
+        "parcels_undelivered_end": accounting.in_flight,
+        # More detail behind the headline numbers.
+        "parcels_per_courier_hour": _ratio(delivered, hours),
+        "hours_per_100_parcels": _ratio(100 * hours, delivered),
+        "door_delivered_share": _ratio(door, delivered),
+        "locker_delivered_share": _ratio(locker, delivered),
+        "station_delivered_share": _ratio(station, delivered),
+        "courier_span_hours_per_day": _span_hours(tours, tour_in, courier_days),
+        "tours_per_courier_day": _ratio(int(tour_in.sum()), courier_days),
+        "gross_income_per_courier_day_yuan": _ratio(income.gross, courier_days),
+        "locker_full_events": int((in_window & (events.status == Status.DELIVERY_FAILED) & (events.detail == 2)).sum()),
+        "lead_time_completed_share": _ratio(len(lead_h), int(arrived_measured.sum())),
+        "parcels_returned": accounting.returned,
+        "parcels_waiting_pickup_end": accounting.in_locker + accounting.at_station_pickup,
+        "overdue_fees_yuan": fees,
+    }
+
+
+def lead_times_h(events: EventTable, n_parcels: int, window_s: tuple[float, float]) -> np.ndarray:
+    """Hours from station arrival to the recipient's hands, for parcels that arrived in the window
+    and were in the recipient's hands by the end of the run."""
+    arrival = _first_time(events, (Status.AT_STATION,), n_parcels)
+    done = _first_time(events, (Status.DELIVERED, Status.PICKED_UP), n_parcels)
+    keep = (arrival >= window_s[0]) & (arrival < window_s[1]) & ~np.isnan(done)
+    return (done - arrival)[keep] / 3600.0
+
+
+def locker_occupancy_series(events: EventTable) -> tuple[np.ndarray, np.ndarray]:
+    """Times of every locker drop and pick-up, and the parcels in all lockers just after each."""
+    at_locker = events.place > 0
+    change = np.where(at_locker & (events.status == Status.IN_LOCKER), 1, 0) - np.where(
+        at_locker & (events.status == Status.PICKED_UP), 1, 0
+    )
+    sel = change != 0
+    return events.time_s[sel], np.cumsum(change[sel])
+
+
+def _ratio(num: float, den: float) -> float:
+    return float(num) / float(den) if den else math.nan
+
+
+def _quantile(values: np.ndarray, q: float) -> float:
+    return float(np.quantile(values, q)) if len(values) else math.nan
+
+
+def _first_time(events: EventTable, statuses: tuple[Status, ...], n: int) -> np.ndarray:
+    """For each parcel, the time of its first event with one of ``statuses`` (NaN if none)."""
+    out = np.full(n, np.nan)
+    sel = np.flatnonzero(np.isin(events.status, statuses))
+    parcels, first = np.unique(events.parcel[sel], return_index=True)  # events are in time order
+    out[parcels] = events.time_s[sel[first]]
+    return out
+
+
+def _first_attempts(events: EventTable, n: int, eligible: np.ndarray) -> tuple[int, int]:
+    """Parcels whose first delivery attempt succeeded, and parcels attempted at all."""
+    is_attempt = np.isin(events.status, (*_COURIER_DROPS, Status.DELIVERY_FAILED)) & (events.courier >= 0)
+    sel = np.flatnonzero(is_attempt)
+    first = np.full(n, -1, dtype=np.int64)
+    parcels, idx = np.unique(events.parcel[sel], return_index=True)
+    first[parcels] = events.status[sel[idx]]
+    attempted = eligible & (first >= 0)
+    ok = attempted & (first != Status.DELIVERY_FAILED)
+    return int(ok.sum()), int(attempted.sum())
+
+
+def _locker_peak_share(events: EventTable, slots: int) -> float:
+    """Highest share of all locker slots occupied at once over the run."""
+    if slots == 0:
+        return 0.0
+    return float(locker_occupancy_series(events)[1].max(initial=0)) / slots
+
+
+def _span_hours(tours: dict[str, np.ndarray], tour_in: np.ndarray, courier_days: int) -> float:
+    """Mean time from a courier's first load to the end of the last tour of a day (idle gaps included)."""
+    if not tour_in.any():
+        return math.nan
+    couriers, days = tours["courier"][tour_in], tours["day"][tour_in]
+    key = couriers.astype(np.int64) * 100_000 + days.astype(np.int64)
+    keys, inverse = np.unique(key, return_inverse=True)
+    first = np.full(len(keys), np.inf)
+    last = np.full(len(keys), -np.inf)
+    np.minimum.at(first, inverse, tours["start_s"][tour_in])
+    np.maximum.at(last, inverse, tours["end_s"][tour_in])
+    return float((last - first).sum() / 3600.0 / courier_days)

@@ -1,0 +1,142 @@
+"""Comparison charts, one chart per function, each returning a matplotlib Figure.
+
+The functions take plain DataFrames (as a results folder holds them), so they work the same on a
+fresh ``RunSet`` and on a bundle read back from disk.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # files, not windows: the CLI and CI have no display
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+__all__ = [
+    "courier_time_breakdown",
+    "lead_time_ecdf",
+    "locker_occupancy",
+    "save_charts",
+    "variant_comparison",
+]
+
+_COMPARED = (
+    ("parcels_per_courier_day", "Parcels delivered per courier-day", "parcels"),
+    ("courier_hours_per_day", "Hours worked per courier-day", "hours"),
+    ("income_per_courier_day_yuan", "Net income per courier-day", "yuan"),
+    ("income_per_courier_hour_yuan", "Net income per courier-hour", "yuan / hour"),
+)
+_TIME_PARTS = (
+    ("station", "at the station (load, shelve)", "#8c8c8c"),
+    ("ride", "riding", "#4c72b0"),
+    ("park", "parking", "#64b5cd"),
+    ("walk", "walking", "#55a868"),
+    ("vertical", "stairs / elevator ride", "#c44e52"),
+    ("wait", "waiting (elevator, calls)", "#dd8452"),
+    ("handover", "handover / locker drop", "#8172b2"),
+)
+
+
+def _colors(n: int) -> list:
+    return [plt.get_cmap("tab10")(i % 10) for i in range(n)]
+
+
+def variant_comparison(kpis: pd.DataFrame, ci: pd.DataFrame | None = None) -> Figure:
+    """Door vs locker (and other variants) side by side: throughput, hours, income per day and per hour.
+
+    ``kpis`` has one row per variant (index) and a column per KPI; ``ci`` optionally the 95% half-widths.
+    """
+    fig, axes = plt.subplots(2, 2, figsize=(11, 7.5), layout="constrained")
+    variants = list(kpis.index)
+    colors = _colors(len(variants))
+    for ax, (key, title, unit) in zip(axes.flat, _COMPARED, strict=True):
+        values = kpis[key].to_numpy(dtype=float)
+        err = ci[key].to_numpy(dtype=float) if ci is not None and key in ci else None
+        bars = ax.bar(variants, values, color=colors, yerr=err, capsize=4 if err is not None else 0)
+        ax.bar_label(bars, fmt="%.1f", padding=2)
+        ax.set_title(title)
+        ax.set_ylabel(unit)
+        ax.margins(y=0.15)
+        ax.grid(axis="y", alpha=0.3)
+    fig.suptitle("Delivery modes compared, per courier (measured days)", fontsize=13)
+    return fig
+
+
+def courier_time_breakdown(tours: pd.DataFrame, stops: pd.DataFrame, couriers_days: int) -> Figure:
+    """Where a courier's working hours go, by variant: riding, walking, stairs, waiting, handing over."""
+    parts = _time_parts(tours, stops, couriers_days)
+    fig, ax = plt.subplots(figsize=(10, 5.5), layout="constrained")
+    left = np.zeros(len(parts))
+    for key, label, color in _TIME_PARTS:
+        ax.barh(parts.index, parts[key], left=left, label=label, color=color)
+        left += parts[key].to_numpy()
+    for y, total in enumerate(left):
+        ax.text(total, y, f" {total:.1f} h", va="center")
+    ax.set_xlabel("hours per courier-day")
+    ax.set_title("Where a courier's working day goes")
+    ax.invert_yaxis()
+    ax.margins(x=0.12)
+    ax.legend(loc="lower right", fontsize=8)
+    ax.grid(axis="x", alpha=0.3)
+    return fig
+
+
+def _time_parts(tours: pd.DataFrame, stops: pd.DataFrame, courier_days: int) -> pd.DataFrame:
+    rows = {}
+    for variant, t in tours.groupby("variant", sort=False):
+        s = stops[stops["variant"] == variant]
+        total = (t["end_s"] - t["start_s"]).sum()
+        station = ((t["depart_s"] - t["start_s"]) + (t["end_s"] - t["return_s"])).sum()
+        at_stops = {k: s[f"{k}_s"].sum() for k in ("park", "walk", "vertical", "wait", "handover")}
+        ride = total - station - sum(at_stops.values())
+        rows[variant] = {"station": station, "ride": ride, **at_stops}
+    return pd.DataFrame(rows).T / 3600.0 / courier_days
+
+
+def lead_time_ecdf(lead_times_h: dict[str, np.ndarray]) -> Figure:
+    """Share of parcels in the recipient's hands within x hours of reaching the station, by variant."""
+    fig, ax = plt.subplots(figsize=(9, 5.5), layout="constrained")
+    for (variant, values), color in zip(lead_times_h.items(), _colors(len(lead_times_h)), strict=True):
+        v = np.sort(np.asarray(values, dtype=float))
+        if len(v):
+            ax.step(
+                v, np.arange(1, len(v) + 1) / len(v), where="post", label=f"{variant} (median {np.median(v):.1f} h)", color=color
+            )
+    ax.set_xlabel("hours from station arrival to the recipient's hands")
+    ax.set_ylabel("share of parcels")
+    ax.set_ylim(0, 1.02)
+    ax.set_title("Lead time: station → recipient")
+    ax.grid(alpha=0.3)
+    ax.legend()
+    return fig
+
+
+def locker_occupancy(occupancy: dict[str, tuple[np.ndarray, np.ndarray]], slots: int) -> Figure:
+    """Share of locker slots occupied over time, by variant (``{variant: (times_s, occupied)}``)."""
+    fig, ax = plt.subplots(figsize=(9, 5), layout="constrained")
+    for (variant, (t, occ)), color in zip(occupancy.items(), _colors(len(occupancy)), strict=True):
+        ax.step(np.asarray(t) / 3600.0, np.asarray(occ) / max(slots, 1), where="post", label=variant, color=color)
+    ax.set_xlabel("hours since day 0, 00:00")
+    ax.set_ylabel("share of all locker slots occupied")
+    ax.set_ylim(0, 1.02)
+    ax.set_title(f"Locker occupancy ({slots} slots in the district)")
+    ax.grid(alpha=0.3)
+    ax.legend()
+    return fig
+
+
+def save_charts(figures: dict[str, Figure], folder: Path) -> list[Path]:
+    """Save figures as PNG files named after their keys; close them."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, fig in figures.items():
+        path = folder / f"{name}.png"
+        fig.savefig(path, dpi=120)
+        plt.close(fig)
+        paths.append(path)
+    return paths

@@ -1,0 +1,186 @@
+"""Writing and reading run bundles: a folder that describes itself.
+
+``results/<run>/`` holds the resolved scenario, ``meta.json`` (seed, package version, git
+revision, wall time, parcel counts), ``kpis.json``, ``kpis.csv``, the tracking log
+``events.parquet``, the courier activity ``tours.parquet`` / ``stops.parquet`` and ``charts/``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import platform
+import subprocess
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+from matplotlib.figure import Figure
+
+from . import plots
+from .demand import SECONDS_PER_DAY
+from .errors import ResultsError
+from .metrics import lead_times_h, locker_occupancy_series
+from .runner import RunSet
+from .tracking import EventTable, events_from_arrow, format_timeline
+
+__all__ = [
+    "BUNDLE_FILES",
+    "load_events",
+    "package_version",
+    "parcel_timeline",
+    "prepare_out_dir",
+    "runset_charts",
+    "write_bundle",
+]
+
+BUNDLE_FILES = (
+    "scenario.resolved.yaml",
+    "meta.json",
+    "kpis.json",
+    "kpis.csv",
+    "events.parquet",
+    "tours.parquet",
+    "stops.parquet",
+)
+_PARQUET = {"compression": "zstd"}
+
+
+def package_version() -> str:
+    try:
+        return metadata.version("parcelsim")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def git_revision() -> str:
+    """The checkout's commit, with ``+dirty`` if it has uncommitted changes; ``unknown`` outside git."""
+    here = Path(__file__).resolve().parent
+    try:
+        rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain"], cwd=here, capture_output=True, text=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return rev + ("+dirty" if dirty.strip() else "")
+
+
+def prepare_out_dir(out: Path, force: bool) -> None:
+    """Refuse to overwrite a non-empty folder unless ``force``; with ``force`` clear our own files."""
+    if out.exists() and not out.is_dir():
+        raise ResultsError(f"--out {out}: exists and is not a folder")
+    if out.exists() and any(out.iterdir()):
+        if not force:
+            raise ResultsError(f"--out {out}: folder is not empty; choose another folder or pass --force to replace its results")
+        for name in BUNDLE_FILES:
+            (out / name).unlink(missing_ok=True)
+        for png in (out / "charts").glob("*.png"):
+            png.unlink()
+    out.mkdir(parents=True, exist_ok=True)
+
+
+def write_bundle(runs: RunSet, out: Path, command: str = "") -> None:
+    """Write every output of ``runs`` into ``out`` (which ``prepare_out_dir`` made ready)."""
+    out = Path(out)
+    (out / "scenario.resolved.yaml").write_text(runs.scenario.to_yaml(), encoding="utf-8")
+    kpis = runs.kpis_by_variant()
+    (out / "kpis.json").write_text(json.dumps(kpis, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    runs.runs().to_csv(out / "kpis.csv", index=False, float_format="%.6g")
+
+    event_tables, tour_tables, stop_tables = [], [], []
+    for (variant, rep), result in runs.results.items():
+        event_tables.append(result.events.to_arrow(variant, rep))
+        tour_tables.append(_activity_table(result.tours, variant, rep))
+        stop_tables.append(_activity_table(result.stops, variant, rep))
+    pq.write_table(_concat(event_tables), out / "events.parquet", **_PARQUET)
+    pq.write_table(_concat(tour_tables), out / "tours.parquet", **_PARQUET)
+    pq.write_table(_concat(stop_tables), out / "stops.parquet", **_PARQUET)
+
+    first = next(iter(runs.results.values()))
+    meta = {
+        "scenario": runs.scenario.name,
+        "seed": runs.scenario.seed,
+        "variants": runs.variants,
+        "replications": runs.replications,
+        "parcels_per_run": first.n_parcels,
+        "events": int(sum(len(r.events) for r in runs.results.values())),
+        "accounting": {f"{v}/{r}": res.accounting.as_dict() for (v, r), res in runs.results.items()},
+        "city": first.city.summary(),
+        "package_version": package_version(),
+        "git_revision": git_revision(),
+        "wall_time_s": round(runs.wall_time_s, 3),
+        "python": platform.python_version(),
+        "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "command": command,
+    }
+    (out / "meta.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def runset_charts(runs: RunSet) -> dict[str, Figure]:
+    """The comparison charts of a run set (first replication for the per-event charts)."""
+    first = next(iter(runs.results.values()))
+    courier_days = first.couriers * (first.measured_days[1] - first.measured_days[0])
+    window = tuple(d * SECONDS_PER_DAY for d in first.measured_days)
+    first_rep = {v: runs.result(v, 0) for v in runs.variants}
+    tours = pd.concat([pd.DataFrame(r.tours).assign(variant=v) for v, r in first_rep.items()], ignore_index=True)
+    stops = pd.concat([pd.DataFrame(r.stops).assign(variant=v) for v, r in first_rep.items()], ignore_index=True)
+    tours = tours[(tours["start_s"] >= window[0]) & (tours["start_s"] < window[1])]
+    stops = stops[(stops["arrive_s"] >= window[0]) & (stops["arrive_s"] < window[1])]
+    return {
+        "variant_comparison": plots.variant_comparison(runs.kpis()),
+        "courier_time_breakdown": plots.courier_time_breakdown(tours, stops, courier_days),
+        "lead_time_ecdf": plots.lead_time_ecdf({v: lead_times_h(r.events, r.n_parcels, window) for v, r in first_rep.items()}),
+        "locker_occupancy": plots.locker_occupancy(
+            {v: locker_occupancy_series(r.events) for v, r in first_rep.items()}, first.locker_slots_total
+        ),
+    }
+
+
+def _concat(tables: list[pa.Table]) -> pa.Table:
+    # Each run's variant column has its own one-word dictionary; unify them into one.
+    return pa.concat_tables(tables).unify_dictionaries().combine_chunks()
+
+
+def _activity_table(columns: dict[str, np.ndarray], variant: str, rep: int) -> pa.Table:
+    n = len(next(iter(columns.values())))
+    data: dict[str, Any] = {"variant": pa.array([variant] * n, pa.string()), "replication": pa.array(np.full(n, rep, np.int32))}
+    data.update({k: pa.array(v) for k, v in columns.items()})
+    return pa.table(data)
+
+
+def _require(results_dir: Path, name: str) -> Path:
+    path = Path(results_dir) / name
+    if not path.exists():
+        raise ResultsError(f"{results_dir}: no {name} here; is this a parcelsim results folder?")
+    return path
+
+
+def load_events(results_dir: str | Path, variant: str | None = None, replication: int | None = None) -> pa.Table:
+    """The tracking log of a results folder, optionally one variant and replication."""
+    table = pq.read_table(_require(Path(results_dir), "events.parquet"))
+    if variant is not None:
+        table = table.filter(pc.equal(table["variant"].cast(pa.string()), variant))
+    if replication is not None:
+        table = table.filter(pc.equal(table["replication"], replication))
+    return table
+
+
+def parcel_timeline(results_dir: str | Path, parcel: int) -> dict[str, list[str]]:
+    """The timeline of one parcel in every (variant, replication) of a results folder."""
+    table = load_events(results_dir)
+    table = table.filter(pc.equal(table["parcel"], parcel))
+    if table.num_rows == 0:
+        n = pq.read_metadata(_require(Path(results_dir), "meta.json").with_name("events.parquet")).num_rows
+        raise ResultsError(f"parcel {parcel}: not in this run's tracking log ({n} events); parcel ids start at 0")
+    out: dict[str, list[str]] = {}
+    variants = table["variant"].cast(pa.string()).to_pylist()
+    reps = table["replication"].to_pylist()
+    for key in dict.fromkeys(zip(variants, reps, strict=True)):
+        mask = [(v, r) == key for v, r in zip(variants, reps, strict=True)]
+        ev: EventTable = events_from_arrow(table.filter(pa.array(mask)))
+        out[f"{key[0]} (replication {key[1]})"] = format_timeline(ev.time_s, ev.status, ev.detail, ev.place)
+    return out

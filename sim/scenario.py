@@ -1,0 +1,511 @@
+"""The scenario schema: typed, frozen, validated. YAML in, clear errors out.
+
+Every field says its unit in its name where it is not obvious and carries a description; numbers
+from the real world cite ``REFERENCES.md`` rows, the others are assumptions listed in
+``docs/assumptions.md``. Unknown keys are rejected (with the closest known key suggested), so a
+typo can never fall back silently to a default.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import typing
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .errors import ScenarioError
+
+__all__ = [
+    "SIZES",
+    "Scenario",
+    "apply_overrides",
+    "load_scenario",
+    "parse_override",
+    "scenario_from_dict",
+]
+
+SIZES = ("S", "M", "L")
+HOURS_PER_DAY = 24
+
+
+def _ordered(low: float, high: float, low_name: str, high_name: str) -> None:
+    if low > high:
+        raise ValueError(f"{low_name} ({low:g}) must not exceed {high_name} ({high:g})")
+
+
+class _Section(BaseModel):
+    """Common configuration: unknown keys are errors, values are immutable once loaded."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+
+class SizeCounts(_Section):
+    S: int = Field(ge=0, le=10_000, description="Small slots")
+    M: int = Field(ge=0, le=10_000, description="Medium slots")
+    L: int = Field(ge=0, le=10_000, description="Large slots")
+
+
+class SizeShares(_Section):
+    S: float = Field(ge=0, le=1, description="Share of small parcels")
+    M: float = Field(ge=0, le=1, description="Share of medium parcels")
+    L: float = Field(ge=0, le=1, description="Share of large parcels")
+
+    @model_validator(mode="after")
+    def _sum_to_one(self) -> SizeShares:
+        total = self.S + self.M + self.L
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"S + M + L must sum to 1, got {total:g}")
+        return self
+
+
+class SizeWeights(_Section):
+    S: float = Field(gt=0, le=50, description="Weight of a small parcel (kg)")
+    M: float = Field(gt=0, le=50, description="Weight of a medium parcel (kg)")
+    L: float = Field(gt=0, le=50, description="Weight of a large parcel (kg)")
+
+
+class CityConfig(_Section):
+    """A synthetic district: a street grid with residential compounds (小区) in its blocks."""
+
+    blocks_x: int = Field(8, ge=1, le=300, description="Street blocks west to east")
+    blocks_y: int = Field(8, ge=1, le=300, description="Street blocks south to north")
+    block_m: float = Field(200.0, ge=30, le=2000, description="Street spacing (m)")
+    arterial_every: int = Field(4, ge=1, le=100, description="Every n-th street is an arterial road")
+    node_jitter_share: float = Field(0.1, ge=0, lt=0.45, description="Random shift of intersections, share of block_m")
+    compound_share: float = Field(0.85, ge=0, le=1, description="Share of blocks holding a residential compound")
+    buildings_min: int = Field(4, ge=1, le=100, description="Fewest buildings in a compound")
+    buildings_max: int = Field(10, ge=1, le=100, description="Most buildings in a compound")
+    elevator_share: float = Field(0.5, ge=0, le=1, description="Share of buildings that are high-rises with elevators")
+    walkup_floors: int = Field(6, ge=1, le=12, description="Floors of a walk-up (6-floor walk-ups are common)")
+    highrise_floors_min: int = Field(11, ge=2, le=100, description="Fewest floors of a high-rise")
+    highrise_floors_max: int = Field(33, ge=2, le=100, description="Most floors of a high-rise")
+    households_per_floor: int = Field(2, ge=1, le=20, description="Households per floor of one building")
+    building_walk_m_min: float = Field(30.0, ge=0, le=2000, description="Shortest walk from compound gate to a building (m)")
+    building_walk_m_max: float = Field(180.0, ge=0, le=2000, description="Longest walk from compound gate to a building (m)")
+    locker_share: float = Field(0.7, ge=0, le=1, description="Share of compounds with a locker bank at the gate")
+    locker_slots: SizeCounts = Field(
+        SizeCounts(S=40, M=24, L=8), description="Slots per locker bank by size (72: within 40-200, REFERENCES.md §3)"
+    )
+    locker_reach_m: float = Field(
+        400.0, ge=0, le=10_000, description="A compound without a locker uses another compound's locker this close by road (m)"
+    )
+
+    @model_validator(mode="after")
+    def _ranges(self) -> CityConfig:
+        _ordered(self.buildings_min, self.buildings_max, "buildings_min", "buildings_max")
+        _ordered(self.highrise_floors_min, self.highrise_floors_max, "highrise_floors_min", "highrise_floors_max")
+        _ordered(self.building_walk_m_min, self.building_walk_m_max, "building_walk_m_min", "building_walk_m_max")
+        if self.locker_slots.S + self.locker_slots.M + self.locker_slots.L == 0 and self.locker_share > 0:
+            raise ValueError("locker_slots must hold at least one slot when locker_share > 0")
+        return self
+
+
+class StationConfig(_Section):
+    """The franchise courier station (网点): depot of the couriers and a pick-up counter (驿站)."""
+
+    location: str = Field("centre", pattern="^(centre|edge)$", description="Where the station sits: centre or edge")
+    sort_rate_parcels_per_h: float = Field(
+        1500.0, gt=0, le=100_000, description="Parcels sorted per hour after a linehaul arrival (assumption A3)"
+    )
+
+
+class LinehaulArrival(_Section):
+    at_h: float = Field(ge=0, lt=24, description="Arrival time at the station (hours after midnight)")
+    share: float = Field(gt=0, le=1, description="Share of the day's parcels on this truck")
+
+
+class ParcelsConfig(_Section):
+    """The parcels that reach the station each day."""
+
+    per_day: int = Field(5000, ge=1, le=20_000_000, description="Parcels arriving per day")
+    linehaul: tuple[LinehaulArrival, ...] = Field(
+        (LinehaulArrival(at_h=5.5, share=0.65), LinehaulArrival(at_h=11.5, share=0.35)),
+        min_length=1,
+        description="Linehaul trucks per day (assumption A2: early morning and midday)",
+    )
+    size_shares: SizeShares = Field(SizeShares(S=0.6, M=0.3, L=0.1), description="Parcel size mix (assumption A4)")
+    weight_kg: SizeWeights = Field(SizeWeights(S=0.5, M=2.0, L=6.0), description="Parcel weight by size (assumption A4)")
+    door_guaranteed_share: float = Field(
+        0.1, ge=0, le=1, description="Share of door-guaranteed (音尊达) parcels, always delivered to the door (assumption A5)"
+    )
+
+    @field_validator("linehaul")
+    @classmethod
+    def _shares_sum_to_one(cls, v: tuple[LinehaulArrival, ...]) -> tuple[LinehaulArrival, ...]:
+        total = sum(a.share for a in v)
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"the linehaul shares must sum to 1, got {total:g}")
+        times = [a.at_h for a in v]
+        if times != sorted(times):
+            raise ValueError(f"linehaul arrivals must be in time order, got at_h {times}")
+        return v
+
+
+class CourierConfig(_Section):
+    """Couriers and their e-tricycles."""
+
+    count: int = Field(25, ge=1, le=100_000, description="Couriers based at the station")
+    shift_start_h: float = Field(7.0, ge=0, lt=24, description="Start of the working day (h)")
+    last_departure_h: float = Field(
+        19.0, gt=0, le=24, description="No tour starts after this time; a started tour is finished (h)"
+    )
+    waves_h: tuple[float, ...] = Field(
+        (8.0, 13.0), min_length=1, description="Delivery wave start times (typically two a day, assumption A6)"
+    )
+    capacity_parcels: int = Field(120, ge=1, le=2000, description="Parcels an e-tricycle carries (assumption A6)")
+    payload_kg: float = Field(180.0, gt=0, le=2000, description="E-tricycle payload limit (kg, REFERENCES.md §2)")
+    ride_speed_mps: float = Field(
+        3.3, gt=0, le=4.17, description="Mean riding speed (m/s); the legal cap is 15 km/h = 4.17 m/s (REFERENCES.md §2)"
+    )
+    load_s_per_parcel: float = Field(6.0, ge=0, le=600, description="Scan and load one parcel at the station (s)")
+    shelve_s_per_parcel: float = Field(10.0, ge=0, le=600, description="Scan and shelve one parcel at the pick-up counter (s)")
+
+    @model_validator(mode="after")
+    def _times(self) -> CourierConfig:
+        waves = list(self.waves_h)
+        if waves != sorted(waves):
+            raise ValueError(f"waves_h must be in time order, got {waves}")
+        if waves[0] < self.shift_start_h or waves[-1] > self.last_departure_h:
+            raise ValueError(
+                f"waves_h {waves} must lie between shift_start_h {self.shift_start_h:g} "
+                f"and last_departure_h {self.last_departure_h:g}"
+            )
+        return self
+
+
+class DoorConfig(_Section):
+    """Door delivery, in its visible parts (assumption A7 unless cited)."""
+
+    park_s: float = Field(30.0, ge=0, le=3600, description="Park and lock the tricycle at a compound gate (s)")
+    walk_speed_mps: float = Field(1.2, gt=0, le=3, description="Walking speed with parcels (m/s)")
+    elevator_wait_mean_s: float = Field(35.0, ge=0, le=1800, description="Mean wait for an elevator (s)")
+    elevator_s_per_floor: float = Field(2.5, ge=0, le=60, description="Elevator ride per floor (s)")
+    stairs_up_s_per_floor: float = Field(15.0, ge=0, le=300, description="Climb one floor with parcels (s)")
+    stairs_down_s_per_floor: float = Field(8.0, ge=0, le=300, description="Walk down one floor (s)")
+    handover_median_s: float = Field(60.0, gt=0, le=1800, description="Knock, wait for the door, hand over, sign (median, s)")
+    handover_sigma: float = Field(0.5, ge=0, le=3, description="Spread of handover time (lognormal sigma)")
+    call_wait_s: float = Field(90.0, ge=0, le=3600, description="Call and wait when nobody opens (s)")
+    max_attempts: int = Field(3, ge=1, le=10, description="Door attempts before the parcel is returned")
+    redelivery_gap_h: float = Field(2.0, ge=0, le=72, description="Earliest retry after a failed attempt (h)")
+    consent_share: float = Field(
+        0.6, ge=0, le=1, description="Share of recipients who, when not home, consent to a locker or the station"
+    )
+
+
+class LockerConfig(_Section):
+    """Locker drop-off and the locker operator's rules."""
+
+    walk_m: float = Field(20.0, ge=0, le=1000, description="Walk from the tricycle to the locker bank (m)")
+    open_s: float = Field(30.0, ge=0, le=600, description="Log in and start a drop session, per stop (s)")
+    drop_s_per_parcel: float = Field(
+        12.0, ge=0, le=600, description="Scan, choose a slot, drop one parcel (s); ≈1 min for several (REFERENCES.md §2)"
+    )
+    free_hours: float = Field(12.0, ge=0, le=240, description="Free storage before overdue fees (h, REFERENCES.md §3)")
+    overdue_fee_yuan: float = Field(0.5, ge=0, le=100, description="Overdue fee per started period (REFERENCES.md §3)")
+    overdue_period_h: float = Field(12.0, gt=0, le=240, description="Length of an overdue period (h, REFERENCES.md §3)")
+    overdue_fee_cap_yuan: float = Field(3.0, ge=0, le=1000, description="Cap on overdue fees per parcel (REFERENCES.md §3)")
+
+
+def _default_home_by_hour() -> tuple[float, ...]:
+    # Assumption A8: someone is home in most households (often grandparents); calibrated so that
+    # 15-20% of first door attempts fail, inside the 8-20% of REFERENCES.md §3.
+    night, morning, office, evening = 0.95, 0.9, 0.8, 0.9
+    return (night,) * 7 + (morning,) * 2 + (office,) * 9 + (evening,) * 4 + (night,) * 2
+
+
+class RecipientConfig(_Section):
+    """Recipients: when they are home, how soon they collect."""
+
+    home_by_hour: tuple[float, ...] = Field(
+        default_factory=_default_home_by_hour,
+        description="Probability that a recipient is at home, for each hour 0..23 (assumption A8)",
+    )
+    locker_pickup_median_h: float = Field(4.0, gt=0, le=240, description="Median delay from locker drop to pick-up (h, A9)")
+    station_pickup_median_h: float = Field(8.0, gt=0, le=240, description="Median delay from shelving to pick-up (h, A9)")
+    pickup_sigma: float = Field(0.9, ge=0, le=3, description="Spread of pick-up delays (lognormal sigma, A9)")
+
+    @field_validator("home_by_hour")
+    @classmethod
+    def _twenty_four(cls, v: tuple[float, ...]) -> tuple[float, ...]:
+        if len(v) != HOURS_PER_DAY:
+            raise ValueError(f"needs one probability per hour (24 values), got {len(v)}")
+        if any(not 0 <= p <= 1 for p in v):
+            raise ValueError("every probability must lie in [0, 1]")
+        return v
+
+
+class EconomicsConfig(_Section):
+    """Money, all in yuan (assumption A10 explains who pays whom)."""
+
+    door_fee_yuan: float = Field(
+        0.8, ge=0, le=1000, description="Fee per parcel delivered to the door (音尊达, REFERENCES.md §1)"
+    )
+    locker_fee_yuan: float = Field(0.5, ge=0, le=1000, description="Fee per parcel dropped in a locker (REFERENCES.md §1)")
+    station_fee_yuan: float = Field(0.5, ge=0, le=1000, description="Fee per parcel left at the station (REFERENCES.md §1)")
+    piece_rate_yuan: float = Field(
+        1.0, ge=0, le=1000, description="Network piece rate per delivered parcel, any mode (≈1 yuan, REFERENCES.md §2)"
+    )
+    locker_charge_yuan: float = Field(0.5, ge=0, le=1000, description="Locker fee the courier pays per parcel (REFERENCES.md §2)")
+    station_charge_yuan: float = Field(0.3, ge=0, le=1000, description="Station counter fee the courier pays per parcel (A10)")
+    vehicle_yuan_per_km: float = Field(0.1, ge=0, le=100, description="E-tricycle energy and wear per km (A10)")
+    courier_cost_per_hour_yuan: float = Field(30.0, ge=0, le=10_000, description="Labour cost of a courier-hour (A10)")
+
+
+class HorizonConfig(_Section):
+    """How many days are simulated and which of them are measured."""
+
+    days: int = Field(1, ge=1, le=365, description="Days on which parcels arrive")
+    warmup_days: int = Field(0, ge=0, le=364, description="First days excluded from the KPIs")
+    drain_days: int = Field(
+        1, ge=0, le=30, description="Days after the last arrivals: couriers finish, recipients collect (not measured)"
+    )
+
+    @model_validator(mode="after")
+    def _measured(self) -> HorizonConfig:
+        if self.warmup_days >= self.days:
+            raise ValueError(f"warmup_days ({self.warmup_days}) must be less than days ({self.days})")
+        return self
+
+
+class Variant(_Section):
+    """One way of delivering: the share of parcels sent to the door, plus optional field overrides."""
+
+    door_share: float = Field(
+        ge=0, le=1, description="Share of recipients whose parcels go to the door; door-guaranteed parcels always do"
+    )
+    set: dict[str, Any] = Field(
+        default_factory=dict, description="Overrides of other scenario fields for this variant, as dotted paths"
+    )
+
+
+def _default_variants() -> dict[str, Variant]:
+    return {"door": Variant(door_share=1.0), "locker": Variant(door_share=0.0), "mixed": Variant(door_share=0.5)}
+
+
+class Scenario(_Section):
+    """A complete, validated scenario."""
+
+    name: str = Field("scenario", min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.\-]+$", description="Short name")
+    description: str = Field("", description="Free text")
+    seed: int = Field(1, ge=0, le=2**63 - 1, description="Base seed of the random streams")
+    city: CityConfig = CityConfig()
+    station: StationConfig = StationConfig()
+    parcels: ParcelsConfig = ParcelsConfig()
+    couriers: CourierConfig = CourierConfig()
+    door: DoorConfig = DoorConfig()
+    locker: LockerConfig = LockerConfig()
+    recipients: RecipientConfig = RecipientConfig()
+    economics: EconomicsConfig = EconomicsConfig()
+    horizon: HorizonConfig = HorizonConfig()
+    variants: dict[str, Variant] = Field(default_factory=_default_variants, description="Variants compared in one run")
+
+    @field_validator("variants")
+    @classmethod
+    def _variant_names(cls, v: dict[str, Variant]) -> dict[str, Variant]:
+        if not v:
+            raise ValueError("at least one variant is needed")
+        for name in v:
+            if not name.replace("_", "").replace("-", "").isalnum():
+                raise ValueError(f"variant name {name!r} may hold only letters, digits, '_' and '-'")
+        return v
+
+    def resolved(self, variant: str) -> Scenario:
+        """This scenario with the overrides of ``variant`` applied (validated again)."""
+        if variant not in self.variants:
+            raise ScenarioError(f"variants: no variant {variant!r}; the scenario has {', '.join(sorted(self.variants))}")
+        overrides = self.variants[variant].set
+        if not overrides:
+            return self
+        raw = self.model_dump(mode="python")
+        for path, value in overrides.items():
+            if path.split(".")[0] == "variants":
+                raise ScenarioError(f"variants.{variant}.set.{path}: a variant cannot change the variants")
+            apply_overrides(raw, {path: value}, where=f"variants.{variant}.set")
+        return scenario_from_dict(raw)
+
+    def to_yaml(self) -> str:
+        """The fully resolved scenario (every default written out) as YAML."""
+        return yaml.safe_dump(self.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading, overrides and error messages
+
+
+def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
+    """Read a scenario YAML file, apply ``--set``-style overrides and validate it.
+
+    Raises ``ScenarioError`` with a message naming the field path, the value and what is allowed.
+    """
+    p = Path(path)
+    if not p.exists():
+        raise ScenarioError(f"{p}: no such scenario file")
+    if not p.is_file():
+        raise ScenarioError(f"{p}: not a file")
+    try:
+        raw = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ScenarioError(f"{p}: broken YAML{where}: {problem}") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(f"{p}: not a UTF-8 text file") from None
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise ScenarioError(f"{p}: a scenario must be a mapping of fields, got {type(raw).__name__}")
+    if overrides:
+        apply_overrides(raw, overrides)
+    return scenario_from_dict(raw, source=str(p))
+
+
+def scenario_from_dict(raw: dict[str, Any], source: str = "scenario") -> Scenario:
+    """Validate a plain mapping as a scenario (the variants' overrides are checked too)."""
+    try:
+        scenario = Scenario.model_validate(raw)
+    except ValidationError as exc:
+        raise ScenarioError(_format_validation_error(exc, source)) from None
+    for name in scenario.variants:
+        scenario.resolved(name)  # fail now, not mid-run, if a variant's overrides are invalid
+    return scenario
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """Split ``path.to.field=value``; the value is read as YAML (numbers, lists, true/false)."""
+    if "=" not in text:
+        raise ScenarioError(f"--set {text!r}: expected path.to.field=value")
+    path, _, value_text = text.partition("=")
+    path = path.strip()
+    if not path or any(not part for part in path.split(".")):
+        raise ScenarioError(f"--set {text!r}: the field path is empty or has an empty part")
+    try:
+        value = yaml.safe_load(value_text) if value_text.strip() else ""
+    except yaml.YAMLError:
+        value = value_text
+    return path, value
+
+
+def apply_overrides(raw: dict[str, Any], overrides: dict[str, Any], where: str = "--set") -> None:
+    """Set dotted paths in a raw scenario mapping, refusing paths the schema does not have."""
+    for path, value in overrides.items():
+        parts = path.split(".")
+        node: dict[str, Any] = raw
+        model: Any = Scenario
+        for depth, key in enumerate(parts):
+            allowed = _allowed_keys(model, node)
+            if allowed is not None and key not in allowed:
+                prefix = ".".join(parts[:depth])
+                raise ScenarioError(
+                    f"{where} {path}: unknown field {key!r}{' in ' + prefix if prefix else ''}"
+                    f"{_suggest(key, allowed)}; allowed: {', '.join(sorted(allowed))}"
+                )
+            parent, model = model, _child_model(model, key)
+            if depth == len(parts) - 1:
+                node[key] = copy.deepcopy(value)
+                break
+            child = node.get(key)
+            if child is None:
+                child = _default_as_dict(model, parent, key)
+                node[key] = child
+            if not isinstance(child, dict):
+                raise ScenarioError(f"{where} {path}: {'.'.join(parts[: depth + 1])} is not a mapping")
+            node = child
+
+
+def _allowed_keys(model: Any, node: dict[str, Any]) -> list[str] | None:
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return list(model.model_fields)
+    if model is _MAPPING:
+        return None  # free keys: variant names, dotted override paths
+    return list(node)
+
+
+_MAPPING = object()  # marks a mapping with free keys in the schema walk below
+
+
+def _child_model(model: Any, key: str) -> Any:
+    """The schema of ``model.key``: a model class, ``_MAPPING``, or None for a plain value."""
+    if model is _MAPPING:
+        return Variant
+    if not (isinstance(model, type) and issubclass(model, BaseModel)) or key not in model.model_fields:
+        return None
+    if (model, key) in ((Scenario, "variants"), (Variant, "set")):
+        return _MAPPING
+    return _unwrap_model(model.model_fields[key].annotation)
+
+
+def _unwrap_model(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _unwrap_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _default_as_dict(model: Any, parent: Any, key: str) -> dict[str, Any]:
+    """What a section holds when the file leaves it out, so an override can change one field."""
+    if parent is Scenario and key == "variants":
+        return {name: v.model_dump(mode="python") for name, v in _default_variants().items()}
+    if isinstance(model, type) and issubclass(model, BaseModel) and model is not Variant:
+        return model().model_dump(mode="python")
+    return {}
+
+
+def _suggest(key: str, allowed: list[str]) -> str:
+    close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The model class that holds the field at ``loc`` (for listing allowed keys)."""
+    model: Any = Scenario
+    for key in loc:
+        if isinstance(key, int) and model is not _MAPPING:
+            continue  # an item of a tuple of sections, e.g. parcels.linehaul.0
+        model = _child_model(model, key)
+        if model is None:
+            return None
+    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
+
+
+def _format_validation_error(exc: ValidationError, source: str) -> str:
+    lines = []
+    errors = exc.errors()
+    locs = [tuple(e["loc"]) for e in errors]
+    for err in errors:
+        loc = tuple(err["loc"])
+        if any(len(other) > len(loc) and other[: len(loc)] == loc for other in locs):
+            continue  # a container that failed only because an item inside it failed
+        path = ".".join(str(p) for p in loc) or "(top level)"
+        value = err.get("input")
+        if err["type"] == "extra_forbidden":
+            parent = _model_at(loc[:-1])
+            allowed = list(parent.model_fields) if parent else []
+            hint = _suggest(str(loc[-1]), allowed)
+            allowed_text = f"; allowed: {', '.join(allowed)}" if allowed else ""
+            lines.append(f"{path}: unknown field{hint}{allowed_text}")
+            continue
+        message = err["msg"]
+        if message.startswith("Value error, "):
+            message = message[len("Value error, ") :]
+        shown = _short(value)
+        if err["type"] == "missing":
+            lines.append(f"{path}: required field is missing")
+        elif isinstance(value, dict):  # a check across fields of a section: the message names them
+            lines.append(f"{path}: {message}")
+        else:
+            lines.append(f"{path}: {message} (got {shown})")
+    head = f"{source}: invalid scenario" + (f" ({len(lines)} problems)" if len(lines) > 1 else "")
+    return head + "\n  " + "\n  ".join(lines)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."

@@ -1,0 +1,228 @@
+"""The tracking log: one row per parcel status change, kept as columns, not as Python objects.
+
+Statuses mirror what a courier app shows, with the Chinese label a user in China would see.
+Courier activity (tours and the stops within them) is logged beside it, also as columns, so that
+every KPI is a pure function of these tables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import IntEnum
+
+import numpy as np
+import pyarrow as pa
+
+__all__ = [
+    "ActivityLog",
+    "Detail",
+    "EventLog",
+    "EventTable",
+    "Status",
+    "events_from_arrow",
+    "format_timeline",
+]
+
+
+class Status(IntEnum):
+    """A parcel's status change, in the order a courier app shows them."""
+
+    ORDER_PLACED = 0
+    PICKED = 1
+    PACKED = 2
+    SHIPPED = 3
+    AT_STATION = 4
+    OUT_FOR_DELIVERY = 5
+    DELIVERED = 6
+    IN_LOCKER = 7
+    AT_STATION_PICKUP = 8
+    PICKED_UP = 9
+    DELIVERY_FAILED = 10
+    RETURNED = 11
+
+    @property
+    def label(self) -> str:
+        """English name as written in the event log, e.g. ``delivered``."""
+        return _LABELS[self][0]
+
+    @property
+    def chinese(self) -> str:
+        """Chinese label as a courier app shows it, e.g. 已签收."""
+        return _LABELS[self][1]
+
+
+_LABELS = {
+    Status.ORDER_PLACED: ("order_placed", "下单"),
+    Status.PICKED: ("picked", "拣货"),
+    Status.PACKED: ("packed", "打包"),
+    Status.SHIPPED: ("shipped", "已揽收"),
+    Status.AT_STATION: ("at_station", "到达网点"),
+    Status.OUT_FOR_DELIVERY: ("out_for_delivery", "派送中"),
+    Status.DELIVERED: ("delivered", "已签收"),
+    Status.IN_LOCKER: ("in_locker", "已投柜"),
+    Status.AT_STATION_PICKUP: ("at_station_pickup", "已入驿站"),
+    Status.PICKED_UP: ("picked_up", "已取件"),
+    Status.DELIVERY_FAILED: ("delivery_failed", "投递失败"),
+    Status.RETURNED: ("returned", "退回"),
+}
+
+
+class Detail(IntEnum):
+    """Why a status happened, where that matters (a failed attempt, a parcel rerouted)."""
+
+    NONE = 0
+    NOT_HOME = 1
+    LOCKER_FULL = 2
+    CONSENTED = 3  # recipient not home but agreed to a locker or the station
+    MAX_ATTEMPTS = 4
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+STATUS_NAMES = [s.label for s in Status]
+DETAIL_NAMES = [d.label for d in Detail]
+
+
+@dataclass
+class EventLog:
+    """Appends status changes during a run; ``table()`` turns them into sorted columns."""
+
+    time_s: list[float] = field(default_factory=list)
+    parcel: list[int] = field(default_factory=list)
+    status: list[int] = field(default_factory=list)
+    courier: list[int] = field(default_factory=list)
+    place: list[int] = field(default_factory=list)
+    detail: list[int] = field(default_factory=list)
+
+    def add(self, time_s: float, parcel: int, status: Status, courier: int = -1, place: int = -1, detail: Detail = Detail.NONE):
+        self.time_s.append(time_s)
+        self.parcel.append(parcel)
+        self.status.append(status)
+        self.courier.append(courier)
+        self.place.append(place)
+        self.detail.append(detail)
+
+    def add_many(self, time_s: np.ndarray, parcels: np.ndarray, status: Status, place: np.ndarray | int = -1) -> None:
+        """Log one status for many parcels at once (e.g. a truck's arrival)."""
+        n = len(parcels)
+        self.time_s.extend(np.broadcast_to(time_s, n).tolist())
+        self.parcel.extend(np.asarray(parcels).tolist())
+        self.status.extend([int(status)] * n)
+        self.courier.extend([-1] * n)
+        self.place.extend(np.broadcast_to(place, n).tolist())
+        self.detail.extend([0] * n)
+
+    def table(self) -> EventTable:
+        """The log sorted by time; ties keep the order in which they were logged."""
+        time_s = np.asarray(self.time_s, dtype=np.float64)
+        order = np.argsort(time_s, kind="stable")
+        return EventTable(
+            time_s=time_s[order],
+            parcel=np.asarray(self.parcel, dtype=np.int64)[order],
+            status=np.asarray(self.status, dtype=np.int8)[order],
+            courier=np.asarray(self.courier, dtype=np.int32)[order],
+            place=np.asarray(self.place, dtype=np.int32)[order],
+            detail=np.asarray(self.detail, dtype=np.int8)[order],
+        )
+
+
+@dataclass(frozen=True)
+class EventTable:
+    """The tracking log as numpy columns, sorted by time."""
+
+    time_s: np.ndarray
+    parcel: np.ndarray
+    status: np.ndarray
+    courier: np.ndarray
+    place: np.ndarray
+    detail: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.time_s)
+
+    def to_arrow(self, variant: str, replication: int) -> pa.Table:
+        """Arrow table with readable status names (dictionary-encoded, so still compact)."""
+        n = len(self)
+        return pa.table(
+            {
+                "variant": pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, dtype=np.int8)), pa.array([variant])),
+                "replication": pa.array(np.full(n, replication, dtype=np.int32)),
+                "time_s": pa.array(self.time_s),
+                "parcel": pa.array(self.parcel),
+                "status": pa.DictionaryArray.from_arrays(pa.array(self.status), pa.array(STATUS_NAMES)),
+                "courier": pa.array(self.courier),
+                "place": pa.array(self.place),
+                "detail": pa.DictionaryArray.from_arrays(pa.array(self.detail), pa.array(DETAIL_NAMES)),
+            }
+        )
+
+
+def events_from_arrow(table: pa.Table) -> EventTable:
+    """Read back one (variant, replication) slice of ``events.parquet`` as numpy columns."""
+    status_codes = {name: i for i, name in enumerate(STATUS_NAMES)}
+    detail_codes = {name: i for i, name in enumerate(DETAIL_NAMES)}
+    status = np.array([status_codes[s] for s in table.column("status").to_pylist()], dtype=np.int8)
+    detail = np.array([detail_codes[s] for s in table.column("detail").to_pylist()], dtype=np.int8)
+    return EventTable(
+        time_s=table.column("time_s").to_numpy(),
+        parcel=table.column("parcel").to_numpy(),
+        status=status,
+        courier=table.column("courier").to_numpy(),
+        place=table.column("place").to_numpy(),
+        detail=detail,
+    )
+
+
+# Courier activity: one row per tour and one per stop. Durations in seconds, distances in metres.
+TOUR_COLUMNS = ("courier", "day", "start_s", "depart_s", "return_s", "end_s", "ride_m", "parcels_out", "shelved")
+STOP_COLUMNS = (
+    "courier",
+    "arrive_s",
+    "depart_s",
+    "place",
+    "ride_m",
+    "ride_s",
+    "park_s",
+    "walk_s",
+    "vertical_s",
+    "wait_s",
+    "handover_s",
+    "attempts",
+)
+
+
+@dataclass
+class ActivityLog:
+    """Tours and stops of every courier, as lists of rows turned into columns at the end."""
+
+    tours: list[tuple] = field(default_factory=list)
+    stops: list[tuple] = field(default_factory=list)
+
+    def tour_columns(self) -> dict[str, np.ndarray]:
+        return _columns(self.tours, TOUR_COLUMNS)
+
+    def stop_columns(self) -> dict[str, np.ndarray]:
+        return _columns(self.stops, STOP_COLUMNS)
+
+
+def _columns(rows: list[tuple], names: tuple[str, ...]) -> dict[str, np.ndarray]:
+    if not rows:
+        return {name: np.zeros(0) for name in names}
+    cols = list(zip(*rows, strict=True))
+    return {name: np.asarray(col) for name, col in zip(names, cols, strict=True)}
+
+
+def format_timeline(times_s: np.ndarray, statuses: np.ndarray, details: np.ndarray, places: np.ndarray) -> list[str]:
+    """Lines like a courier app's timeline: ``day 0 14:05  已签收  delivered``."""
+    lines = []
+    for t, s, d, p in zip(times_s, statuses, details, places, strict=True):
+        day, rest = divmod(float(t), 86400.0)
+        hh, rest = divmod(rest, 3600.0)
+        mm = rest // 60
+        status = Status(int(s))
+        note = f" ({Detail(int(d)).label.replace('_', ' ')})" if int(d) else ""
+        where = "" if int(p) < 0 else (" at the station" if int(p) == 0 else f" at compound {int(p) - 1}")
+        lines.append(f"day {int(day)} {int(hh):02d}:{int(mm):02d}  {status.chinese}  {status.label}{note}{where}")
+    return lines

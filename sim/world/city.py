@@ -1,0 +1,192 @@
+"""A synthetic district: a street grid in metres with residential compounds, lockers and a station.
+
+Places are the points couriers stop at: index 0 is the station, index ``c + 1`` is the gate of
+compound ``c``. Road distances between all places are computed once, with scipy's Dijkstra on
+the sparse road graph, and kept as a table; the event loop never calls networkx.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import networkx as nx
+import numpy as np
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import dijkstra
+
+from ..scenario import CityConfig, StationConfig
+from ..streams import Streams
+
+__all__ = ["STATION_PLACE", "City", "generate_city"]
+
+STATION_PLACE = 0
+
+
+@dataclass(frozen=True)
+class City:
+    """The static world of one station area (arrays indexed by compound, building, household, locker)."""
+
+    graph: nx.Graph  # nodes carry x, y (m); edges carry length_m and kind (arterial/local/access)
+    station_node: int
+    place_node: np.ndarray  # graph node of each place
+    place_xy: np.ndarray  # (places, 2) metres
+    place_dist_m: np.ndarray  # (places, places) road distances
+    compound_locker: np.ndarray  # locker bank a compound's recipients use, -1 for none (use the station)
+    building_compound: np.ndarray
+    building_floors: np.ndarray
+    building_elevator: np.ndarray  # bool
+    building_walk_m: np.ndarray  # walk from the compound gate to the building entrance
+    household_building: np.ndarray
+    household_floor: np.ndarray  # 1 = ground floor
+    locker_place: np.ndarray  # place where each locker bank stands
+    locker_slots: np.ndarray  # (lockers, 3) slots of size S, M, L
+
+    @property
+    def n_compounds(self) -> int:
+        return len(self.place_node) - 1
+
+    @property
+    def n_households(self) -> int:
+        return len(self.household_building)
+
+    def place_locker(self) -> np.ndarray:
+        """For each place, the locker bank standing there, or -1."""
+        out = np.full(len(self.place_node), -1, dtype=np.int64)
+        out[self.locker_place] = np.arange(len(self.locker_place))
+        return out
+
+    def summary(self) -> dict[str, int | float]:
+        """Headline sizes, for run metadata and sanity checks."""
+        return {
+            "road_nodes": self.graph.number_of_nodes(),
+            "road_km": round(sum(d["length_m"] for _, _, d in self.graph.edges(data=True)) / 1000, 3),
+            "compounds": self.n_compounds,
+            "buildings": len(self.building_floors),
+            "households": self.n_households,
+            "elevator_buildings": int(self.building_elevator.sum()),
+            "locker_banks": len(self.locker_place),
+            "locker_slots": int(self.locker_slots.sum()),
+        }
+
+
+def generate_city(cfg: CityConfig, station: StationConfig, streams: Streams) -> City:
+    """Build the district from its configuration; the same seed always gives the same city."""
+    rng = streams.generator("city")
+    nx_, ny_ = cfg.blocks_x + 1, cfg.blocks_y + 1
+    g = nx.Graph()
+    jitter = cfg.node_jitter_share * cfg.block_m
+    shifts = rng.uniform(-jitter, jitter, size=(nx_ * ny_, 2))
+
+    def node(i: int, j: int) -> int:
+        return j * nx_ + i
+
+    for j in range(ny_):
+        for i in range(nx_):
+            dx, dy = shifts[node(i, j)]
+            g.add_node(node(i, j), x=i * cfg.block_m + dx, y=j * cfg.block_m + dy)
+    for j in range(ny_):
+        for i in range(nx_):
+            if i + 1 < nx_:  # east-west street number j
+                _add_road(g, node(i, j), node(i + 1, j), "arterial" if j % cfg.arterial_every == 0 else "local")
+            if j + 1 < ny_:  # north-south street number i
+                _add_road(g, node(i, j), node(i, j + 1), "arterial" if i % cfg.arterial_every == 0 else "local")
+
+    # Residential compounds: one per chosen block, entered by a gate on one of the block's sides.
+    has_compound = rng.random(cfg.blocks_x * cfg.blocks_y) < cfg.compound_share
+    sides = rng.integers(0, 4, size=cfg.blocks_x * cfg.blocks_y)
+    fractions = rng.uniform(0.3, 0.7, size=cfg.blocks_x * cfg.blocks_y)
+    gate_nodes = []
+    next_node = nx_ * ny_
+    for b in np.flatnonzero(has_compound):
+        bi, bj = int(b % cfg.blocks_x), int(b // cfg.blocks_x)
+        corners = [node(bi, bj), node(bi + 1, bj), node(bi + 1, bj + 1), node(bi, bj + 1)]
+        a, c = corners[sides[b]], corners[(sides[b] + 1) % 4]
+        f = fractions[b]
+        g.add_node(
+            next_node,
+            x=(1 - f) * g.nodes[a]["x"] + f * g.nodes[c]["x"],
+            y=(1 - f) * g.nodes[a]["y"] + f * g.nodes[c]["y"],
+            compound=len(gate_nodes),
+        )
+        _add_road(g, a, next_node, "access")
+        _add_road(g, next_node, c, "access")
+        gate_nodes.append(next_node)
+        next_node += 1
+    n_compounds = len(gate_nodes)
+    if n_compounds == 0:
+        raise ValueError("the city has no residential compound: raise city.compound_share or the number of blocks")
+
+    station_node = _station_node(g, nx_, ny_, station.location, node)
+    place_node = np.asarray([station_node, *gate_nodes], dtype=np.int64)
+    place_xy = np.asarray([[g.nodes[v]["x"], g.nodes[v]["y"]] for v in place_node])
+    place_dist = _place_distances(g, place_node)
+
+    # Buildings, floors and households.
+    n_buildings = rng.integers(cfg.buildings_min, cfg.buildings_max + 1, size=n_compounds)
+    building_compound = np.repeat(np.arange(n_compounds), n_buildings)
+    nb = len(building_compound)
+    elevator = rng.random(nb) < cfg.elevator_share
+    highrise_floors = rng.integers(cfg.highrise_floors_min, cfg.highrise_floors_max + 1, size=nb)
+    floors = np.where(elevator, highrise_floors, cfg.walkup_floors)
+    walk_m = rng.uniform(cfg.building_walk_m_min, cfg.building_walk_m_max, size=nb)
+    per_building = floors * cfg.households_per_floor
+    household_building = np.repeat(np.arange(nb), per_building)
+    starts = np.cumsum(per_building) - per_building
+    index_in_building = np.arange(len(household_building)) - np.repeat(starts, per_building)
+    household_floor = index_in_building // cfg.households_per_floor + 1
+
+    # Locker banks at some gates; compounds without one use the nearest bank within reach.
+    has_locker = rng.random(n_compounds) < cfg.locker_share
+    locker_compounds = np.flatnonzero(has_locker)
+    locker_place = locker_compounds + 1
+    slots = np.array([cfg.locker_slots.S, cfg.locker_slots.M, cfg.locker_slots.L], dtype=np.int64)
+    locker_slots = np.tile(slots, (len(locker_place), 1))
+    compound_locker = np.full(n_compounds, -1, dtype=np.int64)
+    if len(locker_place):
+        d = place_dist[np.ix_(np.arange(1, n_compounds + 1), locker_place)]
+        nearest = np.argmin(d, axis=1)
+        within = d[np.arange(n_compounds), nearest] <= cfg.locker_reach_m
+        compound_locker = np.where(within, nearest, -1)
+        compound_locker[locker_compounds] = np.arange(len(locker_place))
+
+    return City(
+        graph=g,
+        station_node=station_node,
+        place_node=place_node,
+        place_xy=place_xy,
+        place_dist_m=place_dist,
+        compound_locker=compound_locker,
+        building_compound=building_compound,
+        building_floors=floors.astype(np.int64),
+        building_elevator=elevator,
+        building_walk_m=walk_m,
+        household_building=household_building,
+        household_floor=household_floor.astype(np.int64),
+        locker_place=locker_place.astype(np.int64),
+        locker_slots=locker_slots,
+    )
+
+
+def _add_road(g: nx.Graph, a: int, b: int, kind: str) -> None:
+    ax, ay, bx, by = g.nodes[a]["x"], g.nodes[a]["y"], g.nodes[b]["x"], g.nodes[b]["y"]
+    g.add_edge(a, b, length_m=float(np.hypot(ax - bx, ay - by)), kind=kind)
+
+
+def _station_node(g: nx.Graph, nx_: int, ny_: int, location: str, node) -> int:
+    if location == "centre":
+        return node(nx_ // 2, ny_ // 2)
+    return node(0, ny_ // 2)
+
+
+def _place_distances(g: nx.Graph, place_node: np.ndarray) -> np.ndarray:
+    """All-pairs road distances between places (metres), via scipy's Dijkstra from each place."""
+    nodes = np.arange(g.number_of_nodes())
+    edges = np.array([(u, v, d["length_m"]) for u, v, d in g.edges(data=True)])
+    n = len(nodes)
+    u, v, w = edges[:, 0].astype(np.int64), edges[:, 1].astype(np.int64), edges[:, 2]
+    adj = csr_matrix((np.concatenate([w, w]), (np.concatenate([u, v]), np.concatenate([v, u]))), shape=(n, n))
+    dist = dijkstra(adj, directed=True, indices=place_node)[:, place_node]
+    if not np.all(np.isfinite(dist)):
+        raise ValueError("the road graph is not connected")
+    # Average the tiny asymmetry that floating-point summation can leave.
+    return (dist + dist.T) / 2

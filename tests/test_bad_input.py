@@ -1,0 +1,76 @@
+"""Bad input: exit code 2 and one clear message naming the field, the value and what is allowed."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from sim.cli import main
+
+GOOD = Path(__file__).resolve().parents[1] / "scenarios" / "door_vs_locker.yaml"
+
+# (scenario YAML, extra CLI args, texts the message must contain)
+CASES = {
+    "unknown top-level key": ("citty: {}", [], ["citty", "unknown field", "did you mean 'city'"]),
+    "typo in a nested key": ("city: {blok_m: 100}", [], ["city.blok_m", "did you mean 'block_m'"]),
+    "typo in a list item": ("parcels: {linehaul: [{at_h: 5, shre: 1}]}", [], ["parcels.linehaul.0.shre", "'share'"]),
+    "wrong type": ("couriers: {count: many}", [], ["couriers.count", "'many'", "integer"]),
+    "negative count": ("couriers: {count: -3}", [], ["couriers.count", "-3", "greater than or equal to 1"]),
+    "probability above one": ("door: {consent_share: 1.5}", [], ["door.consent_share", "1.5", "less than or equal to 1"]),
+    "speed above the legal cap": ("couriers: {ride_speed_mps: 6}", [], ["couriers.ride_speed_mps", "4.17"]),
+    "shares not summing to one": ("parcels: {size_shares: {S: 0.5, M: 0.3, L: 0.1}}", [], ["parcels.size_shares", "sum to 1"]),
+    "waves outside the shift": ("couriers: {waves_h: [6.0, 13.0]}", [], ["couriers", "waves_h", "shift_start_h"]),
+    "min above max": ("city: {buildings_min: 9, buildings_max: 3}", [], ["buildings_min (9) must not exceed buildings_max (3)"]),
+    "home_by_hour too short": ("recipients: {home_by_hour: [0.5, 0.5]}", [], ["recipients.home_by_hour", "24 values"]),
+    "warm-up as long as the run": ("horizon: {days: 2, warmup_days: 2}", [], ["warmup_days (2) must be less than days (2)"]),
+    "variant share out of range": ("variants: {door: {door_share: 2}}", [], ["variants.door.door_share", "2"]),
+    "variant override of an unknown field": (
+        "variants: {door: {door_share: 1, set: {city.blocks: 3}}}",
+        [],
+        ["variants.door.set", "city.blocks", "did you mean"],
+    ),
+    "too many couriers for the city": ("city: {blocks_x: 2, blocks_y: 2}\ncouriers: {count: 30}", [], ["couriers.count (30)"]),
+    "broken YAML": ("city: {blocks_x: 3\nparcels: [", [], ["broken YAML", "line"]),
+    "not a mapping": ("- just\n- a list", [], ["must be a mapping"]),
+    "--set of an unknown field": ("{}", ["--set", "couriers.cuont=3"], ["couriers.cuont", "did you mean 'count'"]),
+    "--set without a value": ("{}", ["--set", "couriers.count"], ["path.to.field=value"]),
+    "--set of a bad value": ("{}", ["--set", "couriers.count=0"], ["couriers.count", "0"]),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES), ids=list(CASES))
+def test_bad_scenario_exits_2_and_names_the_field(case, tmp_path, capsys):
+    text, extra, expected = CASES[case]
+    path = tmp_path / "bad.yaml"
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    code = main(["run", str(path), "--out", str(tmp_path / "out"), "--no-charts", *extra])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "Traceback" not in err
+    for fragment in expected:
+        assert fragment in err, f"{fragment!r} not in {err!r}"
+
+
+def test_missing_file_exits_2(tmp_path, capsys):
+    assert main(["validate", str(tmp_path / "nope.yaml")]) == 2
+    assert "no such scenario file" in capsys.readouterr().err
+
+
+def test_unknown_variant_exits_2(tmp_path, capsys):
+    assert main(["run", str(GOOD), "--variant", "drone", "--out", str(tmp_path / "o")]) == 2
+    assert "drone" in capsys.readouterr().err
+
+
+def test_bad_seed_is_an_argparse_error(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["run", str(GOOD), "--seed", "-1"])
+    assert exc.value.code == 2
+    assert "non-negative integer" in capsys.readouterr().err
+
+
+def test_validate_accepts_every_shipped_scenario(capsys):
+    for path in sorted(GOOD.parent.glob("*.yaml")):
+        assert main(["validate", str(path)]) == 0, path
+    assert "valid scenario" in capsys.readouterr().out

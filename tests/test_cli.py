@@ -1,0 +1,103 @@
+"""The command line end to end: a results folder that describes itself, byte-identical reruns."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+import yaml
+
+from sim.cli import main
+from sim.metrics import HEADLINE_KPIS
+
+from .conftest import HEADLINE, SMALL
+
+
+@pytest.fixture
+def small_yaml(tmp_path):
+    path = tmp_path / "small.yaml"
+    path.write_text(yaml.safe_dump(SMALL), encoding="utf-8")
+    return path
+
+
+def sha(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_run_writes_a_self_describing_bundle(small_yaml, tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["run", str(small_yaml), "--out", str(out), "--seed", "11"]) == 0
+    printed = capsys.readouterr().out
+    assert "parcels_per_courier_day" in printed and str(out) in printed
+    for name in ("scenario.resolved.yaml", "meta.json", "kpis.json", "kpis.csv", "events.parquet", "tours.parquet"):
+        assert (out / name).is_file(), name
+    charts = sorted(p.name for p in (out / "charts").glob("*.png"))
+    assert charts == ["courier_time_breakdown.png", "lead_time_ecdf.png", "locker_occupancy.png", "variant_comparison.png"]
+    meta = json.loads((out / "meta.json").read_text())
+    assert meta["seed"] == 11
+    assert meta["package_version"] == "0.1.0"
+    assert meta["git_revision"]
+    assert meta["parcels_per_run"] == 1000
+    resolved = yaml.safe_load((out / "scenario.resolved.yaml").read_text())
+    assert resolved["seed"] == 11 and resolved["couriers"]["ride_speed_mps"] == 3.3  # defaults written out
+    kpis = json.loads((out / "kpis.json").read_text())
+    assert set(kpis) == {"door", "locker", "mixed"}
+    assert set(HEADLINE_KPIS) <= set(kpis["door"])
+    rows = pd.read_csv(out / "kpis.csv")
+    assert list(rows["variant"]) == ["door", "locker", "mixed"]
+    assert set(HEADLINE_KPIS) <= set(rows.columns)
+    events = pd.read_parquet(out / "events.parquet")
+    assert set(events["status"].astype(str)) >= {"at_station", "out_for_delivery", "delivered", "in_locker", "picked_up"}
+
+
+def test_same_seed_gives_byte_identical_events(small_yaml, tmp_path):
+    for name in ("a", "b", "c"):
+        seed = "5" if name != "c" else "6"
+        assert main(["run", str(small_yaml), "--out", str(tmp_path / name), "--seed", seed, "--no-charts"]) == 0
+    assert sha(tmp_path / "a" / "events.parquet") == sha(tmp_path / "b" / "events.parquet")
+    assert sha(tmp_path / "a" / "events.parquet") != sha(tmp_path / "c" / "events.parquet")
+    assert (tmp_path / "a" / "kpis.csv").read_text() == (tmp_path / "b" / "kpis.csv").read_text()
+
+
+def test_a_non_empty_out_folder_is_refused_unless_forced(small_yaml, tmp_path, capsys):
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine")
+    assert main(["run", str(small_yaml), "--out", str(out), "--no-charts"]) == 2
+    assert "not empty" in capsys.readouterr().err
+    assert not (out / "kpis.json").exists()
+    assert main(["run", str(small_yaml), "--out", str(out), "--no-charts", "--force"]) == 0
+    assert (out / "kpis.json").exists() and (out / "notes.txt").read_text() == "mine"
+
+
+def test_set_overrides_a_field_and_is_recorded(small_yaml, tmp_path):
+    out = tmp_path / "run"
+    args = ["run", str(small_yaml), "--out", str(out), "--no-charts", "--set", "parcels.per_day=300",
+            "--set", "variants.mixed.door_share=0.25", "--variant", "mixed"]  # fmt: skip
+    assert main(args) == 0
+    resolved = yaml.safe_load((out / "scenario.resolved.yaml").read_text())
+    assert resolved["parcels"]["per_day"] == 300
+    assert resolved["variants"]["mixed"]["door_share"] == 0.25
+    assert json.loads((out / "meta.json").read_text())["parcels_per_run"] == 600
+
+
+def test_track_prints_the_timeline_in_english_and_chinese(small_yaml, tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["run", str(small_yaml), "--out", str(out), "--no-charts"]) == 0
+    capsys.readouterr()
+    assert main(["track", str(out), "0"]) == 0
+    text = capsys.readouterr().out
+    assert "到达网点" in text and "at_station" in text and "派送中" in text
+    assert "door (replication 0)" in text and "locker (replication 0)" in text
+    assert main(["track", str(out), "999999"]) == 2
+    assert main(["track", str(tmp_path / "nowhere"), "0"]) == 2
+
+
+def test_python_dash_m_sim_is_the_same_command():
+    done = subprocess.run([sys.executable, "-m", "sim", "validate", str(HEADLINE)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "valid scenario 'door_vs_locker'" in done.stdout
