@@ -27,6 +27,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/routing.py
 	$(BIN)/python benchmarks/station_day.py
+	$(BIN)/python benchmarks/click_to_door.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

@@ -21,7 +21,16 @@ if TYPE_CHECKING:
 __all__ = ["Accounting", "check_conservation", "final_status"]
 
 _IN_HANDS = (Status.DELIVERED, Status.PICKED_UP)
-_IN_FLIGHT = (Status.AT_STATION, Status.OUT_FOR_DELIVERY, Status.DELIVERY_FAILED)
+# Upstream statuses count as in flight too: the order is in the warehouse or on a truck.
+_IN_FLIGHT = (
+    Status.ORDER_PLACED,
+    Status.PICKED,
+    Status.PACKED,
+    Status.SHIPPED,
+    Status.AT_STATION,
+    Status.OUT_FOR_DELIVERY,
+    Status.DELIVERY_FAILED,
+)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from .scenario import Scenario
 from .streams import Streams
 from .world import City
 
-__all__ = ["Parcels", "generate_parcels", "sort_ready_times"]
+__all__ = ["Parcels", "generate_parcels", "sort_ready_times", "station_arrivals"]
 
 SECONDS_PER_DAY = 86_400.0
 
@@ -41,16 +41,26 @@ class Parcels:
         return len(self.arrival_s)
 
 
-def generate_parcels(scenario: Scenario, city: City, streams: Streams) -> Parcels:
-    """Draw every parcel of every arrival day."""
+def station_arrivals(scenario: Scenario) -> np.ndarray:
+    """Arrival times of a station's parcels when no upstream model feeds it: ``parcels.per_day``
+    a day, split over the linehaul trucks by their shares."""
     cfg = scenario.parcels
-    rng = streams.generator("parcels")
     per_truck = _split_counts(cfg.per_day, [a.share for a in cfg.linehaul])
     truck_times = np.array([a.at_h * 3600.0 for a in cfg.linehaul])
-    days = scenario.horizon.days
-    arrival = np.concatenate([np.repeat(d * SECONDS_PER_DAY + truck_times, per_truck) for d in range(days)])
-    n = len(arrival)
-    day = (arrival // SECONDS_PER_DAY).astype(np.int64)
+    return np.concatenate([np.repeat(d * SECONDS_PER_DAY + truck_times, per_truck) for d in range(scenario.horizon.days)])
+
+
+def generate_parcels(scenario: Scenario, city: City, streams: Streams, arrival_s: np.ndarray) -> tuple[Parcels, np.ndarray]:
+    """Draw the parcels of one station area.
+
+    ``arrival_s`` holds one entry per parcel that *could* come (NaN: it did not reach the station
+    by the horizon). Everything is drawn for all of them, so a parcel keeps its recipient and
+    service times whether or not other parcels arrive; then the arrived ones are kept in arrival
+    order. Returns the parcels and, for each, its index in ``arrival_s``.
+    """
+    cfg = scenario.parcels
+    rng = streams.generator("parcels")
+    n = len(arrival_s)
     household = rng.integers(0, city.n_households, size=n)
     building = city.household_building[household]
     sizes = rng.choice(3, size=n, p=[cfg.size_shares.S, cfg.size_shares.M, cfg.size_shares.L])
@@ -61,21 +71,25 @@ def generate_parcels(scenario: Scenario, city: City, streams: Streams) -> Parcel
     rec = scenario.recipients
     locker_delay = rec.locker_pickup_median_h * 3600.0 * np.exp(rec.pickup_sigma * rng.standard_normal(n))
     station_delay = rec.station_pickup_median_h * 3600.0 * np.exp(rec.pickup_sigma * rng.standard_normal(n))
-    return Parcels(
+    came = np.flatnonzero(~np.isnan(arrival_s))
+    keep = came[np.argsort(arrival_s[came], kind="stable")]
+    arrival = arrival_s[keep]
+    parcels = Parcels(
         arrival_s=arrival,
         ready_s=sort_ready_times(arrival, scenario.station.sort_rate_parcels_per_h),
-        day=day,
-        household=household,
-        building=building,
-        compound=city.building_compound[building],
-        floor=city.household_floor[household],
-        size=sizes.astype(np.int8),
-        weight_kg=weights,
-        guaranteed=guaranteed,
-        handover_s=handover,
-        locker_pickup_delay_s=locker_delay,
-        station_pickup_delay_s=station_delay,
+        day=(arrival // SECONDS_PER_DAY).astype(np.int64),
+        household=household[keep],
+        building=building[keep],
+        compound=city.building_compound[building[keep]],
+        floor=city.household_floor[household[keep]],
+        size=sizes[keep].astype(np.int8),
+        weight_kg=weights[keep],
+        guaranteed=guaranteed[keep],
+        handover_s=handover[keep],
+        locker_pickup_delay_s=locker_delay[keep],
+        station_pickup_delay_s=station_delay[keep],
     )
+    return parcels, keep
 
 
 def sort_ready_times(arrival_s: np.ndarray, rate_per_h: float) -> np.ndarray:

@@ -13,10 +13,20 @@ import numpy as np
 
 from .accounting import accounting_from_log
 from .economics import Income, courier_income, overdue_fees
-from .scenario import EconomicsConfig, LockerConfig
+from .monitor import TimeWeighted
+from .scenario import EconomicsConfig, LockerConfig, UpstreamConfig
 from .tracking import EventTable, Status
 
-__all__ = ["HEADLINE_KPIS", "KpiInputs", "compute_kpis", "kpis_of", "lead_times_h", "locker_occupancy_series"]
+__all__ = [
+    "HEADLINE_KPIS",
+    "UPSTREAM_KPIS",
+    "KpiInputs",
+    "compute_kpis",
+    "kpis_of",
+    "lead_times_h",
+    "locker_occupancy_series",
+    "upstream_kpis",
+]
 
 SECONDS_PER_DAY = 86_400.0
 
@@ -40,6 +50,23 @@ HEADLINE_KPIS = (
 _COURIER_DROPS = (Status.DELIVERED, Status.IN_LOCKER, Status.AT_STATION_PICKUP)
 
 
+UPSTREAM_KPIS = (
+    "dispatch_time_p50_h",
+    "dispatch_time_p90_h",
+    "dispatch_time_p99_h",
+    "dispatched_within_24h_share",
+    "dispatched_within_48h_share",
+    "click_to_door_p50_h",
+    "click_to_door_p90_h",
+    "next_day_delivery_share",
+    "backlog_peak_orders",
+    "backlog_cleared_after_burst_h",
+    "picker_utilization",
+    "late_dispatch_compensation_yuan",
+    "warehouse_cost_yuan",
+)
+
+
 @dataclass(frozen=True)
 class KpiInputs:
     """The numbers besides the logs that KPIs need."""
@@ -50,6 +77,8 @@ class KpiInputs:
     locker_slots_total: int
     economics: EconomicsConfig
     locker: LockerConfig
+    upstream: UpstreamConfig | None = None
+    horizon_s: float = 0.0
 
 
 def kpis_of(result) -> dict[str, float]:
@@ -61,8 +90,91 @@ def kpis_of(result) -> dict[str, float]:
         locker_slots_total=result.locker_slots_total,
         economics=result.scenario.economics,
         locker=result.scenario.locker,
+        upstream=result.scenario.upstream,
+        horizon_s=result.horizon_s,
     )
-    return compute_kpis(result.events, result.tours, inputs)
+    kpis = compute_kpis(result.events, result.tours, inputs)
+    if result.upstream is not None:
+        kpis.update(upstream_kpis(result.events, result.upstream.monitors, inputs))
+    return kpis
+
+
+def upstream_kpis(events: EventTable, monitors: dict[str, TimeWeighted], inputs: KpiInputs) -> dict[str, float]:
+    """Dispatch, click-to-door, backlog and warehouse KPIs, from the log and the warehouse monitors.
+
+    Orders count if placed on measured days; an order not yet shipped (or delivered) at the end of
+    the run counts as infinitely late, so a quantile that falls among them is NaN ("not reached").
+    """
+    up = inputs.upstream
+    assert up is not None
+    n = inputs.n_parcels
+    t0, t1 = (d * SECONDS_PER_DAY for d in inputs.measured_days)
+    placed = _first_time(events, (Status.ORDER_PLACED,), n)
+    measured = (placed >= t0) & (placed < t1)
+    shipped = _first_time(events, (Status.SHIPPED,), n)
+    packed = _first_time(events, (Status.PACKED,), n)
+    done = _first_time(events, (Status.DELIVERED, Status.PICKED_UP), n)
+    dispatch_h = dispatch_times_h(events, n, (t0, t1))
+    door_h = np.nan_to_num((done - placed)[measured] / 3600.0, nan=np.inf)
+    end_of_next_day = (np.floor(placed / SECONDS_PER_DAY) + 2) * SECONDS_PER_DAY
+    late = dispatch_h > up.promise.dispatch_h
+    # An unshipped order is late only once its promise has passed within the run.
+    late &= np.isfinite(dispatch_h) | (placed[measured] + up.promise.dispatch_h * 3600.0 <= inputs.horizon_s)
+    busy, staffed = monitors["pickers_busy"], monitors["pickers_staffed"]
+    regular_h, surge_h = _staff_hours(monitors, t0, t1)
+    wh = up.warehouse
+    n_shipped = int((~np.isnan(shipped)).sum())
+    shipping = n_shipped * up.linehaul.shipping_cost_yuan
+    return {
+        "dispatch_time_p50_h": _censored_quantile(dispatch_h, 0.5),
+        "dispatch_time_p90_h": _censored_quantile(dispatch_h, 0.9),
+        "dispatch_time_p99_h": _censored_quantile(dispatch_h, 0.99),
+        "dispatched_within_24h_share": _ratio(int((dispatch_h <= 24).sum()), len(dispatch_h)),
+        "dispatched_within_48h_share": _ratio(int((dispatch_h <= 48).sum()), len(dispatch_h)),
+        "click_to_door_p50_h": _censored_quantile(door_h, 0.5),
+        "click_to_door_p90_h": _censored_quantile(door_h, 0.9),
+        "next_day_delivery_share": _ratio(int((done[measured] < end_of_next_day[measured]).sum()), int(measured.sum())),
+        "backlog_peak_orders": monitors["backlog"].max(),
+        "backlog_cleared_after_burst_h": _burst_cleared_h(placed, packed, up),
+        "picker_utilization": _ratio(busy.integral(t0, t1), staffed.integral(t0, t1)),
+        "late_dispatch_compensation_yuan": float(late.sum()) * up.promise.compensation_yuan,
+        "warehouse_cost_yuan": regular_h * wh.staff_cost_per_hour_yuan
+        + surge_h * wh.surge.cost_per_hour_yuan
+        + wh.fee_per_order_yuan * int(measured.sum()),
+        "orders_total": n,
+        "orders_measured": int(measured.sum()),
+        "late_dispatch_orders": int(late.sum()),
+        "surge_staff_hours": surge_h,
+        "shipping_cost_yuan": shipping,
+        "platform_shipping_cost_yuan": shipping if up.linehaul.shipping_paid_by == "platform" else 0.0,
+    }
+
+
+def _staff_hours(monitors: dict[str, TimeWeighted], t0: float, t1: float) -> tuple[float, float]:
+    """(regular, surge) staff hours on shift in [t0, t1), over pickers and packers."""
+    total = sum(m.integral(t0, t1) for k, m in monitors.items() if k.endswith("_staffed") and "surge" not in k)
+    surge = sum(m.integral(t0, t1) for k, m in monitors.items() if k.endswith("_surge_staffed"))
+    return (total - surge) / 3600.0, surge / 3600.0
+
+
+def _burst_cleared_h(placed: np.ndarray, packed: np.ndarray, up: UpstreamConfig) -> float:
+    """Hours from the first burst's start until every order placed by its end has been packed."""
+    if not up.orders.bursts:
+        return math.nan
+    burst = up.orders.bursts[0]
+    start = burst.start_h * 3600.0
+    before_end = placed <= start + burst.duration_min * 60.0
+    if np.isnan(packed[before_end]).any():
+        return math.nan  # not cleared within the run
+    return float((np.max(packed[before_end]) - start) / 3600.0)
+
+
+def _censored_quantile(values: np.ndarray, q: float) -> float:
+    """Quantile where +inf marks 'not yet happened'; NaN if the quantile falls among those."""
+    if len(values) == 0:
+        return math.nan
+    x = float(np.quantile(values, q, method="inverted_cdf"))
+    return x if math.isfinite(x) else math.nan
 
 
 def compute_kpis(events: EventTable, tours: dict[str, np.ndarray], inputs: KpiInputs) -> dict[str, float]:
@@ -131,6 +243,14 @@ def lead_times_h(events: EventTable, n_parcels: int, window_s: tuple[float, floa
     done = _first_time(events, (Status.DELIVERED, Status.PICKED_UP), n_parcels)
     keep = (arrival >= window_s[0]) & (arrival < window_s[1]) & ~np.isnan(done)
     return (done - arrival)[keep] / 3600.0
+
+
+def dispatch_times_h(events: EventTable, n_parcels: int, window_s: tuple[float, float]) -> np.ndarray:
+    """Hours from order to dispatch for orders placed in the window (+inf: not dispatched by the end)."""
+    placed = _first_time(events, (Status.ORDER_PLACED,), n_parcels)
+    shipped = _first_time(events, (Status.SHIPPED,), n_parcels)
+    keep = (placed >= window_s[0]) & (placed < window_s[1])
+    return np.nan_to_num((shipped - placed)[keep] / 3600.0, nan=np.inf)
 
 
 def locker_occupancy_series(events: EventTable) -> tuple[np.ndarray, np.ndarray]:

@@ -1,93 +1,59 @@
-"""Assembles and runs one simulation: one scenario variant, one replication."""
+"""Assembles and runs one simulation: one scenario variant, one replication.
+
+Upstream (orders, warehouse, linehaul) runs first when the scenario has it; then each station
+area delivers the parcels that reached it. Station areas are independent once their arrivals are
+known, which keeps them separate runs here (and makes them easy to spread over processes).
+"""
 
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
-import simpy
 
-from .accounting import Accounting, check_conservation
-from .demand import SECONDS_PER_DAY, Parcels, generate_parcels
-from .errors import ScenarioError
-from .facilities.courier import Mode, courier_process
-from .facilities.locker import LockerBanks
-from .facilities.recipients import Recipients
-from .facilities.station import Station
+from .accounting import Accounting, accounting_from_log
+from .delivery import StationRun, simulate_station
+from .demand import SECONDS_PER_DAY, generate_parcels, station_arrivals
+from .errors import ConservationError, ScenarioError
 from .scenario import CityConfig, Scenario, StationConfig
 from .streams import Streams
-from .tracking import ActivityLog, Detail, EventLog, EventTable, Status
-from .world import STATION_PLACE, City, assign_areas, generate_city
+from .tracking import STOP_COLUMNS, TOUR_COLUMNS, EventLog, EventTable
+from .upstream import UpstreamResult, run_upstream
+from .world import City, assign_areas, generate_city
 
-__all__ = ["RunResult", "RunState", "build_city", "check_feasible", "simulate"]
+__all__ = ["RunResult", "build_city", "check_feasible", "simulate"]
 
 
-@functools.lru_cache(maxsize=8)
-def build_city(city: CityConfig, station: StationConfig, seed: int) -> City:
-    """The district of a scenario. It depends on the seed only, not on the replication: replications
-    vary the days in one district, they do not redraw the district."""
+@functools.lru_cache(maxsize=64)
+def build_city(city: CityConfig, station: StationConfig, seed: int, index: int = 0) -> City:
+    """The district of station area ``index``. It depends on the seed only, not on the replication:
+    replications vary the days in one district, they do not redraw the district."""
     try:
-        return generate_city(city, station, Streams(seed))
+        return generate_city(city, station, Streams(seed).for_station(index))
     except ValueError as exc:
         raise ScenarioError(f"city: {exc}") from None
 
 
-@dataclass
-class RunState:
-    """Everything a running simulation shares; the facilities read and change it."""
+@functools.lru_cache(maxsize=64)
+def courier_areas(city: City, couriers: int) -> np.ndarray:
+    try:
+        return assign_areas(city, couriers)
+    except ValueError as exc:
+        raise ScenarioError(str(exc)) from None
 
-    env: simpy.Environment
-    scenario: Scenario
-    streams: Streams
-    city: City
-    parcels: Parcels
-    station: Station
-    lockers: LockerBanks
-    recipients: Recipients
-    mode: np.ndarray  # Mode of each parcel
-    locker_place_of: np.ndarray  # place of the locker bank each parcel would use, -1 for none
-    place_locker: np.ndarray  # locker bank standing at each place, -1 for none
-    owner: np.ndarray  # courier of each parcel
-    total_days: int
-    horizon_s: float
-    log: EventLog = field(default_factory=EventLog)
-    activity: ActivityLog = field(default_factory=ActivityLog)
-    consented: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
-    pickups: list[tuple[float, int, int]] = field(default_factory=list)  # (time, parcel, place)
-    delivered_to_door: int = 0
-    returned: int = 0
-    shelved: int = 0
-    on_vehicle: int = 0
 
-    # --- outcomes of delivery, called by the courier process --------------------------------
-    def deliver_to_door(self, parcel: int, t: float, courier: int, place: int) -> None:
-        self.log.add(t, parcel, Status.DELIVERED, courier, place)
-        self.delivered_to_door += 1
-
-    def put_in_locker(self, parcel: int, t: float, release: float, courier: int, place: int, detail: Detail) -> None:
-        self.log.add(t, parcel, Status.IN_LOCKER, courier, place, detail)
-        self.pickups.append((release, parcel, place))
-
-    def shelve(self, parcel: int, t: float, courier: int, detail: Detail) -> None:
-        """Leave the parcel at the station's pick-up counter (驿站)."""
-        self.log.add(t, parcel, Status.AT_STATION_PICKUP, courier, STATION_PLACE, detail)
-        self.pickups.append((t + self.parcels.station_pickup_delay_s[parcel], parcel, STATION_PLACE))
-        self.shelved += 1
-
-    def retry_or_return(self, parcel: int, t: float, courier: int) -> None:
-        """After a failed door attempt: try again later, or return the parcel after the last attempt."""
-        if self.station.attempts[parcel] + 1 >= self.scenario.door.max_attempts:
-            self.station.attempts[parcel] += 1
-            self.log.add(t, parcel, Status.RETURNED, courier, STATION_PLACE, Detail.MAX_ATTEMPTS)
-            self.returned += 1
-        else:
-            self.station.put_back(courier, parcel, t + self.scenario.door.redelivery_gap_h * 3600.0)
+def check_feasible(scenario: Scenario) -> None:
+    """Raise ``ScenarioError`` if some variant's world cannot be built (e.g. more couriers than compounds)."""
+    for variant in scenario.variants:
+        resolved = scenario.resolved(variant)
+        for i in range(resolved.stations.count):
+            courier_areas(build_city(resolved.city, resolved.station, resolved.seed, i), resolved.couriers.count)
 
 
 @dataclass(frozen=True)
 class RunResult:
-    """Outputs of one run: the tracking log, courier activity, accounting."""
+    """Outputs of one run: the tracking log, courier activity, accounting, upstream monitors."""
 
     scenario: Scenario  # resolved for the variant
     variant: str
@@ -97,26 +63,14 @@ class RunResult:
     tours: dict[str, np.ndarray]
     stops: dict[str, np.ndarray]
     accounting: Accounting
-    city: City
+    city: City  # the first station's district (all of them: ``cities``)
+    cities: tuple[City, ...]
     n_parcels: int
     locker_slots_total: int
-    couriers: int
+    couriers: int  # over all stations
     measured_days: tuple[int, int]  # [first, last) day measured
     horizon_s: float
-
-
-def check_feasible(scenario: Scenario) -> None:
-    """Raise ``ScenarioError`` if some variant's world cannot be built (e.g. more couriers than compounds)."""
-    for variant in scenario.variants:
-        resolved = scenario.resolved(variant)
-        _courier_areas(build_city(resolved.city, resolved.station, resolved.seed), resolved.couriers.count)
-
-
-def _courier_areas(city: City, couriers: int) -> np.ndarray:
-    try:
-        return assign_areas(city, couriers)
-    except ValueError as exc:
-        raise ScenarioError(str(exc)) from None
+    upstream: UpstreamResult | None
 
 
 def simulate(scenario: Scenario, variant: str, replication: int = 0) -> RunResult:
@@ -124,66 +78,103 @@ def simulate(scenario: Scenario, variant: str, replication: int = 0) -> RunResul
     resolved = scenario.resolved(variant)
     door_share = scenario.variants[variant].door_share
     streams = Streams(resolved.seed, replication)
-    city = build_city(resolved.city, resolved.station, resolved.seed)
-    compound_owner = _courier_areas(city, resolved.couriers.count)
-    parcels = generate_parcels(resolved, city, streams)
-    recipients = Recipients(resolved.recipients, resolved.door, streams)
-    mode, locker_place_of = _delivery_modes(parcels, city, recipients, door_share)
-    owner = compound_owner[parcels.compound]
     total_days = resolved.horizon.days + resolved.horizon.drain_days
     horizon_s = total_days * SECONDS_PER_DAY
+    n_stations = resolved.stations.count
+    couriers = resolved.couriers.count
 
-    env = simpy.Environment()
-    state = RunState(
-        env=env,
-        scenario=resolved,
-        streams=streams,
-        city=city,
-        parcels=parcels,
-        station=Station(parcels.ready_s, owner, parcels.guaranteed, parcels.weight_kg, resolved.couriers.count),
-        lockers=LockerBanks(city.locker_slots),
-        recipients=recipients,
-        mode=mode,
-        locker_place_of=locker_place_of,
-        place_locker=city.place_locker(),
-        owner=owner,
-        total_days=total_days,
-        horizon_s=horizon_s,
-        consented=np.zeros(len(parcels), dtype=bool),
-    )
-    state.log.add_many(parcels.arrival_s, np.arange(len(parcels)), Status.AT_STATION, STATION_PLACE)
-    for courier in range(resolved.couriers.count):
-        env.process(courier_process(state, courier))
-    env.run(until=horizon_s)
+    upstream = run_upstream(resolved, streams, horizon_s) if resolved.upstream is not None else None
+    deliver = upstream is None or resolved.upstream.simulate_delivery
+    tables: list[EventTable] = []
+    if upstream is not None:
+        log = EventLog()
+        upstream.log_events(log)
+        tables.append(log.table())
+        n_parcels = len(upstream)
 
-    for release, parcel, place in sorted(state.pickups):
-        if release <= horizon_s:
-            state.log.add(release, parcel, Status.PICKED_UP, -1, place)
-    events = state.log.table()
-    accounting = check_conservation(state, events)
+    cities, runs, offset = [], [], 0
+    for i in range(n_stations if deliver else 0):
+        city = build_city(resolved.city, resolved.station, resolved.seed, i)
+        station_streams = streams.for_station(i)
+        if upstream is None:
+            candidates = station_arrivals(resolved)
+            global_ids = offset + np.arange(len(candidates))
+            offset += len(candidates)
+        else:
+            global_ids = np.flatnonzero(upstream.destination == i)
+            candidates = upstream.station_arrival_s[global_ids]
+        parcels, kept = generate_parcels(resolved, city, station_streams, candidates)
+        run = simulate_station(
+            resolved, door_share, station_streams, city, courier_areas(city, couriers), parcels, i, horizon_s, total_days
+        )
+        tables.append(run.events.relabel(global_ids[kept], i * couriers))
+        cities.append(city)
+        runs.append(run)
+    if upstream is None:
+        n_parcels = offset
+
+    events = EventTable.concat(tables)
+    accounting = _check_totals(events, n_parcels, upstream, runs)
     return RunResult(
         scenario=resolved,
         variant=variant,
         replication=replication,
         door_share=door_share,
         events=events,
-        tours=state.activity.tour_columns(),
-        stops=state.activity.stop_columns(),
+        tours=_merge_activity([r.tours for r in runs], couriers, TOUR_COLUMNS),
+        stops=_merge_activity([r.stops for r in runs], couriers, STOP_COLUMNS),
         accounting=accounting,
-        city=city,
-        n_parcels=len(parcels),
-        locker_slots_total=int(city.locker_slots.sum()),
-        couriers=resolved.couriers.count,
+        city=cities[0] if cities else build_city(resolved.city, resolved.station, resolved.seed, 0),
+        cities=tuple(cities),
+        n_parcels=n_parcels,
+        locker_slots_total=int(sum(c.locker_slots.sum() for c in cities)),
+        couriers=couriers * len(cities),
         measured_days=(resolved.horizon.warmup_days, resolved.horizon.days),
         horizon_s=horizon_s,
+        upstream=upstream,
     )
 
 
-def _delivery_modes(parcels: Parcels, city: City, recipients: Recipients, door_share: float) -> tuple[np.ndarray, np.ndarray]:
-    """Where each parcel goes: the door (guaranteed, or the recipient is in the door share),
-    else the compound's locker bank or a bank within reach, else the station's counter."""
-    bank = city.compound_locker[parcels.compound]
-    locker_place = np.where(bank >= 0, city.locker_place[np.maximum(bank, 0)], -1)
-    to_door = parcels.guaranteed | recipients.prefers_door(parcels.household, door_share)
-    mode = np.where(to_door, Mode.DOOR, np.where(bank >= 0, Mode.LOCKER, Mode.STATION)).astype(np.int8)
-    return mode, locker_place
+def _merge_activity(
+    tables: list[dict[str, np.ndarray]], couriers_per_station: int, columns: tuple[str, ...]
+) -> dict[str, np.ndarray]:
+    """Tours or stops of all stations, couriers numbered globally, with a station column."""
+    if not tables:
+        return {name: np.zeros(0) for name in (*columns, "station")}
+    merged = {}
+    for key in tables[0]:
+        parts = []
+        for i, t in enumerate(tables):
+            col = np.asarray(t[key])
+            parts.append(col + i * couriers_per_station if key == "courier" and len(col) else col)
+        merged[key] = np.concatenate(parts)
+    merged["station"] = np.concatenate([np.full(len(next(iter(t.values()))), i) for i, t in enumerate(tables)])
+    return merged
+
+
+def _check_totals(events: EventTable, n_parcels: int, upstream: UpstreamResult | None, runs: list[StationRun]) -> Accounting:
+    """Whole-run accounting from the log, checked against the stations' own accounts plus the
+    orders still upstream (in the warehouse or on a truck)."""
+    from_log = accounting_from_log(events, n_parcels)
+    delivered_to_stations = sum(r.accounting.placed for r in runs)
+    still_upstream = n_parcels - delivered_to_stations if upstream is not None else 0
+    if upstream is not None and not upstream_consistent(upstream, delivered_to_stations, bool(runs)):
+        raise ConservationError("upstream arrivals and station parcels differ")
+    expected = Accounting(
+        placed=n_parcels,
+        in_hands=sum(r.accounting.in_hands for r in runs),
+        in_locker=sum(r.accounting.in_locker for r in runs),
+        at_station_pickup=sum(r.accounting.at_station_pickup for r in runs),
+        in_flight=sum(r.accounting.in_flight for r in runs) + still_upstream,
+        returned=sum(r.accounting.returned for r in runs),
+    )
+    if from_log != expected:
+        raise ConservationError(
+            f"parcels are not conserved: stations and upstream {expected.as_dict()} vs log {from_log.as_dict()}"
+        )
+    return from_log
+
+
+def upstream_consistent(upstream: UpstreamResult, at_stations: int, delivered: bool) -> bool:
+    """The parcels the stations received are exactly those that arrived by the horizon."""
+    return (not delivered) or int((~np.isnan(upstream.station_arrival_s)).sum()) == at_stations

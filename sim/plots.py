@@ -18,7 +18,10 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 __all__ = [
+    "backlog_over_time",
     "courier_time_breakdown",
+    "dispatch_shares",
+    "dispatch_time_ecdf",
     "lead_time_ecdf",
     "locker_occupancy",
     "save_charts",
@@ -127,6 +130,60 @@ def locker_occupancy(occupancy: dict[str, tuple[np.ndarray, np.ndarray]], slots:
     ax.set_title(f"Locker occupancy ({slots} slots in the district)")
     ax.grid(alpha=0.3)
     ax.legend()
+    return fig
+
+
+def backlog_over_time(series: dict[str, tuple[np.ndarray, np.ndarray]], bursts: list[tuple[float, float]]) -> Figure:
+    """Orders in the warehouse (placed, not yet packed) over time, by variant; bursts shaded."""
+    fig, ax = plt.subplots(figsize=(10, 5.5), layout="constrained")
+    for (variant, (t, v)), color in zip(series.items(), _colors(len(series)), strict=True):
+        ax.step(np.asarray(t) / 3600.0, v, where="post", label=variant, color=color)
+    for i, (start_h, minutes) in enumerate(bursts):
+        ax.axvspan(start_h, start_h + minutes / 60.0, color="red", alpha=0.25, label="flash-sale burst" if i == 0 else None)
+    ax.set_xlabel("hours since day 0, 00:00")
+    ax.set_ylabel("orders placed, not yet packed")
+    ax.set_title("Warehouse backlog over time")
+    ax.grid(alpha=0.3)
+    ax.legend()
+    return fig
+
+
+def dispatch_time_ecdf(dispatch_h: dict[str, np.ndarray]) -> Figure:
+    """Share of orders dispatched within x hours, by variant; 24 h and 48 h marked."""
+    fig, ax = plt.subplots(figsize=(9, 5.5), layout="constrained")
+    for (variant, values), color in zip(dispatch_h.items(), _colors(len(dispatch_h)), strict=True):
+        v = np.sort(np.asarray(values, dtype=float))
+        finite = v[np.isfinite(v)]
+        if len(v) and len(finite):
+            ax.step(finite, np.arange(1, len(finite) + 1) / len(v), where="post", label=variant, color=color)
+    for h in (24, 48):
+        ax.axvline(h, color="grey", linestyle="--", linewidth=1)
+        ax.text(h, 0.02, f" {h} h", color="grey")
+    ax.set_xlabel("hours from order to dispatch (已揽收)")
+    ax.set_ylabel("share of orders dispatched")
+    ax.set_ylim(0, 1.02)
+    ax.set_title("Dispatch time distribution")
+    ax.grid(alpha=0.3)
+    ax.legend()
+    return fig
+
+
+def dispatch_shares(kpis: pd.DataFrame) -> Figure:
+    """Share of orders dispatched within 24 h and 48 h, by variant."""
+    fig, ax = plt.subplots(figsize=(8, 5), layout="constrained")
+    x = np.arange(len(kpis.index))
+    for offset, key, label in (
+        (-0.2, "dispatched_within_24h_share", "within 24 h"),
+        (0.2, "dispatched_within_48h_share", "within 48 h"),
+    ):
+        bars = ax.bar(x + offset, kpis[key].to_numpy(dtype=float), width=0.4, label=label)
+        ax.bar_label(bars, fmt="%.2f", padding=2)
+    ax.set_xticks(x, list(kpis.index))
+    ax.set_ylim(0, 1.12)
+    ax.set_ylabel("share of orders")
+    ax.set_title("Orders dispatched in time")
+    ax.legend()
+    ax.grid(axis="y", alpha=0.3)
     return fig
 
 

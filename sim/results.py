@@ -25,7 +25,7 @@ from matplotlib.figure import Figure
 from . import plots
 from .demand import SECONDS_PER_DAY
 from .errors import ResultsError
-from .metrics import lead_times_h, locker_occupancy_series
+from .metrics import dispatch_times_h, lead_times_h, locker_occupancy_series
 from .runner import RunSet
 from .tracking import EventTable, events_from_arrow, format_timeline
 
@@ -47,6 +47,7 @@ BUNDLE_FILES = (
     "events.parquet",
     "tours.parquet",
     "stops.parquet",
+    "monitors.parquet",
 )
 _PARQUET = {"compression": "zstd"}
 
@@ -91,14 +92,18 @@ def write_bundle(runs: RunSet, out: Path, command: str = "") -> None:
     (out / "kpis.json").write_text(json.dumps(kpis, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     runs.runs().to_csv(out / "kpis.csv", index=False, float_format="%.6g")
 
-    event_tables, tour_tables, stop_tables = [], [], []
+    event_tables, tour_tables, stop_tables, monitor_tables = [], [], [], []
     for (variant, rep), result in runs.results.items():
         event_tables.append(result.events.to_arrow(variant, rep))
         tour_tables.append(_activity_table(result.tours, variant, rep))
         stop_tables.append(_activity_table(result.stops, variant, rep))
+        if result.upstream is not None:
+            monitor_tables.extend(_monitor_table(name, m, variant, rep) for name, m in result.upstream.monitors.items())
     pq.write_table(_concat(event_tables), out / "events.parquet", **_PARQUET)
     pq.write_table(_concat(tour_tables), out / "tours.parquet", **_PARQUET)
     pq.write_table(_concat(stop_tables), out / "stops.parquet", **_PARQUET)
+    if monitor_tables:
+        pq.write_table(pa.concat_tables(monitor_tables), out / "monitors.parquet", **_PARQUET)
 
     first = next(iter(runs.results.values()))
     meta = {
@@ -121,23 +126,41 @@ def write_bundle(runs: RunSet, out: Path, command: str = "") -> None:
 
 
 def runset_charts(runs: RunSet) -> dict[str, Figure]:
-    """The comparison charts of a run set (first replication for the per-event charts)."""
+    """The comparison charts that apply to a run set (first replication for the per-event charts)."""
     first = next(iter(runs.results.values()))
-    courier_days = first.couriers * (first.measured_days[1] - first.measured_days[0])
     window = tuple(d * SECONDS_PER_DAY for d in first.measured_days)
     first_rep = {v: runs.result(v, 0) for v in runs.variants}
-    tours = pd.concat([pd.DataFrame(r.tours).assign(variant=v) for v, r in first_rep.items()], ignore_index=True)
-    stops = pd.concat([pd.DataFrame(r.stops).assign(variant=v) for v, r in first_rep.items()], ignore_index=True)
-    tours = tours[(tours["start_s"] >= window[0]) & (tours["start_s"] < window[1])]
-    stops = stops[(stops["arrive_s"] >= window[0]) & (stops["arrive_s"] < window[1])]
-    return {
-        "variant_comparison": plots.variant_comparison(runs.kpis()),
-        "courier_time_breakdown": plots.courier_time_breakdown(tours, stops, courier_days),
-        "lead_time_ecdf": plots.lead_time_ecdf({v: lead_times_h(r.events, r.n_parcels, window) for v, r in first_rep.items()}),
-        "locker_occupancy": plots.locker_occupancy(
+    charts: dict[str, Figure] = {}
+    if first.couriers:
+        courier_days = first.couriers * (first.measured_days[1] - first.measured_days[0])
+        tours = pd.concat([pd.DataFrame(r.tours).assign(variant=v) for v, r in first_rep.items()], ignore_index=True)
+        stops = pd.concat([pd.DataFrame(r.stops).assign(variant=v) for v, r in first_rep.items()], ignore_index=True)
+        tours = tours[(tours["start_s"] >= window[0]) & (tours["start_s"] < window[1])]
+        stops = stops[(stops["arrive_s"] >= window[0]) & (stops["arrive_s"] < window[1])]
+        charts["variant_comparison"] = plots.variant_comparison(runs.kpis())
+        charts["courier_time_breakdown"] = plots.courier_time_breakdown(tours, stops, courier_days)
+        charts["lead_time_ecdf"] = plots.lead_time_ecdf(
+            {v: lead_times_h(r.events, r.n_parcels, window) for v, r in first_rep.items()}
+        )
+        charts["locker_occupancy"] = plots.locker_occupancy(
             {v: locker_occupancy_series(r.events) for v, r in first_rep.items()}, first.locker_slots_total
-        ),
-    }
+        )
+    if first.upstream is not None:
+        bursts = [(b.start_h, b.duration_min) for b in first.scenario.upstream.orders.bursts]
+        charts["backlog_over_time"] = plots.backlog_over_time(
+            {v: _until(r.upstream.monitors["backlog"].series(), r.horizon_s) for v, r in first_rep.items()}, bursts
+        )
+        charts["dispatch_time_ecdf"] = plots.dispatch_time_ecdf(
+            {v: dispatch_times_h(r.events, r.n_parcels, window) for v, r in first_rep.items()}
+        )
+        charts["dispatch_shares"] = plots.dispatch_shares(runs.kpis())
+    return charts
+
+
+def _until(series: tuple[np.ndarray, np.ndarray], end_s: float) -> tuple[np.ndarray, np.ndarray]:
+    """A step series drawn on to ``end_s`` (its last value holds until then)."""
+    t, v = series
+    return np.append(t, end_s), np.append(v, v[-1])
 
 
 def _concat(tables: list[pa.Table]) -> pa.Table:
@@ -150,6 +173,20 @@ def _activity_table(columns: dict[str, np.ndarray], variant: str, rep: int) -> p
     data: dict[str, Any] = {"variant": pa.array([variant] * n, pa.string()), "replication": pa.array(np.full(n, rep, np.int32))}
     data.update({k: pa.array(v) for k, v in columns.items()})
     return pa.table(data)
+
+
+def _monitor_table(name: str, monitor, variant: str, rep: int) -> pa.Table:
+    times, values = monitor.series()
+    n = len(times)
+    return pa.table(
+        {
+            "variant": pa.array([variant] * n, pa.string()),
+            "replication": pa.array(np.full(n, rep, np.int32)),
+            "monitor": pa.array([name] * n, pa.string()),
+            "time_s": pa.array(times),
+            "value": pa.array(values),
+        }
+    )
 
 
 def _require(results_dir: Path, name: str) -> Path:

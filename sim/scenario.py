@@ -121,11 +121,11 @@ class LinehaulArrival(_Section):
 class ParcelsConfig(_Section):
     """The parcels that reach the station each day."""
 
-    per_day: int = Field(5000, ge=1, le=20_000_000, description="Parcels arriving per day")
+    per_day: int = Field(5000, ge=1, le=20_000_000, description="Parcels arriving per station per day (ignored with upstream)")
     linehaul: tuple[LinehaulArrival, ...] = Field(
         (LinehaulArrival(at_h=5.5, share=0.65), LinehaulArrival(at_h=11.5, share=0.35)),
         min_length=1,
-        description="Linehaul trucks per day (assumption A2: early morning and midday)",
+        description="Trucks reaching each station per day (assumption A2); with upstream only their times are used",
     )
     size_shares: SizeShares = Field(SizeShares(S=0.6, M=0.3, L=0.1), description="Parcel size mix (assumption A4)")
     weight_kg: SizeWeights = Field(SizeWeights(S=0.5, M=2.0, L=6.0), description="Parcel weight by size (assumption A4)")
@@ -271,6 +271,134 @@ class HorizonConfig(_Section):
         return self
 
 
+def _default_order_profile() -> tuple[float, ...]:
+    # Assumption A16: live-stream commerce peaks in the evening (20:00-23:00); nights are quiet.
+    return (0.3, 0.2, 0.1, 0.1, 0.1, 0.1, 0.2, 0.4, 0.7, 0.9, 1.0, 1.0,
+            1.1, 1.0, 0.9, 0.9, 0.9, 1.0, 1.2, 1.5, 2.2, 2.5, 2.0, 0.9)  # fmt: skip
+
+
+class Burst(_Section):
+    """A flash sale: ``orders`` extra orders spread evenly over ``duration_min`` minutes."""
+
+    start_h: float = Field(ge=0, le=24 * 365, description="Start, hours since day 0 00:00")
+    orders: int = Field(ge=1, le=10_000_000, description="Extra orders in the burst")
+    duration_min: float = Field(gt=0, le=24 * 60, description="Length of the burst (min)")
+
+
+class OrdersConfig(_Section):
+    """Orders placed with the merchant: a daily profile plus bursts."""
+
+    per_day: float = Field(2000.0, ge=0, le=50_000_000, description="Mean orders per day outside bursts (Poisson)")
+    hourly_profile: tuple[float, ...] = Field(
+        default_factory=_default_order_profile, description="Relative order rate for each hour 0..23 (assumption A16)"
+    )
+    bursts: tuple[Burst, ...] = Field((), description="Flash-sale bursts on top of the profile")
+
+    @field_validator("hourly_profile")
+    @classmethod
+    def _profile(cls, v: tuple[float, ...]) -> tuple[float, ...]:
+        if len(v) != HOURS_PER_DAY:
+            raise ValueError(f"needs one weight per hour (24 values), got {len(v)}")
+        if any(w < 0 for w in v) or sum(v) <= 0:
+            raise ValueError("weights must be non-negative with a positive sum")
+        return v
+
+
+class SurgeConfig(_Section):
+    """Extra staff called in when the backlog grows (a cloud warehouse's surge pool)."""
+
+    policy: str = Field("none", pattern="^(none|backlog_threshold)$", description="none, or backlog_threshold")
+    threshold_orders: int = Field(2000, ge=1, le=10_000_000, description="Backlog that triggers a call-in")
+    release_below_orders: int = Field(200, ge=0, le=10_000_000, description="Backlog under which surge staff go home")
+    lead_time_h: float = Field(2.0, ge=0, le=72, description="Time from the call to surge staff at work (h)")
+    pickers: int = Field(0, ge=0, le=100_000, description="Surge pickers")
+    packers: int = Field(0, ge=0, le=100_000, description="Surge packers")
+    cost_per_hour_yuan: float = Field(40.0, ge=0, le=10_000, description="Cost of a surge staff hour (assumption A17)")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> SurgeConfig:
+        if self.release_below_orders >= self.threshold_orders:
+            raise ValueError(
+                f"release_below_orders ({self.release_below_orders}) must be below threshold_orders ({self.threshold_orders})"
+            )
+        if self.policy != "none" and self.pickers + self.packers == 0:
+            raise ValueError("a surge policy needs surge pickers or packers")
+        return self
+
+
+class WarehouseConfig(_Section):
+    """A fulfilment warehouse: pickers then packers, each a pool of servers, FIFO."""
+
+    kind: str = Field("merchant", pattern="^(merchant|cloud)$", description="merchant (own small team) or cloud (供应链云仓)")
+    pickers: int = Field(10, ge=1, le=100_000, description="Pickers on shift")
+    packers: int = Field(8, ge=0, le=100_000, description="Packers on shift (0: picking includes packing)")
+    pick_rate_per_h: float = Field(30.0, gt=0, le=10_000, description="Orders one picker picks per hour (REFERENCES.md §4)")
+    pack_rate_per_h: float = Field(
+        28.0, gt=0, le=10_000, description="Orders one packer packs per hour (25-30, REFERENCES.md §4)"
+    )
+    service_time: str = Field("lognormal", pattern="^(exponential|lognormal)$", description="Distribution of pick and pack times")
+    service_cv: float = Field(0.5, gt=0, le=5, description="Coefficient of variation of lognormal service times")
+    shift_start_h: float = Field(8.0, ge=0, lt=24, description="Daily shift start (h)")
+    shift_end_h: float = Field(22.0, gt=0, le=24, description="Daily shift end (h); 0 to 24 for round-the-clock")
+    staff_cost_per_hour_yuan: float = Field(25.0, ge=0, le=10_000, description="Cost of a staff hour on shift (assumption A17)")
+    fee_per_order_yuan: float = Field(0.0, ge=0, le=1000, description="Service fee per order (cloud warehouse, A17)")
+    surge: SurgeConfig = SurgeConfig()
+
+    @model_validator(mode="after")
+    def _shift(self) -> WarehouseConfig:
+        if self.shift_end_h <= self.shift_start_h:
+            raise ValueError(f"shift_end_h ({self.shift_end_h:g}) must be after shift_start_h ({self.shift_start_h:g})")
+        return self
+
+
+class LinehaulConfig(_Section):
+    """Trucks from the warehouse to the sorting hub, and from the hub to the stations."""
+
+    departures_h: tuple[float, ...] = Field((12.0, 18.0, 23.0), min_length=1, description="Daily truck departures (h)")
+    cutoff_min: float = Field(30.0, ge=0, le=24 * 60, description="Orders must be packed this long before a departure")
+    truck_capacity: int = Field(3000, ge=1, le=1_000_000, description="Parcels per truck; a full dock sends a truck at once")
+    transit_h_median: float = Field(8.0, gt=0, le=24 * 30, description="Warehouse to hub transit, median (h, assumption A18)")
+    transit_sigma: float = Field(0.25, ge=0, le=3, description="Spread of transit times (lognormal sigma, per truck)")
+    hub_h: float = Field(2.0, ge=0, le=72, description="Sorting at the hub (h)")
+    hub_to_station_h: float = Field(
+        2.0, ge=0, le=72, description="Hub to station drive (h); trucks arrive at parcels.linehaul times"
+    )
+    shipping_cost_yuan: float = Field(3.0, ge=0, le=1000, description="Shipping cost per parcel (assumption A18)")
+    shipping_paid_by: str = Field(
+        "merchant", pattern="^(merchant|platform)$", description="merchant, or platform (free shipping)"
+    )
+
+    @field_validator("departures_h")
+    @classmethod
+    def _sorted(cls, v: tuple[float, ...]) -> tuple[float, ...]:
+        if list(v) != sorted(v) or any(not 0 <= t < 24 for t in v):
+            raise ValueError(f"departure times must be in time order within 0..24, got {list(v)}")
+        return v
+
+
+class PromiseConfig(_Section):
+    """Late-dispatch compensation (晚发必赔)."""
+
+    dispatch_h: float = Field(48.0, gt=0, le=24 * 30, description="Promised time from order to dispatch (h)")
+    compensation_yuan: float = Field(5.0, ge=0, le=10_000, description="Paid per order dispatched late (assumption A19)")
+
+
+class UpstreamConfig(_Section):
+    """From click to station: orders, the warehouse, linehaul. Without it, parcels simply reach the stations."""
+
+    orders: OrdersConfig = OrdersConfig()
+    warehouse: WarehouseConfig = WarehouseConfig()
+    linehaul: LinehaulConfig = LinehaulConfig()
+    promise: PromiseConfig = PromiseConfig()
+    simulate_delivery: bool = Field(True, description="Also simulate the stations and couriers (false: stop at the station)")
+
+
+class StationsConfig(_Section):
+    """How many station areas (each its own district and couriers)."""
+
+    count: int = Field(1, ge=1, le=10_000, description="Station areas; each gets its own district from the city settings")
+
+
 class Variant(_Section):
     """One way of delivering: the share of parcels sent to the door, plus optional field overrides."""
 
@@ -301,6 +429,8 @@ class Scenario(_Section):
     recipients: RecipientConfig = RecipientConfig()
     economics: EconomicsConfig = EconomicsConfig()
     horizon: HorizonConfig = HorizonConfig()
+    stations: StationsConfig = StationsConfig()
+    upstream: UpstreamConfig | None = Field(None, description="Orders, warehouse and linehaul; omit for station-only runs")
     variants: dict[str, Variant] = Field(default_factory=_default_variants, description="Variants compared in one run")
 
     @field_validator("variants")
@@ -321,6 +451,8 @@ class Scenario(_Section):
         if not overrides:
             return self
         raw = self.model_dump(mode="python")
+        # The resolved scenario keeps only this variant, with its overrides applied, not pending.
+        raw["variants"] = {variant: {"door_share": self.variants[variant].door_share}}
         for path, value in overrides.items():
             if path.split(".")[0] == "variants":
                 raise ScenarioError(f"variants.{variant}.set.{path}: a variant cannot change the variants")

@@ -37,15 +37,21 @@ def _splitmix64(x: np.ndarray) -> np.ndarray:
 class Streams:
     """Random streams of one replication of one scenario."""
 
-    def __init__(self, seed: int, replication: int = 0) -> None:
+    def __init__(self, seed: int, replication: int = 0, prefix: str = "") -> None:
         if seed < 0 or replication < 0:
             raise ValueError("seed and replication must be non-negative integers")
         self.seed = int(seed)
         self.replication = int(replication)
+        self.prefix = prefix
         self._keys: dict[str, int] = {}
 
+    def for_station(self, station: int) -> Streams:
+        """The streams of one station area: its own names, so stations draw independently.
+        Station 0 keeps the plain names."""
+        return self if station == 0 else Streams(self.seed, self.replication, f"{self.prefix}station{station}/")
+
     def _sequence(self, name: str) -> np.random.SeedSequence:
-        return np.random.SeedSequence(self.seed, spawn_key=(self.replication, _name_key(name)))
+        return np.random.SeedSequence(self.seed, spawn_key=(self.replication, _name_key(self.prefix + name)))
 
     def generator(self, name: str) -> np.random.Generator:
         """A fresh generator for the named stream (same name, same numbers)."""

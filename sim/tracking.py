@@ -82,6 +82,7 @@ class Detail(IntEnum):
 
 
 STATUS_NAMES = [s.label for s in Status]
+_EVENT_FIELDS = ("time_s", "parcel", "status", "courier", "place", "detail", "station")
 DETAIL_NAMES = [d.label for d in Detail]
 
 
@@ -114,7 +115,7 @@ class EventLog:
         self.place.extend(np.broadcast_to(place, n).tolist())
         self.detail.extend([0] * n)
 
-    def table(self) -> EventTable:
+    def table(self, station: int = -1) -> EventTable:
         """The log sorted by time; ties keep the order in which they were logged."""
         time_s = np.asarray(self.time_s, dtype=np.float64)
         order = np.argsort(time_s, kind="stable")
@@ -125,6 +126,7 @@ class EventLog:
             courier=np.asarray(self.courier, dtype=np.int32)[order],
             place=np.asarray(self.place, dtype=np.int32)[order],
             detail=np.asarray(self.detail, dtype=np.int8)[order],
+            station=np.full(len(time_s), station, dtype=np.int32),
         )
 
 
@@ -138,9 +140,29 @@ class EventTable:
     courier: np.ndarray
     place: np.ndarray
     detail: np.ndarray
+    station: np.ndarray  # station area of the event, -1 upstream
 
     def __len__(self) -> int:
         return len(self.time_s)
+
+    def relabel(self, parcel_ids: np.ndarray, courier_offset: int) -> EventTable:
+        """The same events with local parcel ids mapped to global ones and couriers numbered globally."""
+        return EventTable(
+            time_s=self.time_s,
+            parcel=parcel_ids[self.parcel],
+            status=self.status,
+            courier=np.where(self.courier >= 0, self.courier + courier_offset, -1).astype(np.int32),
+            place=self.place,
+            detail=self.detail,
+            station=self.station,
+        )
+
+    @staticmethod
+    def concat(tables: list[EventTable]) -> EventTable:
+        """Tables merged into one time order; ties keep the order of the list."""
+        cols = {f: np.concatenate([getattr(t, f) for t in tables]) for f in _EVENT_FIELDS}
+        order = np.argsort(cols["time_s"], kind="stable")
+        return EventTable(**{f: c[order] for f, c in cols.items()})
 
     def to_arrow(self, variant: str, replication: int) -> pa.Table:
         """Arrow table with readable status names (dictionary-encoded, so still compact)."""
@@ -153,6 +175,7 @@ class EventTable:
                 "parcel": pa.array(self.parcel),
                 "status": pa.DictionaryArray.from_arrays(pa.array(self.status), pa.array(STATUS_NAMES)),
                 "courier": pa.array(self.courier),
+                "station": pa.array(self.station),
                 "place": pa.array(self.place),
                 "detail": pa.DictionaryArray.from_arrays(pa.array(self.detail), pa.array(DETAIL_NAMES)),
             }
@@ -172,6 +195,7 @@ def events_from_arrow(table: pa.Table) -> EventTable:
         courier=table.column("courier").to_numpy(),
         place=table.column("place").to_numpy(),
         detail=detail,
+        station=table.column("station").to_numpy(),
     )
 
 

@@ -61,10 +61,11 @@ def test_variants_see_the_same_parcels_common_random_numbers():
 
 
 def _guaranteed(result) -> np.ndarray:
-    from sim.demand import generate_parcels
+    from sim.demand import generate_parcels, station_arrivals
     from sim.streams import Streams
 
-    return generate_parcels(result.scenario, result.city, Streams(result.scenario.seed)).guaranteed
+    parcels, _ = generate_parcels(result.scenario, result.city, Streams(result.scenario.seed), station_arrivals(result.scenario))
+    return parcels.guaranteed
 
 
 def test_door_variant_sends_only_consented_parcels_to_lockers():

@@ -22,7 +22,7 @@ __all__ = ["STATION_PLACE", "City", "generate_city"]
 STATION_PLACE = 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: cities are cached
 class City:
     """The static world of one station area (arrays indexed by compound, building, household, locker)."""
 
