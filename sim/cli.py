@@ -63,8 +63,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("scenario", type=Path)
     p.add_argument("--variant", required=True, help="variant to staff, e.g. merchant")
     p.add_argument("--target", required=True, help="e.g. dispatched_within_24h_share=0.95 or dispatch_time_p90_h<=24")
-    p.add_argument("--field", default="upstream.warehouse.pickers",
-                   help="team field to search (default pickers, packers scale along); e.g. upstream.warehouse.surge.pickers")  # fmt: skip
+    p.add_argument(
+        "--field",
+        default="upstream.warehouse.pickers",
+        help="team field to search (default: pickers, with packers in proportion), e.g. upstream.warehouse.surge.pickers",
+    )
     p.add_argument("--seed", type=_non_negative_int)
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE")
     p.set_defaults(handler=_cmd_plan_staff)
