@@ -28,6 +28,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/routing.py
 	$(BIN)/python benchmarks/station_day.py
 	$(BIN)/python benchmarks/click_to_door.py
+	$(BIN)/python benchmarks/sweep_scaling.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

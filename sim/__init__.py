@@ -6,20 +6,25 @@ The public API::
     scenario = sim.load_scenario("scenarios/door_vs_locker.yaml")
     runs = sim.run(scenario)          # every variant, CRN between them
     runs.kpis()                       # DataFrame: one row per variant
+    sim.run(scenario, replications=20, jobs=2).differences()   # paired door − locker with CIs
+    sim.breakeven(scenario)           # door fee at which door pays as well per hour as lockers
     sim.plan_tour(dist_matrix)        # the courier's tour heuristic
 """
 
+from .breakeven import BreakevenResult, breakeven
 from .errors import ConservationError, ParcelsimError, ResultsError, ScenarioError
 from .metrics import HEADLINE_KPIS
 from .model import RunResult, simulate
 from .results import load_events, parcel_timeline, write_bundle
 from .routing import plan_tour
-from .runner import RunSet, run
+from .runner import RunSet, compare, run
 from .scenario import Scenario, load_scenario, scenario_from_dict
+from .sweep import SweepResult, grid_points, sweep
 from .tracking import Status
 
 __all__ = [
     "HEADLINE_KPIS",
+    "BreakevenResult",
     "ConservationError",
     "ParcelsimError",
     "ResultsError",
@@ -28,6 +33,10 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "Status",
+    "SweepResult",
+    "breakeven",
+    "compare",
+    "grid_points",
     "load_events",
     "load_scenario",
     "parcel_timeline",
@@ -35,5 +44,6 @@ __all__ = [
     "run",
     "scenario_from_dict",
     "simulate",
+    "sweep",
     "write_bundle",
 ]

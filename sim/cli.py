@@ -6,6 +6,7 @@ Exit codes: 0 success, 2 bad input (scenario, option, results folder), 1 an inte
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import json
 import shlex
@@ -16,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from . import plots
+from .breakeven import breakeven
 from .errors import ParcelsimError, ScenarioError
 from .metrics import HEADLINE_KPIS, UPSTREAM_KPIS
 from .model import check_feasible
@@ -23,6 +25,7 @@ from .results import parcel_timeline, prepare_out_dir, runset_charts, write_bund
 from .runner import RunSet, run
 from .scenario import load_scenario, parse_override
 from .staffing import parse_target, plan_staff
+from .sweep import grid_points, parse_grid, read_table, sweep
 from .theory import simulate_mmc
 
 __all__ = ["main"]
@@ -57,7 +60,39 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--variant", dest="variants", action="append", metavar="NAME", help="run only this variant (repeatable)")
     p.add_argument("--force", action="store_true", help="replace the results in a non-empty --out folder")
     p.add_argument("--no-charts", action="store_true", help="skip the PNG charts")
+    p.add_argument("--reps", type=_positive_int, default=1, help="replications per variant (default 1)")
+    p.add_argument("--until-precision", type=_share, metavar="SHARE",
+                   help="add replications until every headline KPI's 95%% half-width is within SHARE of its mean")  # fmt: skip
+    p.add_argument("--max-reps", type=_positive_int, default=200, help="cap for --until-precision (default 200)")
+    _executor_options(p)
     p.set_defaults(handler=_cmd_run)
+
+    p = sub.add_parser("sweep", help="run a grid (or table) of scenario overrides x variants x replications")
+    p.add_argument("scenario", type=Path)
+    p.add_argument("--grid", action="append", default=[], metavar="PATH=VALUES",
+                   help="a swept field: path=v1,v2,... or path=start:stop:step (repeatable; the product is run)")  # fmt: skip
+    p.add_argument("--table", type=Path, help="CSV of runs: a column per field path, a row per run")
+    p.add_argument("--reps", type=_positive_int, default=1, help="replications per point and variant")
+    p.add_argument("--variant", dest="variants", action="append", metavar="NAME", help="only this variant (repeatable)")
+    p.add_argument("--seed", type=_non_negative_int)
+    p.add_argument("--out", type=Path, help="sweep folder (default: results/<name>-sweep-<UTC time>); rerun to resume")
+    p.add_argument("--force", action="store_true", help="replace a different sweep in --out")
+    p.add_argument("--no-charts", action="store_true")
+    _executor_options(p)
+    p.set_defaults(handler=_cmd_sweep)
+
+    p = sub.add_parser("breakeven", help="the door fee at which a KPI is equal for door and locker delivery")
+    p.add_argument("scenario", type=Path)
+    p.add_argument("--kpi", default="income_per_courier_hour_yuan")
+    p.add_argument("--field", default="economics.door_fee_yuan", help="the value to solve for (default the door fee)")
+    p.add_argument("--a", default="door", help="variant a (default door)")
+    p.add_argument("--b", default="locker", help="variant b (default locker)")
+    p.add_argument("--reps", type=_positive_int, default=10)
+    p.add_argument("--seed", type=_non_negative_int)
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE")
+    p.add_argument("--json", action="store_true", help="print JSON only")
+    _executor_options(p)
+    p.set_defaults(handler=_cmd_breakeven)
 
     p = sub.add_parser("plan-staff", help="smallest warehouse team that meets a KPI target (simulated, CRN)")
     p.add_argument("scenario", type=Path)
@@ -112,6 +147,18 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _executor_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--jobs", type=_positive_int, help="worker processes (default: all cores)")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler tcp://HOST:PORT, or 'local' for a LocalCluster")
+
+
+def _share(text: str) -> float:
+    value = _positive_float(text)
+    if value >= 1:
+        raise argparse.ArgumentTypeError(f"expected a share between 0 and 1, got {value}")
+    return value
+
+
 def _positive_float(text: str) -> float:
     try:
         value = float(text)
@@ -131,8 +178,16 @@ def _cmd_run(args: argparse.Namespace, console: Console) -> int:
     check_feasible(scenario)
     out = args.out or Path("results") / f"{scenario.name}-{dt.datetime.now(dt.UTC).strftime('%Y%m%d-%H%M%S')}"
     prepare_out_dir(out, args.force)  # fail before a long run, not after it
-    with console.status(f"running {scenario.name} ..."):
-        runs = run(scenario, seed=args.seed, variants=args.variants)
+    runs = run(
+        scenario,
+        seed=args.seed,
+        variants=args.variants,
+        replications=args.reps,
+        jobs=args.jobs,
+        scheduler=args.scheduler,
+        until_precision=args.until_precision,
+        max_replications=args.max_reps,
+    )
     write_bundle(runs, out, command="parcelsim " + shlex.join(sys.argv[1:]))
     if not args.no_charts:
         plots.save_charts(runset_charts(runs), out / "charts")
@@ -143,20 +198,75 @@ def _cmd_run(args: argparse.Namespace, console: Console) -> int:
 
 def _print_kpis(runs: RunSet, console: Console) -> None:
     kpis = runs.kpis()
-    table = Table(title=f"{runs.scenario.name}: KPIs per variant", title_justify="left")
+    reps = runs.replications
+    ci = runs.ci() if reps > 1 else None
+    title = f"{runs.scenario.name}: KPIs per variant" + (f" (mean ± 95% CI over {reps} replications)" if reps > 1 else "")
+    table = Table(title=title, title_justify="left")
     table.add_column("KPI")
     for variant in kpis.index:
         table.add_column(str(variant), justify="right")
     keys = [*HEADLINE_KPIS, *(UPSTREAM_KPIS if runs.scenario.upstream is not None else ())]
     for key in keys:
-        table.add_row(key, *(_fmt(kpis.at[v, key]) for v in kpis.index))
+        cells = [_fmt(kpis.at[v, key]) + (f" ± {_fmt(ci.at[v, key])}" if ci is not None else "") for v in kpis.index]
+        table.add_row(key, *cells)
     console.print(table)
+    if reps > 1 and len(runs.variants) > 1:
+        diffs = runs.differences()
+        table = Table(title="Paired differences a − b (common random numbers), mean ± 95% CI", title_justify="left")
+        table.add_column("KPI")
+        pairs = list(dict.fromkeys(zip(diffs["a"], diffs["b"], strict=True)))
+        for a, b in pairs:
+            table.add_column(f"{a} − {b}", justify="right")
+        for key in keys:
+            cells = []
+            for a, b in pairs:
+                row = diffs[(diffs["a"] == a) & (diffs["b"] == b) & (diffs["kpi"] == key)].iloc[0]
+                cells.append(f"{_fmt(row['mean'])} ± {_fmt(row['ci95'])}")
+            table.add_row(key, *cells)
+        console.print(table)
 
 
-def _fmt(x: float) -> str:
-    if x != x:
+def _fmt(x: float | None) -> str:
+    if x is None or x != x:
         return "–"
     return f"{x:,.0f}" if abs(x) >= 1000 or float(x).is_integer() else f"{x:,.3g}" if abs(x) < 1 else f"{x:,.2f}"
+
+
+def _cmd_sweep(args: argparse.Namespace, console: Console) -> int:
+    scenario = load_scenario(args.scenario)
+    if bool(args.grid) == bool(args.table):
+        raise ScenarioError("sweep: give --grid (one or more) or --table, not both and not neither")
+    points = grid_points([parse_grid(g) for g in args.grid]) if args.grid else read_table(args.table)
+    out = args.out or Path("results") / f"{scenario.name}-sweep-{dt.datetime.now(dt.UTC).strftime('%Y%m%d-%H%M%S')}"
+    result = sweep(scenario, points, replications=args.reps, variants=args.variants, seed=args.seed, out=out,
+                   force=args.force, jobs=args.jobs, scheduler=args.scheduler)  # fmt: skip
+    if not args.no_charts:
+        charts = {f"kpis_vs_{p.replace('.', '_')}": result.plot_parameter(p) for p in result.parameters}
+        plots.save_charts(charts, out / "charts")
+    console.print(
+        f"{len(points)} points x {len(result.table) // max(len(points), 1)} runs each: ran {result.ran}, "
+        f"skipped {result.skipped} finished runs ({result.wall_time_s:.1f} s)"
+    )
+    console.print(f"Table: [bold]{out / 'sweep.csv'}[/] ({len(result.table)} rows)")
+    return 0
+
+
+def _cmd_breakeven(args: argparse.Namespace, console: Console) -> int:
+    scenario = load_scenario(args.scenario, _overrides(args.overrides))
+    for v in (args.a, args.b):
+        if v not in scenario.variants:
+            raise ScenarioError(f"variant {v!r} is not in the scenario; it has {', '.join(scenario.variants)}")
+    result = breakeven(scenario, kpi=args.kpi, field=args.field, a=args.a, b=args.b, replications=args.reps,
+                       seed=args.seed, jobs=args.jobs, scheduler=args.scheduler)  # fmt: skip
+    if args.json:
+        print(json.dumps(dataclasses.asdict(result)))
+        return 0
+    console.print(
+        f"Break-even {result.field} for {result.kpi} ({result.a} vs {result.b}, {result.replications} paired replications):"
+    )
+    console.print(f"  [bold]{result.value:.3f}[/]  (95% CI {result.ci_low:.3f} to {result.ci_high:.3f})")
+    console.print(f"  at the scenario's {result.current:g}: {result.a} − {result.b} = {result.difference_at_current:+.3f}")
+    return 0
 
 
 def _cmd_plan_staff(args: argparse.Namespace, console: Console) -> int:

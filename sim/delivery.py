@@ -46,16 +46,18 @@ class RunState:
     delivered_to_door: int = 0
     returned: int = 0
     shelved: int = 0
-    on_vehicle: int = 0
+    on_vehicle: int = 0  # loaded, and not yet handed over or brought back to the station
 
     # --- outcomes of delivery, called by the courier process --------------------------------
     def deliver_to_door(self, parcel: int, t: float, courier: int, place: int) -> None:
         self.log.add(t, parcel, Status.DELIVERED, courier, place)
         self.delivered_to_door += 1
+        self.on_vehicle -= 1
 
     def put_in_locker(self, parcel: int, t: float, release: float, courier: int, place: int, detail: Detail) -> None:
         self.log.add(t, parcel, Status.IN_LOCKER, courier, place, detail)
         self.pickups.append((release, parcel, place))
+        self.on_vehicle -= 1
 
     def shelve(self, parcel: int, t: float, courier: int, detail: Detail) -> None:
         """Leave the parcel at the station's pick-up counter (驿站)."""

@@ -41,13 +41,19 @@ class Parcels:
         return len(self.arrival_s)
 
 
-def station_arrivals(scenario: Scenario) -> np.ndarray:
-    """Arrival times of a station's parcels when no upstream model feeds it: ``parcels.per_day``
-    a day, split over the linehaul trucks by their shares."""
+def station_arrivals(scenario: Scenario, streams: Streams) -> np.ndarray:
+    """Arrival times of a station's parcels when no upstream model feeds it: about ``parcels.per_day``
+    a day (varying from day to day with ``day_to_day_cv``), split over the trucks by their shares."""
     cfg = scenario.parcels
-    per_truck = _split_counts(cfg.per_day, [a.share for a in cfg.linehaul])
+    days = scenario.horizon.days
+    sigma = np.sqrt(np.log1p(cfg.day_to_day_cv**2))
+    z = streams.generator("daily_volume").standard_normal(days)
+    volumes = np.rint(cfg.per_day * np.exp(sigma * z - sigma**2 / 2)).astype(np.int64)
     truck_times = np.array([a.at_h * 3600.0 for a in cfg.linehaul])
-    return np.concatenate([np.repeat(d * SECONDS_PER_DAY + truck_times, per_truck) for d in range(scenario.horizon.days)])
+    shares = [a.share for a in cfg.linehaul]
+    return np.concatenate(
+        [np.repeat(d * SECONDS_PER_DAY + truck_times, _split_counts(int(volumes[d]), shares)) for d in range(days)]
+    )
 
 
 def generate_parcels(scenario: Scenario, city: City, streams: Streams, arrival_s: np.ndarray) -> tuple[Parcels, np.ndarray]:

@@ -81,14 +81,15 @@ class KpiInputs:
     horizon_s: float = 0.0
 
 
-def kpis_of(result) -> dict[str, float]:
-    """KPIs of a ``RunResult``."""
+def kpis_of(result, economics: EconomicsConfig | None = None) -> dict[str, float]:
+    """KPIs of a ``RunResult``; ``economics`` re-prices the same run with other fees and costs
+    (money never changes what couriers do in the model, so the log stays valid)."""
     inputs = KpiInputs(
         couriers=result.couriers,
         measured_days=result.measured_days,
         n_parcels=result.n_parcels,
         locker_slots_total=result.locker_slots_total,
-        economics=result.scenario.economics,
+        economics=economics or result.scenario.economics,
         locker=result.scenario.locker,
         upstream=result.scenario.upstream,
         horizon_s=result.horizon_s,

@@ -97,7 +97,7 @@ def simulate(scenario: Scenario, variant: str, replication: int = 0) -> RunResul
         city = build_city(resolved.city, resolved.station, resolved.seed, i)
         station_streams = streams.for_station(i)
         if upstream is None:
-            candidates = station_arrivals(resolved)
+            candidates = station_arrivals(resolved, station_streams)
             global_ids = offset + np.arange(len(candidates))
             offset += len(candidates)
         else:

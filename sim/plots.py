@@ -22,6 +22,7 @@ __all__ = [
     "courier_time_breakdown",
     "dispatch_shares",
     "dispatch_time_ecdf",
+    "kpi_vs_parameter",
     "lead_time_ecdf",
     "locker_occupancy",
     "save_charts",
@@ -184,6 +185,36 @@ def dispatch_shares(kpis: pd.DataFrame) -> Figure:
     ax.set_title("Orders dispatched in time")
     ax.legend()
     ax.grid(axis="y", alpha=0.3)
+    return fig
+
+
+def kpi_vs_parameter(summary: pd.DataFrame, parameter: str, others: list[str], kpis: tuple[str, ...]) -> Figure:
+    """KPIs (means with 95% bands) against a swept parameter; a line per variant and setting of the
+    other swept parameters."""
+    n = len(kpis)
+    cols = min(4, n)
+    rows = -(-n // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.3 * rows), layout="constrained", squeeze=False)
+    groups = list(summary.groupby(["variant", *others], sort=False)) if others else list(summary.groupby("variant", sort=False))
+    colors = _colors(len(groups))
+    for ax, kpi in zip(axes.flat, kpis, strict=False):
+        for (key, g), color in zip(groups, colors, strict=True):
+            g = g.sort_values(parameter)
+            x = g[parameter].to_numpy(dtype=float)
+            y = g[kpi].to_numpy(dtype=float)
+            h = np.nan_to_num(g[f"{kpi}_ci95"].to_numpy(dtype=float))
+            parts = key if isinstance(key, tuple) else (key,)
+            label = ", ".join([str(parts[0]), *(f"{o} = {v}" for o, v in zip(others, parts[1:], strict=True))])
+            ax.plot(x, y, marker="o", ms=3, color=color, label=label)
+            ax.fill_between(x, y - h, y + h, color=color, alpha=0.2)
+        ax.set_title(kpi, fontsize=9)
+        ax.set_xlabel(parameter, fontsize=8)
+        ax.grid(alpha=0.3)
+    for ax in list(axes.flat)[n:]:
+        ax.axis("off")
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncol=min(len(labels), 5), fontsize=8)
+    fig.suptitle(f"KPIs against {parameter} (mean ± 95% CI)")
     return fig
 
 

@@ -48,6 +48,7 @@ BUNDLE_FILES = (
     "tours.parquet",
     "stops.parquet",
     "monitors.parquet",
+    "differences.csv",
 )
 _PARQUET = {"compression": "zstd"}
 
@@ -91,6 +92,8 @@ def write_bundle(runs: RunSet, out: Path, command: str = "") -> None:
     kpis = runs.kpis_by_variant()
     (out / "kpis.json").write_text(json.dumps(kpis, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     runs.runs().to_csv(out / "kpis.csv", index=False, float_format="%.6g")
+    if runs.replications > 1 and len(runs.variants) > 1:
+        runs.differences().to_csv(out / "differences.csv", index=False, float_format="%.6g")
 
     event_tables, tour_tables, stop_tables, monitor_tables = [], [], [], []
     for (variant, rep), result in runs.results.items():
@@ -129,7 +132,7 @@ def runset_charts(runs: RunSet) -> dict[str, Figure]:
     """The comparison charts that apply to a run set (first replication for the per-event charts)."""
     first = next(iter(runs.results.values()))
     window = tuple(d * SECONDS_PER_DAY for d in first.measured_days)
-    first_rep = {v: runs.result(v, 0) for v in runs.variants}
+    first_rep = {v: runs.result(v, 0) for v in runs.variants if (v, 0) in runs.results}
     charts: dict[str, Figure] = {}
     if first.couriers:
         courier_days = first.couriers * (first.measured_days[1] - first.measured_days[0])
@@ -137,7 +140,7 @@ def runset_charts(runs: RunSet) -> dict[str, Figure]:
         stops = pd.concat([pd.DataFrame(r.stops).assign(variant=v) for v, r in first_rep.items()], ignore_index=True)
         tours = tours[(tours["start_s"] >= window[0]) & (tours["start_s"] < window[1])]
         stops = stops[(stops["arrive_s"] >= window[0]) & (stops["arrive_s"] < window[1])]
-        charts["variant_comparison"] = plots.variant_comparison(runs.kpis())
+        charts["variant_comparison"] = runs.plot_comparison()
         charts["courier_time_breakdown"] = plots.courier_time_breakdown(tours, stops, courier_days)
         charts["lead_time_ecdf"] = plots.lead_time_ecdf(
             {v: lead_times_h(r.events, r.n_parcels, window) for v, r in first_rep.items()}

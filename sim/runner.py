@@ -1,25 +1,52 @@
 """Running a scenario: every variant, one or more replications, with common random numbers.
 
 Replication ``i`` of every variant uses the same random streams (``Streams(seed, i)``), so variants
-see the same parcels, recipients and elevators; replications differ from each other.
+see the same parcels, recipients and elevators, and their paired differences have narrow
+confidence intervals; replications differ from each other. Runs go to an executor (this process,
+a process pool or Dask); results do not depend on which.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import combinations
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from matplotlib.figure import Figure
 
 from .errors import ScenarioError
-from .metrics import kpis_of
+from .executors import make_executor, run_all
+from .metrics import HEADLINE_KPIS, kpis_of
 from .model import RunResult, simulate
 from .scenario import Scenario, load_scenario
+from .stats import mean_ci, paired_difference
 
-__all__ = ["RunSet", "run"]
+__all__ = ["Job", "RunSet", "compare", "run", "run_job"]
+
+_ID_COLUMNS = ("variant", "replication", "seed", "door_share")
+
+
+@dataclass(frozen=True)
+class Job:
+    """One simulation: a variant of a scenario, one replication."""
+
+    scenario: Scenario
+    variant: str
+    replication: int
+    keep_result: bool = True  # ship the whole RunResult back, or only the KPIs
+
+
+def run_job(job: Job) -> tuple[dict[str, Any], RunResult | None]:
+    """Run one job; module-level so that process pools and Dask workers can import it."""
+    result = simulate(job.scenario, job.variant, job.replication)
+    row = {"variant": job.variant, "replication": job.replication, "seed": job.scenario.seed, "door_share": result.door_share}
+    row.update(kpis_of(result))
+    return row, (result if job.keep_result else None)
 
 
 @dataclass
@@ -27,36 +54,81 @@ class RunSet:
     """The runs of one scenario: ``results[(variant, replication)]`` plus their KPIs."""
 
     scenario: Scenario
+    variants: list[str]
     results: dict[tuple[str, int], RunResult] = field(default_factory=dict)
     kpi_rows: list[dict[str, Any]] = field(default_factory=list)
     wall_time_s: float = 0.0
 
     @property
-    def variants(self) -> list[str]:
-        return list(dict.fromkeys(v for v, _ in self.results))
-
-    @property
     def replications(self) -> int:
-        return len({r for _, r in self.results})
+        return len({row["replication"] for row in self.kpi_rows})
 
     def runs(self) -> pd.DataFrame:
         """One row per (variant, replication), every KPI a column."""
         return pd.DataFrame(self.kpi_rows)
 
+    def _kpi_columns(self) -> list[str]:
+        return [c for c in self.runs().columns if c not in _ID_COLUMNS]
+
     def kpis(self) -> pd.DataFrame:
         """KPIs per variant (mean over replications): one row per variant, one column per KPI."""
-        df = self.runs().drop(columns=["replication", "seed", "door_share"])
-        return df.groupby("variant", sort=False).mean()
+        df = self.runs()
+        return df[["variant", *self._kpi_columns()]].groupby("variant", sort=False).mean()
 
-    def kpis_by_variant(self) -> dict[str, dict[str, float]]:
-        """``{variant: {kpi: number}}`` as written to ``kpis.json``."""
-        return {v: {k: _plain(x) for k, x in row.items()} for v, row in self.kpis().iterrows()}
+    def ci(self) -> pd.DataFrame:
+        """95% confidence half-widths of the KPI means (NaN with one replication)."""
+        df = self.runs()
+        return pd.DataFrame(
+            {v: {k: mean_ci(g[k].to_numpy(float))[1] for k in self._kpi_columns()} for v, g in df.groupby("variant", sort=False)}
+        ).T
+
+    def summary(self) -> pd.DataFrame:
+        """Long table: variant, kpi, mean, ci95, n."""
+        df = self.runs()
+        rows = []
+        for v, g in df.groupby("variant", sort=False):
+            for k in self._kpi_columns():
+                m, h, n = mean_ci(g[k].to_numpy(float))
+                rows.append({"variant": v, "kpi": k, "mean": m, "ci95": h, "n": n})
+        return pd.DataFrame(rows)
+
+    def differences(self, pairs: Iterable[tuple[str, str]] | None = None) -> pd.DataFrame:
+        """Paired differences a − b of every KPI over replications (common random numbers), with
+        the paired 95% CI and, for comparison, the unpaired one."""
+        df = self.runs()
+        pairs = list(pairs) if pairs is not None else list(combinations(self.variants, 2))
+        rows = []
+        for a, b in pairs:
+            ga = df[df["variant"] == a].sort_values("replication")
+            gb = df[df["variant"] == b].sort_values("replication")
+            if list(ga["replication"]) != list(gb["replication"]):
+                raise ValueError(f"variants {a} and {b} do not have the same replications")
+            for k in self._kpi_columns():
+                d = paired_difference(ga[k].to_numpy(float), gb[k].to_numpy(float))
+                rows.append({"a": a, "b": b, "kpi": k, **d})
+        return pd.DataFrame(rows)
+
+    def kpis_by_variant(self) -> dict[str, dict[str, Any]]:
+        """What ``kpis.json`` holds: ``{variant: {kpi: number}}`` for one replication, else
+        ``{variant: {kpi: {"mean": m, "ci95": h, "n": n}}}``."""
+        if self.replications == 1:
+            return {v: {k: _plain(x) for k, x in row.items()} for v, row in self.kpis().iterrows()}
+        out: dict[str, dict[str, Any]] = {}
+        for row in self.summary().itertuples(index=False):
+            out.setdefault(row.variant, {})[row.kpi] = {"mean": _plain(row.mean), "ci95": _plain(row.ci95), "n": int(row.n)}
+        return out
 
     def result(self, variant: str, replication: int = 0) -> RunResult:
         try:
             return self.results[(variant, replication)]
         except KeyError:
-            raise KeyError(f"no run for variant {variant!r}, replication {replication}") from None
+            raise KeyError(f"no kept run for variant {variant!r}, replication {replication}") from None
+
+    def plot_comparison(self) -> Figure:
+        """Door vs locker (and other variants): throughput, hours and income, with 95% CIs."""
+        from .plots import variant_comparison
+
+        return variant_comparison(self.kpis(), self.ci() if self.replications > 1 else None)
 
 
 def run(
@@ -66,8 +138,53 @@ def run(
     variants: Iterable[str] | None = None,
     replications: int = 1,
     overrides: dict[str, Any] | None = None,
+    jobs: int = 1,
+    scheduler: str | None = None,
+    until_precision: float | None = None,
+    max_replications: int = 200,
+    keep_results: bool = True,
 ) -> RunSet:
-    """Run the variants of a scenario (a ``Scenario`` or a YAML path) and compute their KPIs."""
+    """Run the variants of a scenario (a ``Scenario`` or a YAML path) and compute their KPIs.
+
+    ``until_precision=0.02`` keeps adding replications until every headline KPI's 95% half-width
+    is within 2% of its mean (or ``max_replications`` is reached).
+    """
+    scenario = _prepare(scenario, seed, overrides)
+    if replications < 1:
+        raise ScenarioError(f"replications: must be at least 1 (got {replications})")
+    if until_precision is not None and not 0 < until_precision < 1:
+        raise ScenarioError(f"until_precision: must be a share in (0, 1) (got {until_precision})")
+    chosen = _check_variants(scenario, variants)
+    started = time.perf_counter()
+    out = RunSet(scenario=scenario, variants=chosen)
+    with make_executor(jobs, scheduler) as executor:
+        done = 0
+        target = max(replications, 2) if until_precision is not None else replications
+        while True:
+            batch = [Job(scenario, v, rep, keep_results) for rep in range(done, target) for v in chosen]
+            for row, result in run_all(executor, run_job, batch, label=f"replications {done + 1}-{target}"):
+                out.kpi_rows.append(row)
+                if result is not None:
+                    out.results[(row["variant"], row["replication"])] = result
+            done = target
+            if until_precision is None or done >= max_replications or _precise(out, until_precision):
+                break
+            target = min(max_replications, done + max(2, done // 2))
+    out.kpi_rows.sort(key=lambda r: (r["replication"], chosen.index(r["variant"])))
+    out.wall_time_s = time.perf_counter() - started
+    return out
+
+
+def compare(
+    scenario: Scenario | str | Path, a: str = "door", b: str = "locker", replications: int = 20, **kwargs
+) -> pd.DataFrame:
+    """Paired comparison of two variants over ``replications`` (CRN): the difference a − b of every
+    KPI with its paired and unpaired 95% CIs."""
+    runs = run(scenario, variants=[a, b], replications=replications, keep_results=False, **kwargs)
+    return runs.differences([(a, b)])
+
+
+def _prepare(scenario: Scenario | str | Path, seed: int | None, overrides: dict[str, Any] | None) -> Scenario:
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario, overrides)
     elif overrides:
@@ -76,23 +193,27 @@ def run(
         if seed < 0:
             raise ScenarioError(f"seed: must be a non-negative integer (got {seed})")
         scenario = scenario.model_copy(update={"seed": int(seed)})
-    if replications < 1:
-        raise ScenarioError(f"replications: must be at least 1 (got {replications})")
+    return scenario
+
+
+def _check_variants(scenario: Scenario, variants: Iterable[str] | None) -> list[str]:
     chosen = list(variants) if variants is not None else list(scenario.variants)
     for v in chosen:
         if v not in scenario.variants:
             raise ScenarioError(f"variant {v!r} is not in the scenario; it has {', '.join(scenario.variants)}")
-    started = time.perf_counter()
-    out = RunSet(scenario=scenario)
-    for rep in range(replications):
-        for v in chosen:
-            result = simulate(scenario, v, rep)
-            out.results[(v, rep)] = result
-            out.kpi_rows.append(
-                {"variant": v, "replication": rep, "seed": scenario.seed, "door_share": result.door_share, **kpis_of(result)}
-            )
-    out.wall_time_s = time.perf_counter() - started
-    return out
+    return chosen
+
+
+def _precise(runs: RunSet, share: float) -> bool:
+    """Is every headline KPI's half-width within ``share`` of its mean, for every variant?"""
+    summary = runs.summary()
+    head = summary[summary["kpi"].isin(HEADLINE_KPIS)]
+    for row in head.itertuples(index=False):
+        if math.isnan(row.mean) or math.isnan(row.ci95):
+            continue  # undefined KPIs (e.g. no lead times) cannot get more precise
+        if row.ci95 > share * abs(row.mean):
+            return False
+    return True
 
 
 def _plain(x: Any) -> float | int | None:

@@ -121,7 +121,12 @@ class LinehaulArrival(_Section):
 class ParcelsConfig(_Section):
     """The parcels that reach the station each day."""
 
-    per_day: int = Field(5000, ge=1, le=20_000_000, description="Parcels arriving per station per day (ignored with upstream)")
+    per_day: int = Field(
+        5000, ge=1, le=20_000_000, description="Mean parcels arriving per station per day (ignored with upstream)"
+    )
+    day_to_day_cv: float = Field(
+        0.1, ge=0, le=2, description="Day-to-day variation of the daily volume (coefficient of variation, assumption A22)"
+    )
     linehaul: tuple[LinehaulArrival, ...] = Field(
         (LinehaulArrival(at_h=5.5, share=0.65), LinehaulArrival(at_h=11.5, share=0.35)),
         min_length=1,

@@ -15,7 +15,7 @@ SMALL = {
     "name": "small",
     "seed": 7,
     "city": {"blocks_x": 4, "blocks_y": 4, "buildings_min": 2, "buildings_max": 4, "locker_slots": {"S": 8, "M": 4, "L": 2}},
-    "parcels": {"per_day": 500},
+    "parcels": {"per_day": 500, "day_to_day_cv": 0.0},
     "couriers": {"count": 4, "capacity_parcels": 60},
     "horizon": {"days": 2, "drain_days": 1},
 }

@@ -132,7 +132,7 @@ def _tour(state: RunState, courier: int, day: int, load: list[int]):
     yield env.timeout(back_m / cfg.ride_speed_mps)
     ride_total += back_m
     back = env.now
-    state.on_vehicle -= len(carry)
+    state.on_vehicle -= len(outcome.to_shelve) + len(outcome.to_retry)  # the rest were handed over
 
     # Back at the station: shelve what could not be left, queue the failed door attempts again.
     t = back

@@ -1,0 +1,58 @@
+"""Scaling of experiments: 16 runs serially, on a 2-process pool, and on a 2-worker Dask LocalCluster.
+
+Run: python benchmarks/sweep_scaling.py [--runs 16] [--parcels 20000]
+Target (issue #4): speed-up >= 1.7x on 2 cores, identical results on every executor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from sim.runner import run
+from sim.scenario import load_scenario
+
+HEADLINE = Path(__file__).resolve().parents[1] / "scenarios" / "door_vs_locker.yaml"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=16)
+    parser.add_argument("--parcels", type=int, default=20_000)
+    args = parser.parse_args()
+    scenario = load_scenario(
+        HEADLINE,
+        {"parcels.per_day": args.parcels, "couriers.count": args.parcels // 200, "city.blocks_x": 16, "city.blocks_y": 16},
+    )
+    reps = args.runs // 2  # two variants
+    from dask.distributed import Client, LocalCluster
+
+    t0 = time.perf_counter()
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+    with Client(cluster) as client:
+        client.run(importlib.import_module, "sim.runner")  # a running cluster has its imports done
+    print(f"Dask LocalCluster (2 workers) started and warmed up in {time.perf_counter() - t0:.2f} s (not counted below)")
+    timings, tables = {}, {}
+    executors = (
+        ("serial", {"jobs": 1}),
+        ("pool --jobs 2", {"jobs": 2}),
+        ("dask 2 workers", {"scheduler": cluster.scheduler_address}),
+    )
+    for name, kwargs in executors:
+        t0 = time.perf_counter()
+        runs = run(scenario, variants=["door", "locker"], replications=reps, keep_results=False, **kwargs)
+        timings[name] = time.perf_counter() - t0
+        tables[name] = runs.runs()
+        print(f"{name:>14}: {timings[name]:6.2f} s  speed-up {timings['serial'] / timings[name]:.2f}x")
+    cluster.close()
+    for table in tables.values():
+        pd.testing.assert_frame_equal(table, tables["serial"])
+    print(f"identical KPIs on every executor ({len(tables['serial'])} runs of {args.parcels:,} parcels)")
+
+
+if __name__ == "__main__":
+    main()

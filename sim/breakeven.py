@@ -1,0 +1,162 @@
+"""The break-even fee: the door fee at which a KPI is the same with door delivery as with lockers.
+
+Both variants run once per replication with common random numbers. Fees do not change what
+anyone does in the model, so for an ``economics.*`` field each candidate value re-prices the same
+runs (exact and cheap); any other field re-simulates every replication at each candidate. The
+fee solves mean_r[KPI_a(f, r) − KPI_b(f, r)] = 0 (Brent's method); its 95% interval is the set of
+fees whose paired-difference interval contains 0 (test inversion).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from scipy.optimize import brentq
+
+from .errors import ScenarioError
+from .metrics import kpis_of
+from .runner import _prepare, run
+from .scenario import Scenario, apply_overrides, scenario_from_dict
+from .stats import t_half_width
+
+__all__ = ["BreakevenResult", "breakeven"]
+
+
+@dataclass(frozen=True)
+class BreakevenResult:
+    field: str
+    kpi: str
+    a: str
+    b: str
+    value: float
+    ci_low: float
+    ci_high: float
+    replications: int
+    current: float  # the field's value in the scenario
+    difference_at_current: float  # mean KPI_a − KPI_b at the current value
+
+    def __str__(self) -> str:
+        return (
+            f"{self.field} = {self.value:.3f} makes {self.kpi} equal for {self.a} and {self.b} "
+            f"(95% CI {self.ci_low:.3f} to {self.ci_high:.3f}, {self.replications} paired replications); "
+            f"at the scenario's {self.current:g}, {self.a} − {self.b} = {self.difference_at_current:+.3f}"
+        )
+
+
+def breakeven(
+    scenario: Scenario | str | Path,
+    *,
+    kpi: str = "income_per_courier_hour_yuan",
+    field: str = "economics.door_fee_yuan",
+    a: str = "door",
+    b: str = "locker",
+    replications: int = 10,
+    seed: int | None = None,
+    jobs: int = 1,
+    scheduler: str | None = None,
+    max_value: float = 1000.0,
+) -> BreakevenResult:
+    """Find the value of ``field`` at which ``kpi`` of variant ``a`` equals that of ``b``."""
+    base = _prepare(scenario, seed, None)
+    if replications < 2:
+        raise ScenarioError(f"replications: breakeven needs at least 2 for a confidence interval (got {replications})")
+    current = _field_value(base, field)
+    if field.startswith("economics."):
+        diffs = _repricing(base, kpi, field, a, b, replications, jobs, scheduler)
+    else:
+        diffs = _resimulating(base, kpi, field, a, b, replications, jobs, scheduler)
+
+    def mean(x: float) -> float:
+        return float(np.mean(diffs(x)))
+
+    def upper(x: float) -> float:
+        d = diffs(x)
+        return float(np.mean(d) + t_half_width(d))
+
+    def lower(x: float) -> float:
+        d = diffs(x)
+        return float(np.mean(d) - t_half_width(d))
+
+    root = _solve(mean, current, max_value, "the KPI difference")
+    ends = sorted([_solve(upper, root, max_value, "the confidence band"), _solve(lower, root, max_value, "the confidence band")])
+    return BreakevenResult(field, kpi, a, b, root, ends[0], ends[1], replications, current, mean(current))
+
+
+def _repricing(base: Scenario, kpi: str, field: str, a: str, b: str, reps: int, jobs: int, scheduler: str | None
+               ) -> Callable[[float], np.ndarray]:  # fmt: skip
+    runs = run(base, variants=[a, b], replications=reps, jobs=jobs, scheduler=scheduler)
+    name = field.split(".", 1)[1]
+    cache: dict[float, np.ndarray] = {}
+
+    def diffs(x: float) -> np.ndarray:
+        if x not in cache:
+            values = {}
+            for v in (a, b):
+                econ = runs.result(v, 0).scenario.economics.model_copy(update={name: x})
+                values[v] = np.array([_kpi(kpis_of(runs.result(v, r), econ), kpi) for r in range(reps)])
+            cache[x] = values[a] - values[b]
+        return cache[x]
+
+    return diffs
+
+
+def _resimulating(base: Scenario, kpi: str, field: str, a: str, b: str, reps: int, jobs: int, scheduler: str | None
+                  ) -> Callable[[float], np.ndarray]:  # fmt: skip
+    cache: dict[float, np.ndarray] = {}
+
+    def diffs(x: float) -> np.ndarray:
+        if x not in cache:
+            raw = base.model_dump(mode="python")
+            apply_overrides(raw, {field: x}, where="breakeven")
+            runs = run(scenario_from_dict(raw), variants=[a, b], replications=reps, jobs=jobs, scheduler=scheduler,
+                       keep_results=False)  # fmt: skip
+            df = runs.runs()
+            if kpi not in df:
+                raise ScenarioError(f"--kpi: unknown KPI {kpi!r}")
+            va = df[df["variant"] == a].sort_values("replication")[kpi].to_numpy(float)
+            vb = df[df["variant"] == b].sort_values("replication")[kpi].to_numpy(float)
+            cache[x] = va - vb
+        return cache[x]
+
+    return diffs
+
+
+def _kpi(kpis: dict[str, float], name: str) -> float:
+    if name not in kpis:
+        raise ScenarioError(f"--kpi: unknown KPI {name!r}; KPIs: {', '.join(sorted(kpis))}")
+    return kpis[name]
+
+
+def _field_value(scenario: Scenario, path: str) -> float:
+    node = scenario.model_dump(mode="python")
+    raw: dict = {}
+    apply_overrides(raw, {path: 0.0}, where="breakeven")  # validates the path, with suggestions
+    for part in path.split("."):
+        if not isinstance(node, dict) or part not in node:
+            raise ScenarioError(f"breakeven: {path} is not a numeric field of the scenario")
+        node = node[part]
+    if not isinstance(node, (int, float)):
+        raise ScenarioError(f"breakeven: {path} is not a numeric field (it is {node!r})")
+    return float(node)
+
+
+def _solve(f: Callable[[float], float], start: float, max_value: float, what: str) -> float:
+    """A root of ``f`` on [0, max_value], bracketed outward from ``start``."""
+    lo = hi = max(start, 0.0)
+    f_lo = f_hi = f(lo)
+    if f_lo == 0:
+        return lo
+    step = max(abs(start), 0.5)
+    while f_lo * f_hi > 0:
+        lo, hi = max(0.0, lo - step), min(max_value, hi + step)
+        f_lo, f_hi = f(lo), f(hi)
+        if f_lo * f_hi > 0 and lo == 0.0 and hi == max_value:
+            raise ScenarioError(f"breakeven: {what} does not change sign between 0 and {max_value:g}; no break-even value")
+        step *= 2
+        if math.isnan(f_lo) or math.isnan(f_hi):
+            raise ScenarioError("breakeven: the KPI is undefined at some values of the field")
+    return float(brentq(f, lo, hi, xtol=1e-6))

@@ -1,0 +1,118 @@
+"""Where runs execute: in this process, on a local process pool, or on a Dask cluster.
+
+Every executor returns results in the order of the jobs, and a job's result depends only on the
+job (its scenario, variant and replication index), never on the worker that ran it, so the same
+work gives bit-identical results on every executor.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
+from typing import Any, Protocol, TypeVar
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+from .errors import ParcelsimError
+
+__all__ = ["Executor", "default_jobs", "make_executor", "run_all"]
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class Executor(Protocol):
+    """Runs ``fn`` over ``items`` and yields ``(index, result)`` as results arrive."""
+
+    def run(self, fn: Callable[[T], R], items: Sequence[T]) -> Iterator[tuple[int, R]]: ...
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+class SerialExecutor:
+    def run(self, fn, items):
+        for i, item in enumerate(items):
+            yield i, fn(item)
+
+
+class PoolExecutor:
+    """A local process pool with ``jobs`` worker processes."""
+
+    def __init__(self, jobs: int) -> None:
+        self.jobs = jobs
+
+    def run(self, fn, items):
+        with ProcessPoolExecutor(max_workers=min(self.jobs, max(1, len(items)))) as pool:
+            futures = {pool.submit(fn, item): i for i, item in enumerate(items)}
+            for future in as_completed(futures):
+                yield futures[future], future.result()
+
+
+class DaskExecutor:
+    """A Dask distributed cluster: ``tcp://host:port`` of a running scheduler, or ``local``."""
+
+    def __init__(self, address: str, workers: int | None = None) -> None:
+        try:
+            from dask.distributed import Client, LocalCluster
+        except ImportError:
+            raise ParcelsimError("--scheduler needs dask.distributed: pip install 'parcelsim[dask]'") from None
+        self._cluster = None
+        if address == "local":
+            self._cluster = LocalCluster(n_workers=workers or default_jobs(), threads_per_worker=1, processes=True,
+                                         dashboard_address=None)  # fmt: skip
+            self.client = Client(self._cluster)
+        else:
+            try:
+                self.client = Client(address, timeout=10)
+            except OSError as exc:
+                raise ParcelsimError(f"--scheduler {address}: cannot reach the Dask scheduler ({exc})") from None
+
+    def run(self, fn, items):
+        from dask.distributed import as_completed as dask_completed
+
+        futures = self.client.map(fn, list(items), pure=False)
+        index = {f.key: i for i, f in enumerate(futures)}
+        for future in dask_completed(futures):
+            yield index[future.key], future.result()
+
+    def close(self) -> None:
+        self.client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+
+@contextmanager
+def make_executor(jobs: int | None = None, scheduler: str | None = None):
+    """The executor for ``--jobs`` / ``--scheduler`` (``jobs=1`` runs in this process)."""
+    if scheduler:
+        ex = DaskExecutor(scheduler, workers=jobs)
+        try:
+            yield ex
+        finally:
+            ex.close()
+        return
+    jobs = default_jobs() if jobs is None else jobs
+    if jobs < 1:
+        raise ParcelsimError(f"--jobs must be at least 1 (got {jobs})")
+    yield SerialExecutor() if jobs == 1 else PoolExecutor(jobs)
+
+
+def run_all(executor: Executor, fn: Callable[[T], R], items: Sequence[T], label: str = "runs",
+            on_result: Callable[[int, R], Any] | None = None) -> list[R]:  # fmt: skip
+    """Run every item, with a progress bar on a terminal; results in item order."""
+    results: list[Any] = [None] * len(items)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=Console(stderr=True), disable=not sys.stderr.isatty(), transient=True) as progress:
+        task = progress.add_task(label, total=len(items))
+        for i, result in executor.run(fn, items):
+            results[i] = result
+            if on_result is not None:
+                on_result(i, result)
+            progress.advance(task)
+    return results

@@ -1,0 +1,204 @@
+"""Parameter sweeps: a grid (or a table) of scenario overrides × variants × replications.
+
+Every run is written to ``<out>/runs/`` as soon as it finishes, by an atomic rename, so a sweep
+that is killed can be started again and skips what is done; a half-written file never counts.
+The tidy table ``sweep.csv`` has one row per run with every varied parameter, the variant, the
+replication and the seed, and is assembled in a fixed order, so an interrupted-and-resumed sweep
+gives the same table as one that ran straight through.
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import json
+import math
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+from matplotlib.figure import Figure
+
+from .errors import ResultsError, ScenarioError
+from .executors import make_executor, run_all
+from .metrics import HEADLINE_KPIS
+from .runner import Job, _prepare, run_job
+from .scenario import Scenario, apply_overrides, scenario_from_dict
+from .stats import mean_ci
+
+__all__ = ["SweepResult", "grid_points", "parse_grid", "read_table", "sweep"]
+
+
+def parse_grid(text: str) -> tuple[str, list[Any]]:
+    """``path=v1,v2,...`` or ``path=start:stop:step`` (stop included) into (path, values)."""
+    if "=" not in text:
+        raise ScenarioError(f"--grid {text!r}: expected path=v1,v2,... or path=start:stop:step")
+    path, _, spec = text.partition("=")
+    path, spec = path.strip(), spec.strip()
+    if not path or not spec:
+        raise ScenarioError(f"--grid {text!r}: expected path=v1,v2,... or path=start:stop:step")
+    if ":" in spec and "," not in spec:
+        parts = spec.split(":")
+        try:
+            start, stop, step = (float(p) for p in parts) if len(parts) == 3 else (None, None, None)
+        except ValueError:
+            start = None
+        if start is None or step is None or step <= 0 or stop < start:
+            raise ScenarioError(f"--grid {text!r}: a range is start:stop:step with step > 0 and stop >= start")
+        count = math.floor((stop - start) / step + 1e-9) + 1
+        return path, [round(start + i * step, 10) for i in range(count)]
+    return path, [yaml.safe_load(v) for v in spec.split(",")]
+
+
+def read_table(path: Path) -> list[dict[str, Any]]:
+    """An explicit list of runs: a CSV whose header names scenario fields and whose rows give values."""
+    if not path.is_file():
+        raise ScenarioError(f"--table {path}: no such file")
+    with path.open(newline="", encoding="utf-8") as f:
+        rows = [{k.strip(): yaml.safe_load(v) for k, v in row.items()} for row in csv.DictReader(f)]
+    if not rows:
+        raise ScenarioError(f"--table {path}: no rows")
+    return rows
+
+
+@dataclass
+class SweepResult:
+    """The runs of a sweep as a tidy table, with helpers to summarise and plot it."""
+
+    parameters: list[str]
+    table: pd.DataFrame
+    out: Path | None = None
+    skipped: int = 0
+    ran: int = 0
+    wall_time_s: float = 0.0
+    charts: list[Path] = field(default_factory=list)
+
+    def runs(self) -> pd.DataFrame:
+        """One row per run: parameters, variant, replication, seed, KPIs."""
+        return self.table
+
+    def kpis(self) -> pd.DataFrame:
+        """Mean and 95% half-width of every KPI per (parameters, variant)."""
+        keys = [*self.parameters, "variant"]
+        kpis = [c for c in self.table.columns if c not in (*keys, "replication", "seed", "door_share", "point")]
+        rows = []
+        for key, g in self.table.groupby(keys, sort=False):
+            row = dict(zip(keys, key if isinstance(key, tuple) else (key,), strict=True))
+            for k in kpis:
+                row[k], row[f"{k}_ci95"], row["n"] = mean_ci(g[k].to_numpy(float))
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def plot_parameter(self, parameter: str, kpis: tuple[str, ...] = HEADLINE_KPIS) -> Figure:
+        """Each KPI against one swept parameter, a line per variant, with 95% confidence bands."""
+        from .plots import kpi_vs_parameter
+
+        return kpi_vs_parameter(self.kpis(), parameter, [p for p in self.parameters if p != parameter], kpis)
+
+
+def sweep(
+    scenario: Scenario | str | Path,
+    points: list[dict[str, Any]],
+    *,
+    replications: int = 1,
+    variants: list[str] | None = None,
+    seed: int | None = None,
+    out: Path | None = None,
+    force: bool = False,
+    jobs: int = 1,
+    scheduler: str | None = None,
+) -> SweepResult:
+    """Run every point (a mapping of scenario field paths to values) × variant × replication."""
+    base = _prepare(scenario, seed, None)
+    if not points:
+        raise ScenarioError("a sweep needs at least one point (--grid or --table)")
+    parameters = list(dict.fromkeys(k for p in points for k in p))
+    scenarios = [_scenario_at(base, point) for point in points]
+    chosen = variants or list(base.variants)
+    for v in chosen:
+        if v not in base.variants:
+            raise ScenarioError(f"variant {v!r} is not in the scenario; it has {', '.join(base.variants)}")
+    keys = [(i, v, r) for i in range(len(points)) for r in range(replications) for v in chosen]
+    spec = {"scenario": base.model_dump(mode="json"), "points": points, "variants": chosen, "replications": replications}
+
+    done: dict[tuple[int, str, int], dict[str, Any]] = {}
+    if out is not None:
+        done = _open_out(Path(out), spec, force)
+    todo = [k for k in keys if k not in done]
+    started = time.perf_counter()
+
+    def save(i: int, result: tuple[dict[str, Any], Any]) -> None:
+        key = todo[i]
+        row = {"point": key[0], **_flat(points[key[0]]), **result[0]}
+        done[key] = row
+        if out is not None:
+            _write_atomic(_run_file(Path(out), key), json.dumps(row, allow_nan=True))
+
+    jobs_list = [Job(scenarios[i], v, r, keep_result=False) for i, v, r in todo]
+    with make_executor(jobs, scheduler) as executor:
+        run_all(executor, run_job, jobs_list, label="sweep runs", on_result=save)
+    table = pd.DataFrame([done[k] for k in keys])
+    result = SweepResult(parameters, table, Path(out) if out else None, len(keys) - len(todo), len(todo))
+    result.wall_time_s = time.perf_counter() - started
+    if out is not None:
+        table.to_csv(Path(out) / "sweep.csv", index=False, float_format="%.10g")
+    return result
+
+
+def grid_points(grids: list[tuple[str, list[Any]]]) -> list[dict[str, Any]]:
+    """The cartesian product of the grids, first grid varying slowest."""
+    paths = [p for p, _ in grids]
+    if len(set(paths)) != len(paths):
+        raise ScenarioError("--grid: each field may be swept only once")
+    return [dict(zip(paths, combo, strict=True)) for combo in itertools.product(*(v for _, v in grids))]
+
+
+def _scenario_at(base: Scenario, point: dict[str, Any]) -> Scenario:
+    raw = base.model_dump(mode="python")
+    apply_overrides(raw, point, where="sweep")
+    return scenario_from_dict(raw, source=f"sweep point {point}")
+
+
+def _flat(point: dict[str, Any]) -> dict[str, Any]:
+    return {k: (json.dumps(v) if isinstance(v, (list, dict)) else v) for k, v in point.items()}
+
+
+def _run_file(out: Path, key: tuple[int, str, int]) -> Path:
+    return out / "runs" / f"p{key[0]:05d}-{key[1]}-r{key[2]:04d}.json"
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)  # atomic: a reader sees the old state or the whole file, never a part
+
+
+def _open_out(out: Path, spec: dict[str, Any], force: bool) -> dict[tuple[int, str, int], dict[str, Any]]:
+    """Prepare ``out``; return the finished runs of the same sweep found there."""
+    spec_file = out / "sweep.json"
+    spec_text = json.dumps(spec, sort_keys=True, default=str)
+    if out.exists() and any(out.iterdir()):
+        same = spec_file.exists() and spec_file.read_text(encoding="utf-8") == spec_text
+        if not same:
+            if not force:
+                raise ResultsError(f"--out {out}: holds other results (not this sweep); choose another folder or pass --force")
+            shutil.rmtree(out / "runs", ignore_errors=True)
+            for name in ("sweep.json", "sweep.csv"):
+                (out / name).unlink(missing_ok=True)
+    (out / "runs").mkdir(parents=True, exist_ok=True)
+    _write_atomic(spec_file, spec_text)
+    done = {}
+    for path in sorted((out / "runs").glob("p*-r*.json")):
+        try:
+            row = json.loads(path.read_text(encoding="utf-8"))
+            done[(int(row["point"]), str(row["variant"]), int(row["replication"]))] = row
+        except (ValueError, KeyError, OSError):
+            path.unlink(missing_ok=True)  # unreadable: run it again
+    for tmp in (out / "runs").glob("*.tmp"):
+        tmp.unlink()
+    return done
