@@ -25,6 +25,7 @@ __all__ = [
     "kpi_vs_parameter",
     "lead_time_ecdf",
     "locker_occupancy",
+    "paired_differences",
     "save_charts",
     "variant_comparison",
 ]
@@ -185,6 +186,30 @@ def dispatch_shares(kpis: pd.DataFrame) -> Figure:
     ax.set_title("Orders dispatched in time")
     ax.legend()
     ax.grid(axis="y", alpha=0.3)
+    return fig
+
+
+def paired_differences(diffs: pd.DataFrame, kpis: tuple[str, ...]) -> Figure:
+    """Paired differences a − b (one row per KPI of ``diffs``) with paired and unpaired 95% CIs.
+
+    KPIs have different units, so each difference is shown relative to its own paired CI's scale."""
+    d = diffs[diffs["kpi"].isin(kpis)].set_index("kpi").loc[[k for k in kpis if k in set(diffs["kpi"])]]
+    d = d[d["ci95"].notna()]
+    a, b = diffs["a"].iloc[0], diffs["b"].iloc[0]
+    fig, ax = plt.subplots(figsize=(9, 0.45 * len(d) + 1.8), layout="constrained")
+    y = np.arange(len(d))
+    ax.errorbar(d["mean"], y + 0.15, xerr=d["unpaired_ci95"], fmt="none", ecolor="#bbbbbb", elinewidth=6, label="unpaired 95% CI")
+    ax.errorbar(d["mean"], y - 0.15, xerr=d["ci95"], fmt="o", color="#4c72b0", capsize=3, label="paired 95% CI (CRN)")
+    for yi, (m, h) in enumerate(zip(d["mean"], d["ci95"], strict=True)):
+        ax.annotate(f"{m:+.3g} ± {h:.2g}", (m, yi - 0.15), xytext=(6, -10), textcoords="offset points", fontsize=8)
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_yticks(y, d.index)
+    ax.invert_yaxis()
+    ax.set_xscale("symlog", linthresh=1.0)
+    ax.set_xlabel(f"{a} − {b} (KPI units, symmetric log scale)")
+    ax.set_title(f"Paired differences {a} − {b} over {int(d['n'].max())} replications")
+    ax.legend(loc="lower right", fontsize=8)
+    ax.grid(axis="x", alpha=0.3)
     return fig
 
 

@@ -130,6 +130,14 @@ class RunSet:
 
         return variant_comparison(self.kpis(), self.ci() if self.replications > 1 else None)
 
+    def plot_differences(self, a: str | None = None, b: str | None = None, kpis: tuple[str, ...] = HEADLINE_KPIS) -> Figure:
+        """Paired differences a − b of the headline KPIs with their 95% CIs (needs 2+ replications)."""
+        from .plots import paired_differences
+
+        a = a or self.variants[0]
+        b = b or self.variants[1]
+        return paired_differences(self.differences([(a, b)]), kpis)
+
 
 def run(
     scenario: Scenario | str | Path,
@@ -175,13 +183,10 @@ def run(
     return out
 
 
-def compare(
-    scenario: Scenario | str | Path, a: str = "door", b: str = "locker", replications: int = 20, **kwargs
-) -> pd.DataFrame:
-    """Paired comparison of two variants over ``replications`` (CRN): the difference a − b of every
-    KPI with its paired and unpaired 95% CIs."""
-    runs = run(scenario, variants=[a, b], replications=replications, keep_results=False, **kwargs)
-    return runs.differences([(a, b)])
+def compare(scenario: Scenario | str | Path, a: str = "door", b: str = "locker", replications: int = 20, **kwargs) -> RunSet:
+    """Paired comparison of two variants over ``replications`` (CRN). The result's ``differences()``
+    gives a − b of every KPI with its paired and unpaired 95% CIs; ``plot_differences()`` draws them."""
+    return run(scenario, variants=[a, b], replications=replications, keep_results=False, **kwargs)
 
 
 def _prepare(scenario: Scenario | str | Path, seed: int | None, overrides: dict[str, Any] | None) -> Scenario:
