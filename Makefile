@@ -29,6 +29,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/station_day.py
 	$(BIN)/python benchmarks/click_to_door.py
 	$(BIN)/python benchmarks/sweep_scaling.py
+	$(BIN)/python benchmarks/city_day.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

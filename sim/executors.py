@@ -28,6 +28,8 @@ R = TypeVar("R")
 class Executor(Protocol):
     """Runs ``fn`` over ``items`` and yields ``(index, result)`` as results arrive."""
 
+    workers: int
+
     def run(self, fn: Callable[[T], R], items: Sequence[T]) -> Iterator[tuple[int, R]]: ...
 
 
@@ -36,6 +38,8 @@ def default_jobs() -> int:
 
 
 class SerialExecutor:
+    workers = 1
+
     def run(self, fn, items):
         for i, item in enumerate(items):
             yield i, fn(item)
@@ -46,6 +50,7 @@ class PoolExecutor:
 
     def __init__(self, jobs: int) -> None:
         self.jobs = jobs
+        self.workers = jobs
 
     def run(self, fn, items):
         with ProcessPoolExecutor(max_workers=min(self.jobs, max(1, len(items)))) as pool:
@@ -72,6 +77,10 @@ class DaskExecutor:
                 self.client = Client(address, timeout=10)
             except OSError as exc:
                 raise ParcelsimError(f"--scheduler {address}: cannot reach the Dask scheduler ({exc})") from None
+
+    @property
+    def workers(self) -> int:
+        return max(1, sum(self.client.nthreads().values()))
 
     def run(self, fn, items):
         from dask.distributed import as_completed as dask_completed

@@ -16,13 +16,14 @@ from .accounting import Accounting, accounting_from_log
 from .delivery import StationRun, simulate_station
 from .demand import SECONDS_PER_DAY, generate_parcels, station_arrivals
 from .errors import ConservationError, ScenarioError
+from .executors import Executor, run_all
 from .scenario import CityConfig, Scenario, StationConfig
 from .streams import Streams
 from .tracking import STOP_COLUMNS, TOUR_COLUMNS, EventLog, EventTable
 from .upstream import UpstreamResult, run_upstream
 from .world import City, assign_areas, generate_city
 
-__all__ = ["RunResult", "build_city", "check_feasible", "simulate"]
+__all__ = ["RunResult", "StationTask", "build_city", "check_feasible", "run_station", "simulate"]
 
 
 @functools.lru_cache(maxsize=64)
@@ -73,8 +74,51 @@ class RunResult:
     upstream: UpstreamResult | None
 
 
-def simulate(scenario: Scenario, variant: str, replication: int = 0) -> RunResult:
-    """Run one variant of a scenario for one replication and check that every parcel is accounted for."""
+@dataclass(frozen=True)
+class StationTask:
+    """Everything one station area needs to run on its own, in this process or on a worker."""
+
+    scenario: Scenario  # resolved for the variant
+    door_share: float
+    replication: int
+    station: int
+    arrival_s: np.ndarray  # candidate parcels' arrival at the station (NaN: did not arrive)
+    global_ids: np.ndarray  # parcel id of each candidate in the whole run
+    horizon_s: float
+    total_days: int
+
+
+@dataclass(frozen=True)
+class StationOutput:
+    run: StationRun  # events already carry global parcel and courier ids
+    city: City
+
+
+def run_station(task: StationTask) -> StationOutput:
+    """Deliver one station area's parcels; module-level so that process pools and Dask can run it."""
+    sc = task.scenario
+    city = build_city(sc.city, sc.station, sc.seed, task.station)
+    streams = Streams(sc.seed, task.replication).for_station(task.station)
+    parcels, kept = generate_parcels(sc, city, streams, task.arrival_s)
+    couriers = sc.couriers.count
+    run = simulate_station(
+        sc, task.door_share, streams, city, courier_areas(city, couriers), parcels, task.station, task.horizon_s, task.total_days
+    )
+    relabelled = StationRun(
+        events=run.events.relabel(task.global_ids[kept], task.station * couriers),
+        tours=run.tours,
+        stops=run.stops,
+        accounting=run.accounting,
+    )
+    return StationOutput(relabelled, city)
+
+
+def simulate(scenario: Scenario, variant: str, replication: int = 0, executor: Executor | None = None) -> RunResult:
+    """Run one variant of a scenario for one replication and check that every parcel is accounted for.
+
+    With an ``executor``, the station areas run as separate tasks on it (sharding); the result is
+    identical to running them here, because each station's random streams depend only on its index.
+    """
     resolved = scenario.resolved(variant)
     door_share = scenario.variants[variant].door_share
     streams = Streams(resolved.seed, replication)
@@ -92,26 +136,25 @@ def simulate(scenario: Scenario, variant: str, replication: int = 0) -> RunResul
         tables.append(log.table())
         n_parcels = len(upstream)
 
-    cities, runs, offset = [], [], 0
+    tasks, offset = [], 0
     for i in range(n_stations if deliver else 0):
-        city = build_city(resolved.city, resolved.station, resolved.seed, i)
-        station_streams = streams.for_station(i)
         if upstream is None:
-            candidates = station_arrivals(resolved, station_streams)
+            candidates = station_arrivals(resolved, streams.for_station(i))
             global_ids = offset + np.arange(len(candidates))
             offset += len(candidates)
         else:
             global_ids = np.flatnonzero(upstream.destination == i)
             candidates = upstream.station_arrival_s[global_ids]
-        parcels, kept = generate_parcels(resolved, city, station_streams, candidates)
-        run = simulate_station(
-            resolved, door_share, station_streams, city, courier_areas(city, couriers), parcels, i, horizon_s, total_days
-        )
-        tables.append(run.events.relabel(global_ids[kept], i * couriers))
-        cities.append(city)
-        runs.append(run)
+        tasks.append(StationTask(resolved, door_share, replication, i, candidates, global_ids, horizon_s, total_days))
     if upstream is None:
         n_parcels = offset
+    if executor is None:
+        outputs = [run_station(t) for t in tasks]
+    else:
+        outputs = run_all(executor, run_station, tasks, label=f"{variant}: station areas")
+    runs = [o.run for o in outputs]
+    cities = [o.city for o in outputs]
+    tables.extend(r.events for r in runs)
 
     events = EventTable.concat(tables)
     accounting = _check_totals(events, n_parcels, upstream, runs)

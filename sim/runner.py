@@ -20,7 +20,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from .errors import ScenarioError
-from .executors import make_executor, run_all
+from .executors import Executor, make_executor, run_all
 from .metrics import HEADLINE_KPIS, kpis_of
 from .model import RunResult, simulate
 from .scenario import Scenario, load_scenario
@@ -41,9 +41,10 @@ class Job:
     keep_result: bool = True  # ship the whole RunResult back, or only the KPIs
 
 
-def run_job(job: Job) -> tuple[dict[str, Any], RunResult | None]:
-    """Run one job; module-level so that process pools and Dask workers can import it."""
-    result = simulate(job.scenario, job.variant, job.replication)
+def run_job(job: Job, executor: Executor | None = None) -> tuple[dict[str, Any], RunResult | None]:
+    """Run one job (its station areas on ``executor`` if given); module-level so that process
+    pools and Dask workers can import it."""
+    result = simulate(job.scenario, job.variant, job.replication, executor)
     row = {"variant": job.variant, "replication": job.replication, "seed": job.scenario.seed, "door_share": result.door_share}
     row.update(kpis_of(result))
     return row, (result if job.keep_result else None)
@@ -170,7 +171,12 @@ def run(
         target = max(replications, 2) if until_precision is not None else replications
         while True:
             batch = [Job(scenario, v, rep, keep_results) for rep in range(done, target) for v in chosen]
-            for row, result in run_all(executor, run_job, batch, label=f"replications {done + 1}-{target}"):
+            if len(batch) < executor.workers and scenario.stations.count > 1:
+                # Fewer runs than workers: split each run by station area instead (same results).
+                outputs = [run_job(job, executor) for job in batch]
+            else:
+                outputs = run_all(executor, run_job, batch, label=f"replications {done + 1}-{target}")
+            for row, result in outputs:
                 out.kpi_rows.append(row)
                 if result is not None:
                     out.results[(row["variant"], row["replication"])] = result
