@@ -13,15 +13,19 @@ import shlex
 import sys
 from pathlib import Path
 
+import matplotlib
+
+matplotlib.use("Agg")  # the command line writes files; it never opens windows
+
 from rich.console import Console
 from rich.table import Table
 
-from . import plots
 from .breakeven import breakeven
-from .errors import ParcelsimError, ScenarioError
+from .errors import ParcelsimError, ResultsError, ScenarioError
+from .gallery import save_gallery
 from .metrics import HEADLINE_KPIS, UPSTREAM_KPIS
 from .model import check_feasible
-from .results import parcel_timeline, prepare_out_dir, runset_charts, write_bundle
+from .results import parcel_timeline, prepare_out_dir, write_bundle
 from .runner import RunSet, run
 from .scenario import load_scenario, parse_override
 from .staffing import parse_target, plan_staff
@@ -118,6 +122,10 @@ def _parser() -> argparse.ArgumentParser:
     q.add_argument("--json", action="store_true", help="print JSON only")
     q.set_defaults(handler=_cmd_theory_mmc)
 
+    p = sub.add_parser("plot", help="(re)draw every chart that applies to a results or sweep folder")
+    p.add_argument("results", type=Path)
+    p.set_defaults(handler=_cmd_plot)
+
     p = sub.add_parser("validate", help="check a scenario file without running it")
     p.add_argument("scenario", type=Path)
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE")
@@ -190,7 +198,7 @@ def _cmd_run(args: argparse.Namespace, console: Console) -> int:
     )
     write_bundle(runs, out, command="parcelsim " + shlex.join(sys.argv[1:]))
     if not args.no_charts:
-        plots.save_charts(runset_charts(runs), out / "charts")
+        save_gallery(out)
     _print_kpis(runs, console)
     console.print(f"\nResults in [bold]{out}[/]  ({runs.wall_time_s:.1f} s, seed {runs.scenario.seed})")
     return 0
@@ -241,8 +249,7 @@ def _cmd_sweep(args: argparse.Namespace, console: Console) -> int:
     result = sweep(scenario, points, replications=args.reps, variants=args.variants, seed=args.seed, out=out,
                    force=args.force, jobs=args.jobs, scheduler=args.scheduler)  # fmt: skip
     if not args.no_charts:
-        charts = {f"kpis_vs_{p.replace('.', '_')}": result.plot_parameter(p) for p in result.parameters}
-        plots.save_charts(charts, out / "charts")
+        save_gallery(out)
     console.print(
         f"{len(points)} points x {len(result.table) // max(len(points), 1)} runs each: ran {result.ran}, "
         f"skipped {result.skipped} finished runs ({result.wall_time_s:.1f} s)"
@@ -302,6 +309,14 @@ def _cmd_theory_mmc(args: argparse.Namespace, console: Console) -> int:
     )
     console.print(f"  Erlang C:                     {result.theory_wait_s:.2f} s")
     console.print("  agrees within the confidence interval" if result.agrees else "  outside the confidence interval")
+    return 0
+
+
+def _cmd_plot(args: argparse.Namespace, console: Console) -> int:
+    if not args.results.is_dir():
+        raise ResultsError(f"{args.results}: no such results folder")
+    for path in save_gallery(args.results):
+        console.print(str(path))
     return 0
 
 

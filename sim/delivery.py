@@ -13,7 +13,8 @@ from .facilities.courier import Mode, courier_process
 from .facilities.locker import LockerBanks
 from .facilities.recipients import Recipients
 from .facilities.station import Station
-from .scenario import Scenario
+from .policies import POLICIES, PolicyContext
+from .scenario import Scenario, Variant
 from .streams import Streams
 from .tracking import ActivityLog, Detail, EventLog, EventTable, Status
 from .world import STATION_PLACE, City
@@ -87,7 +88,7 @@ class StationRun:
 
 def simulate_station(
     scenario: Scenario,
-    door_share: float,
+    variant: Variant,
     streams: Streams,
     city: City,
     compound_owner: np.ndarray,
@@ -98,7 +99,7 @@ def simulate_station(
 ) -> StationRun:
     """Deliver the parcels of one station area until the horizon; check that all are accounted for."""
     recipients = Recipients(scenario.recipients, scenario.door, streams)
-    mode, locker_place_of = _delivery_modes(parcels, city, recipients, door_share)
+    mode, locker_place_of = _delivery_modes(parcels, city, recipients, variant.door_share, variant.policy)
     owner = compound_owner[parcels.compound]
     env = simpy.Environment()
     state = RunState(
@@ -134,11 +135,15 @@ def simulate_station(
     )
 
 
-def _delivery_modes(parcels: Parcels, city: City, recipients: Recipients, door_share: float) -> tuple[np.ndarray, np.ndarray]:
-    """Where each parcel goes: the door (guaranteed, or the recipient is in the door share),
-    else the compound's locker bank or a bank within reach, else the station's counter."""
+def _delivery_modes(parcels: Parcels, city: City, recipients: Recipients, door_share: float, policy: str
+                    ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """Where each parcel goes: the door (guaranteed, or chosen by the variant's policy), else the
+    compound's locker bank or a bank within reach, else the station's counter."""
     bank = city.compound_locker[parcels.compound]
     locker_place = np.where(bank >= 0, city.locker_place[np.maximum(bank, 0)], -1)
-    to_door = parcels.guaranteed | recipients.prefers_door(parcels.household, door_share)
+    chosen = np.asarray(POLICIES[policy](PolicyContext(parcels, city, recipients, door_share)), dtype=bool)
+    if chosen.shape != (len(parcels),):
+        raise ValueError(f"policy {policy!r} returned shape {chosen.shape}, expected ({len(parcels)},)")
+    to_door = parcels.guaranteed | chosen
     mode = np.where(to_door, Mode.DOOR, np.where(bank >= 0, Mode.LOCKER, Mode.STATION)).astype(np.int8)
     return mode, locker_place

@@ -25,6 +25,7 @@ __all__ = [
     "kpis_of",
     "lead_times_h",
     "locker_occupancy_series",
+    "station_backlog_series",
     "upstream_kpis",
 ]
 
@@ -252,6 +253,18 @@ def dispatch_times_h(events: EventTable, n_parcels: int, window_s: tuple[float, 
     shipped = _first_time(events, (Status.SHIPPED,), n_parcels)
     keep = (placed >= window_s[0]) & (placed < window_s[1])
     return np.nan_to_num((shipped - placed)[keep] / 3600.0, nan=np.inf)
+
+
+def station_backlog_series(events: EventTable) -> tuple[np.ndarray, np.ndarray]:
+    """Parcels at the stations (shelved or on a tricycle) not yet delivered, over time: +1 when a
+    parcel arrives, −1 at its first drop (door, locker, counter) or its return."""
+    n = int(events.parcel.max()) + 1 if len(events) else 0
+    arrive = _first_time(events, (Status.AT_STATION,), n)
+    leave = _first_time(events, (*_COURIER_DROPS, Status.RETURNED), n)
+    times = np.concatenate([arrive[~np.isnan(arrive)], leave[~np.isnan(leave)]])
+    change = np.concatenate([np.ones((~np.isnan(arrive)).sum()), -np.ones((~np.isnan(leave)).sum())])
+    order = np.argsort(times, kind="stable")
+    return times[order], np.cumsum(change[order])
 
 
 def locker_occupancy_series(events: EventTable) -> tuple[np.ndarray, np.ndarray]:

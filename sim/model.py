@@ -17,7 +17,7 @@ from .delivery import StationRun, simulate_station
 from .demand import SECONDS_PER_DAY, generate_parcels, station_arrivals
 from .errors import ConservationError, ScenarioError
 from .executors import Executor, run_all
-from .scenario import CityConfig, Scenario, StationConfig
+from .scenario import CityConfig, Scenario, StationConfig, Variant
 from .streams import Streams
 from .tracking import STOP_COLUMNS, TOUR_COLUMNS, EventLog, EventTable
 from .upstream import UpstreamResult, run_upstream
@@ -79,7 +79,7 @@ class StationTask:
     """Everything one station area needs to run on its own, in this process or on a worker."""
 
     scenario: Scenario  # resolved for the variant
-    door_share: float
+    variant: Variant
     replication: int
     station: int
     arrival_s: np.ndarray  # candidate parcels' arrival at the station (NaN: did not arrive)
@@ -102,7 +102,7 @@ def run_station(task: StationTask) -> StationOutput:
     parcels, kept = generate_parcels(sc, city, streams, task.arrival_s)
     couriers = sc.couriers.count
     run = simulate_station(
-        sc, task.door_share, streams, city, courier_areas(city, couriers), parcels, task.station, task.horizon_s, task.total_days
+        sc, task.variant, streams, city, courier_areas(city, couriers), parcels, task.station, task.horizon_s, task.total_days
     )
     relabelled = StationRun(
         events=run.events.relabel(task.global_ids[kept], task.station * couriers),
@@ -120,7 +120,8 @@ def simulate(scenario: Scenario, variant: str, replication: int = 0, executor: E
     identical to running them here, because each station's random streams depend only on its index.
     """
     resolved = scenario.resolved(variant)
-    door_share = scenario.variants[variant].door_share
+    spec = scenario.variants[variant]
+    door_share = spec.door_share
     streams = Streams(resolved.seed, replication)
     total_days = resolved.horizon.days + resolved.horizon.drain_days
     horizon_s = total_days * SECONDS_PER_DAY
@@ -145,7 +146,7 @@ def simulate(scenario: Scenario, variant: str, replication: int = 0, executor: E
         else:
             global_ids = np.flatnonzero(upstream.destination == i)
             candidates = upstream.station_arrival_s[global_ids]
-        tasks.append(StationTask(resolved, door_share, replication, i, candidates, global_ids, horizon_s, total_days))
+        tasks.append(StationTask(resolved, spec, replication, i, candidates, global_ids, horizon_s, total_days))
     if upstream is None:
         n_parcels = offset
     if executor is None:

@@ -6,45 +6,70 @@ fresh ``RunSet`` and on a bundle read back from disk.
 
 from __future__ import annotations
 
+import importlib.resources
+import itertools
+import warnings
 from pathlib import Path
 
 import matplotlib
-
-matplotlib.use("Agg")  # files, not windows: the CLI and CI have no display
-
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib import font_manager
 from matplotlib.figure import Figure
 
 __all__ = [
     "backlog_over_time",
+    "courier_gantt",
     "courier_time_breakdown",
     "dispatch_shares",
     "dispatch_time_ecdf",
+    "district_map",
     "kpi_vs_parameter",
     "lead_time_ecdf",
     "locker_occupancy",
     "paired_differences",
     "save_charts",
+    "station_backlog",
     "variant_comparison",
 ]
 
 _COMPARED = (
-    ("parcels_per_courier_day", "Parcels delivered per courier-day", "parcels"),
-    ("courier_hours_per_day", "Hours worked per courier-day", "hours"),
-    ("income_per_courier_day_yuan", "Net income per courier-day", "yuan"),
-    ("income_per_courier_hour_yuan", "Net income per courier-hour", "yuan / hour"),
+    ("parcels_per_courier_day", "Parcels delivered per courier-day 日派件量", "parcels"),
+    ("courier_hours_per_day", "Hours worked per courier-day 日工作时长", "hours"),
+    ("income_per_courier_day_yuan", "Net income per courier-day 日收入", "yuan"),
+    ("income_per_courier_hour_yuan", "Net income per courier-hour 时薪", "yuan / hour"),
 )
 _TIME_PARTS = (
-    ("station", "at the station (load, shelve)", "#8c8c8c"),
-    ("ride", "riding", "#4c72b0"),
-    ("park", "parking", "#64b5cd"),
-    ("walk", "walking", "#55a868"),
-    ("vertical", "stairs / elevator ride", "#c44e52"),
-    ("wait", "waiting (elevator, calls)", "#dd8452"),
-    ("handover", "handover / locker drop", "#8172b2"),
+    ("station", "at the station 网点 (load, shelve)", "#8c8c8c"),
+    ("ride", "riding 骑行", "#4c72b0"),
+    ("park", "parking 停车", "#64b5cd"),
+    ("walk", "walking 步行", "#55a868"),
+    ("vertical", "stairs / elevator 爬楼/电梯", "#c44e52"),
+    ("wait", "waiting 等待 (elevator, calls)", "#dd8452"),
+    ("handover", "handover 交付 / locker drop 投柜", "#8172b2"),
 )
+
+
+def _use_cjk_font() -> None:
+    """Latin text in DejaVu Sans, Chinese in Noto Sans CJK SC (shipped by the mplfonts package),
+    so labels like 已签收 render instead of empty boxes."""
+    try:
+        path = importlib.resources.files("mplfonts") / "fonts" / "NotoSansCJKsc-Regular.otf"
+        font_manager.fontManager.addfont(str(path))
+    except (ModuleNotFoundError, FileNotFoundError, OSError):
+        warnings.warn("mplfonts is not installed: Chinese labels may not render", stacklevel=2)
+        return
+    matplotlib.rcParams["font.family"] = ["DejaVu Sans", "Noto Sans CJK SC"]
+
+
+_use_cjk_font()
+
+
+def _legend(ax, **kwargs) -> None:
+    """A legend, if anything on the axes has a label (an empty variant draws nothing)."""
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(**kwargs)
 
 
 def _colors(n: int) -> list:
@@ -115,9 +140,9 @@ def lead_time_ecdf(lead_times_h: dict[str, np.ndarray]) -> Figure:
     ax.set_xlabel("hours from station arrival to the recipient's hands")
     ax.set_ylabel("share of parcels")
     ax.set_ylim(0, 1.02)
-    ax.set_title("Lead time: station → recipient")
+    ax.set_title("Lead time: station → recipient (到达网点 → 已签收 / 已取件)")
     ax.grid(alpha=0.3)
-    ax.legend()
+    _legend(ax)
     return fig
 
 
@@ -131,7 +156,7 @@ def locker_occupancy(occupancy: dict[str, tuple[np.ndarray, np.ndarray]], slots:
     ax.set_ylim(0, 1.02)
     ax.set_title(f"Locker occupancy ({slots} slots in the district)")
     ax.grid(alpha=0.3)
-    ax.legend()
+    _legend(ax)
     return fig
 
 
@@ -144,9 +169,9 @@ def backlog_over_time(series: dict[str, tuple[np.ndarray, np.ndarray]], bursts: 
         ax.axvspan(start_h, start_h + minutes / 60.0, color="red", alpha=0.25, label="flash-sale burst" if i == 0 else None)
     ax.set_xlabel("hours since day 0, 00:00")
     ax.set_ylabel("orders placed, not yet packed")
-    ax.set_title("Warehouse backlog over time")
+    ax.set_title("Warehouse backlog over time 仓库积压")
     ax.grid(alpha=0.3)
-    ax.legend()
+    _legend(ax)
     return fig
 
 
@@ -166,7 +191,7 @@ def dispatch_time_ecdf(dispatch_h: dict[str, np.ndarray]) -> Figure:
     ax.set_ylim(0, 1.02)
     ax.set_title("Dispatch time distribution")
     ax.grid(alpha=0.3)
-    ax.legend()
+    _legend(ax)
     return fig
 
 
@@ -184,7 +209,7 @@ def dispatch_shares(kpis: pd.DataFrame) -> Figure:
     ax.set_ylim(0, 1.12)
     ax.set_ylabel("share of orders")
     ax.set_title("Orders dispatched in time")
-    ax.legend()
+    _legend(ax)
     ax.grid(axis="y", alpha=0.3)
     return fig
 
@@ -240,6 +265,100 @@ def kpi_vs_parameter(summary: pd.DataFrame, parameter: str, others: list[str], k
     handles, labels = axes.flat[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncol=min(len(labels), 5), fontsize=8)
     fig.suptitle(f"KPIs against {parameter} (mean ± 95% CI)")
+    return fig
+
+
+def station_backlog(series: dict[str, tuple[np.ndarray, np.ndarray]], bursts: list[tuple[float, float]] = ()) -> Figure:
+    """Parcels at the delivery stations not yet delivered (on shelves or on tricycles), by variant."""
+    fig, ax = plt.subplots(figsize=(10, 5), layout="constrained")
+    for (variant, (t, v)), color in zip(series.items(), _colors(len(series)), strict=True):
+        ax.step(np.asarray(t) / 3600.0, v, where="post", label=variant, color=color)
+    for i, (start_h, minutes) in enumerate(bursts):
+        ax.axvspan(start_h, start_h + minutes / 60.0, color="red", alpha=0.25, label="flash-sale burst" if i == 0 else None)
+    ax.set_xlabel("hours since day 0, 00:00")
+    ax.set_ylabel("parcels arrived, not yet delivered")
+    ax.set_title("Station backlog over time 网点待派件")
+    ax.grid(alpha=0.3)
+    _legend(ax)
+    return fig
+
+
+def district_map(city, tours: list[list[int]] | None = None, tour_waves: list[int] | None = None, title: str = "") -> Figure:
+    """The district: roads, compounds (size by households), locker banks, the station, and one
+    courier's tours for a day (lists of places, station first) coloured by delivery wave."""
+    fig, ax = plt.subplots(figsize=(9, 9), layout="constrained")
+    g = city.graph
+    for u, v, d in g.edges(data=True):
+        xs, ys = (g.nodes[u]["x"], g.nodes[v]["x"]), (g.nodes[u]["y"], g.nodes[v]["y"])
+        width, color = {"arterial": (2.2, "#9a9a9a"), "local": (1.0, "#c8c8c8")}.get(d["kind"], (0.6, "#dddddd"))
+        ax.plot(xs, ys, color=color, linewidth=width, zorder=1)
+    households = np.bincount(city.building_compound, weights=np.bincount(city.household_building), minlength=city.n_compounds)
+    xy = city.place_xy
+    ax.scatter(xy[1:, 0], xy[1:, 1], s=20 + households / households.max() * 180, marker="s", color="#f2c57c",
+               edgecolor="#b07d2b", label="residential compound 小区 (size: households)", zorder=2)  # fmt: skip
+    lockers = xy[city.locker_place]
+    ax.scatter(lockers[:, 0], lockers[:, 1], s=40, marker="^", color="#4c72b0", label="locker bank 快递柜", zorder=3)
+    ax.scatter(xy[0, 0], xy[0, 1], s=320, marker="*", color="#c44e52", edgecolor="black", label="station 网点", zorder=5)
+    wave_colors = ["#2ca02c", "#9467bd", "#ff7f0e", "#17becf"]
+    tours = tours or []
+    waves = tour_waves or [0] * len(tours)
+    for k, tour in enumerate(tours):
+        wave = waves[k]
+        path = [*tour, tour[0]]
+        nodes: list[int] = []
+        for a, b in itertools.pairwise(path):
+            leg = _road_path(g, int(city.place_node[a]), int(city.place_node[b]))
+            nodes.extend(leg if not nodes else leg[1:])
+        label = f"tours in wave {wave + 1}" if wave not in waves[:k] else None
+        xs, ys = [g.nodes[n]["x"] for n in nodes], [g.nodes[n]["y"] for n in nodes]
+        ax.plot(xs, ys, color=wave_colors[wave % 4], linewidth=2.5, alpha=0.75, zorder=4, label=label)
+    ax.set_aspect("equal")
+    ax.set_xlabel("x (m)")
+    ax.set_ylabel("y (m)")
+    ax.set_title(title or "District map 配送区域")
+    ax.legend(loc="upper left", fontsize=8, framealpha=0.9)
+    return fig
+
+
+def _road_path(g, a: int, b: int) -> list[int]:
+    import networkx as nx
+
+    return nx.shortest_path(g, a, b, weight="length_m")
+
+
+def courier_gantt(tours: pd.DataFrame, stops: pd.DataFrame, title: str = "") -> Figure:
+    """One courier's day as a Gantt chart: a row per activity, a bar per stretch of time.
+
+    Within a stop the parts (park, walk, stairs/elevator, waiting, handover) are drawn one after the
+    other in that order, with their logged durations: the log keeps each part's total per stop."""
+    rows = [key for key, _, _ in _TIME_PARTS]
+    labels = {key: label for key, label, _ in _TIME_PARTS}
+    colors = {key: color for key, _, color in _TIME_PARTS}
+    bars: dict[str, list[tuple[float, float]]] = {k: [] for k in rows}
+    for tour in tours.sort_values("start_s").itertuples(index=False):
+        bars["station"].append((tour.start_s, tour.depart_s - tour.start_s))
+        bars["station"].append((tour.return_s, tour.end_s - tour.return_s))
+        in_tour = stops[(stops["arrive_s"] >= tour.depart_s) & (stops["arrive_s"] <= tour.return_s)].sort_values("arrive_s")
+        last = tour.depart_s
+        for stop in in_tour.itertuples(index=False):
+            bars["ride"].append((last, stop.arrive_s - last))
+            t = stop.arrive_s
+            for key in ("park", "walk", "vertical", "wait", "handover"):
+                d = getattr(stop, f"{key}_s")
+                if d > 0:
+                    bars[key].append((t, d))
+                    t += d
+            last = stop.depart_s
+        bars["ride"].append((last, tour.return_s - last))
+    fig, ax = plt.subplots(figsize=(12, 4.5), layout="constrained")
+    for y, key in enumerate(rows):
+        spans = [(start / 3600.0, dur / 3600.0) for start, dur in bars[key] if dur > 0]
+        ax.broken_barh(spans, (y - 0.4, 0.8), color=colors[key])
+    ax.set_yticks(range(len(rows)), [labels[k] for k in rows])
+    ax.invert_yaxis()
+    ax.set_xlabel("hour of the day (since day 0, 00:00)")
+    ax.set_title(title or "A courier's day")
+    ax.grid(axis="x", alpha=0.3)
     return fig
 
 

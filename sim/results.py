@@ -16,16 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
-from matplotlib.figure import Figure
 
-from . import plots
-from .demand import SECONDS_PER_DAY
 from .errors import ResultsError
-from .metrics import dispatch_times_h, lead_times_h, locker_occupancy_series
 from .runner import RunSet
 from .tracking import EventTable, events_from_arrow, format_timeline
 
@@ -35,7 +30,6 @@ __all__ = [
     "package_version",
     "parcel_timeline",
     "prepare_out_dir",
-    "runset_charts",
     "write_bundle",
 ]
 
@@ -126,44 +120,6 @@ def write_bundle(runs: RunSet, out: Path, command: str = "") -> None:
         "command": command,
     }
     (out / "meta.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-
-
-def runset_charts(runs: RunSet) -> dict[str, Figure]:
-    """The comparison charts that apply to a run set (first replication for the per-event charts)."""
-    first = next(iter(runs.results.values()))
-    window = tuple(d * SECONDS_PER_DAY for d in first.measured_days)
-    first_rep = {v: runs.result(v, 0) for v in runs.variants if (v, 0) in runs.results}
-    charts: dict[str, Figure] = {}
-    if first.couriers:
-        courier_days = first.couriers * (first.measured_days[1] - first.measured_days[0])
-        tours = pd.concat([pd.DataFrame(r.tours).assign(variant=v) for v, r in first_rep.items()], ignore_index=True)
-        stops = pd.concat([pd.DataFrame(r.stops).assign(variant=v) for v, r in first_rep.items()], ignore_index=True)
-        tours = tours[(tours["start_s"] >= window[0]) & (tours["start_s"] < window[1])]
-        stops = stops[(stops["arrive_s"] >= window[0]) & (stops["arrive_s"] < window[1])]
-        charts["variant_comparison"] = runs.plot_comparison()
-        charts["courier_time_breakdown"] = plots.courier_time_breakdown(tours, stops, courier_days)
-        charts["lead_time_ecdf"] = plots.lead_time_ecdf(
-            {v: lead_times_h(r.events, r.n_parcels, window) for v, r in first_rep.items()}
-        )
-        charts["locker_occupancy"] = plots.locker_occupancy(
-            {v: locker_occupancy_series(r.events) for v, r in first_rep.items()}, first.locker_slots_total
-        )
-    if first.upstream is not None:
-        bursts = [(b.start_h, b.duration_min) for b in first.scenario.upstream.orders.bursts]
-        charts["backlog_over_time"] = plots.backlog_over_time(
-            {v: _until(r.upstream.monitors["backlog"].series(), r.horizon_s) for v, r in first_rep.items()}, bursts
-        )
-        charts["dispatch_time_ecdf"] = plots.dispatch_time_ecdf(
-            {v: dispatch_times_h(r.events, r.n_parcels, window) for v, r in first_rep.items()}
-        )
-        charts["dispatch_shares"] = plots.dispatch_shares(runs.kpis())
-    return charts
-
-
-def _until(series: tuple[np.ndarray, np.ndarray], end_s: float) -> tuple[np.ndarray, np.ndarray]:
-    """A step series drawn on to ``end_s`` (its last value holds until then)."""
-    t, v = series
-    return np.append(t, end_s), np.append(v, v[-1])
 
 
 def _concat(tables: list[pa.Table]) -> pa.Table:

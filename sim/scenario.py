@@ -410,9 +410,19 @@ class Variant(_Section):
     door_share: float = Field(
         ge=0, le=1, description="Share of recipients whose parcels go to the door; door-guaranteed parcels always do"
     )
+    policy: str = Field("door_share", description="Delivery policy by name (sim.policies): door_share, elevator_door, ...")
     set: dict[str, Any] = Field(
         default_factory=dict, description="Overrides of other scenario fields for this variant, as dotted paths"
     )
+
+    @field_validator("policy")
+    @classmethod
+    def _known_policy(cls, v: str) -> str:
+        from .policies import POLICIES
+
+        if v not in POLICIES:
+            raise ValueError(f"unknown policy {v!r}; registered policies: {', '.join(sorted(POLICIES))}")
+        return v
 
 
 def _default_variants() -> dict[str, Variant]:
@@ -457,7 +467,8 @@ class Scenario(_Section):
             return self
         raw = self.model_dump(mode="python")
         # The resolved scenario keeps only this variant, with its overrides applied, not pending.
-        raw["variants"] = {variant: {"door_share": self.variants[variant].door_share}}
+        chosen = self.variants[variant]
+        raw["variants"] = {variant: {"door_share": chosen.door_share, "policy": chosen.policy}}
         for path, value in overrides.items():
             if path.split(".")[0] == "variants":
                 raise ScenarioError(f"variants.{variant}.set.{path}: a variant cannot change the variants")

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import matplotlib
+
+matplotlib.use("Agg")  # tests draw into files and memory, never windows
+
+import matplotlib.pyplot as plt
 import pytest
 
 from sim.scenario import Scenario, scenario_from_dict
@@ -30,3 +35,10 @@ def small_scenario(**sections) -> Scenario:
 @pytest.fixture
 def small() -> Scenario:
     return small_scenario()
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    """Charts made by a test are closed after it, so figures do not pile up in memory."""
+    yield
+    plt.close("all")

@@ -36,7 +36,15 @@ def test_run_writes_a_self_describing_bundle(small_yaml, tmp_path, capsys):
     for name in ("scenario.resolved.yaml", "meta.json", "kpis.json", "kpis.csv", "events.parquet", "tours.parquet"):
         assert (out / name).is_file(), name
     charts = sorted(p.name for p in (out / "charts").glob("*.png"))
-    assert charts == ["courier_time_breakdown.png", "lead_time_ecdf.png", "locker_occupancy.png", "variant_comparison.png"]
+    assert charts == [
+        "courier_gantt.png",
+        "courier_time_breakdown.png",
+        "district_map.png",
+        "lead_time_ecdf.png",
+        "locker_occupancy.png",
+        "station_backlog.png",
+        "variant_comparison.png",
+    ]
     meta = json.loads((out / "meta.json").read_text())
     assert meta["seed"] == 11
     assert meta["package_version"] == "0.1.0"

@@ -60,17 +60,18 @@ def test_variants_see_the_same_parcels_common_random_numbers():
         assert not guaranteed & (in_locker | shelved)
 
 
-def _guaranteed(result) -> np.ndarray:
+def _parcels(result):
+    """The parcels of a one-station run, as the model drew them (ids are arrival order)."""
     from sim.demand import generate_parcels, station_arrivals
     from sim.streams import Streams
 
-    parcels, _ = generate_parcels(
-        result.scenario,
-        result.city,
-        Streams(result.scenario.seed),
-        station_arrivals(result.scenario, Streams(result.scenario.seed)),
-    )
-    return parcels.guaranteed
+    streams = Streams(result.scenario.seed)
+    parcels, _ = generate_parcels(result.scenario, result.city, streams, station_arrivals(result.scenario, streams))
+    return parcels
+
+
+def _guaranteed(result) -> np.ndarray:
+    return _parcels(result).guaranteed
 
 
 def test_door_variant_sends_only_consented_parcels_to_lockers():
@@ -135,3 +136,30 @@ def test_accounting_holds_when_the_horizon_cuts_tours_anywhere(couriers):
         acc = simulate(scenario, variant).accounting  # raises ConservationError on any difference
         assert acc.placed == 500
     assert simulate(scenario, "door").accounting.in_flight > 0
+
+
+def test_policies_choose_the_door_parcels_and_custom_ones_can_be_registered():
+    from sim import policies
+
+    @policies.register("nobody_home_delivery_test")
+    def nobody(ctx):
+        return np.zeros(len(ctx.parcels), dtype=bool)
+
+    scenario = small_scenario(
+        variants={
+            "lift": {"door_share": 0.0, "policy": "elevator_door"},
+            "none": {"door_share": 1.0, "policy": "nobody_home_delivery_test"},
+            "locker": {"door_share": 0.0},
+        }
+    )
+    lift, none, locker = (simulate(scenario, v) for v in ("lift", "none", "locker"))
+    # With nobody chosen, only door-guaranteed parcels go to the door: exactly as with door_share 0.
+    assert kpis_of(none)["door_delivered_share"] == kpis_of(locker)["door_delivered_share"]
+    # elevator_door: every parcel handed over at a door is door-guaranteed or lives in a building with a lift.
+    parcels = _parcels(lift)
+    ev = lift.events
+    at_door = np.unique(ev.parcel[ev.status == Status.DELIVERED])
+    lift_building = lift.city.building_elevator[parcels.building[at_door]]
+    assert np.all(lift_building | parcels.guaranteed[at_door])
+    assert lift_building.sum() > 0.5 * len(at_door)
+    del policies.POLICIES["nobody_home_delivery_test"]

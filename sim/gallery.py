@@ -1,0 +1,211 @@
+"""The chart gallery of a results folder: every chart that applies, drawn from the files alone.
+
+``parcelsim run`` writes its charts through this module too, so a folder's charts can always be
+regenerated (``parcelsim plot RESULTS_DIR``) and look the same.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+import yaml
+from matplotlib.figure import Figure
+
+from . import plots
+from .demand import SECONDS_PER_DAY
+from .errors import ResultsError, ScenarioError
+from .metrics import dispatch_times_h, lead_times_h, locker_occupancy_series, station_backlog_series
+from .model import build_city
+from .scenario import Scenario, scenario_from_dict
+from .stats import mean_ci, paired_difference
+from .tracking import EventTable, events_from_arrow
+
+__all__ = ["Bundle", "gallery", "save_gallery"]
+
+
+class Bundle:
+    """A results folder written by ``parcelsim run``, read lazily."""
+
+    def __init__(self, folder: str | Path) -> None:
+        self.folder = Path(folder)
+        if not (self.folder / "kpis.csv").is_file() or not (self.folder / "events.parquet").is_file():
+            raise ResultsError(f"{self.folder}: not a parcelsim results folder (no kpis.csv / events.parquet)")
+
+    @cached_property
+    def scenario(self) -> Scenario:
+        try:
+            raw = yaml.safe_load((self.folder / "scenario.resolved.yaml").read_text(encoding="utf-8"))
+            return scenario_from_dict(raw, source=str(self.folder / "scenario.resolved.yaml"))
+        except (OSError, ScenarioError) as exc:
+            raise ResultsError(f"{self.folder}: cannot read scenario.resolved.yaml ({exc})") from None
+
+    @cached_property
+    def runs(self) -> pd.DataFrame:
+        return pd.read_csv(self.folder / "kpis.csv")
+
+    @property
+    def variants(self) -> list[str]:
+        return list(dict.fromkeys(self.runs["variant"]))
+
+    @cached_property
+    def _events(self) -> pa.Table:
+        return pq.read_table(self.folder / "events.parquet")
+
+    def events(self, variant: str, replication: int = 0) -> EventTable:
+        t = self._events
+        mask = pc.and_(pc.equal(t["variant"].cast(pa.string()), variant), pc.equal(t["replication"], replication))
+        return events_from_arrow(t.filter(mask))
+
+    def activity(self, name: str) -> pd.DataFrame:
+        path = self.folder / f"{name}.parquet"
+        return pd.read_parquet(path) if path.is_file() else pd.DataFrame()
+
+    def monitors(self) -> pd.DataFrame:
+        return self.activity("monitors")
+
+    @property
+    def window_s(self) -> tuple[float, float]:
+        h = self.scenario.horizon
+        return h.warmup_days * SECONDS_PER_DAY, h.days * SECONDS_PER_DAY
+
+    def kpi_means(self) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+        """KPI means per variant and, with 2+ replications, their 95% half-widths."""
+        df = self.runs
+        kpis = [c for c in df.columns if c not in ("variant", "replication", "seed", "door_share")]
+        means = df[["variant", *kpis]].groupby("variant", sort=False).mean()
+        if df["replication"].nunique() < 2:
+            return means, None
+        ci = pd.DataFrame(
+            {v: {k: mean_ci(g[k].to_numpy(float))[1] for k in kpis} for v, g in df.groupby("variant", sort=False)}
+        ).T
+        return means, ci
+
+
+def gallery(bundle: Bundle) -> dict[str, Figure]:
+    """Every chart that applies to the folder (per-event charts use replication 0)."""
+    sc = bundle.scenario
+    variants = bundle.variants
+    events = {v: bundle.events(v, 0) for v in variants}
+    window = bundle.window_s
+    tours, stops = bundle.activity("tours"), bundle.activity("stops")
+    charts: dict[str, Figure] = {}
+    has_delivery = len(tours) > 0
+    if has_delivery:
+        means, ci = bundle.kpi_means()
+        charts["variant_comparison"] = plots.variant_comparison(means, ci)
+        first_tours = tours[(tours["replication"] == 0) & (tours["start_s"] >= window[0]) & (tours["start_s"] < window[1])]
+        first_stops = stops[(stops["replication"] == 0) & (stops["arrive_s"] >= window[0]) & (stops["arrive_s"] < window[1])]
+        courier_days = sc.couriers.count * sc.stations.count * (sc.horizon.days - sc.horizon.warmup_days)
+        if len(first_tours):  # with upstream, parcels may reach the stations only after the order days
+            charts["courier_time_breakdown"] = plots.courier_time_breakdown(first_tours, first_stops, courier_days)
+        charts["lead_time_ecdf"] = plots.lead_time_ecdf({v: lead_times_h(e, _n(e), window) for v, e in events.items()})
+        slots = _locker_slots(sc)
+        charts["locker_occupancy"] = plots.locker_occupancy({v: locker_occupancy_series(e) for v, e in events.items()}, slots)
+        charts["station_backlog"] = plots.station_backlog(
+            {v: _until(station_backlog_series(e), e) for v, e in events.items()}, _bursts(sc)
+        )
+        variant = "door" if "door" in variants else variants[0]
+        charts["district_map"], charts["courier_gantt"] = _courier_charts(sc, tours, stops, variant)
+        if bundle.runs["replication"].nunique() > 1 and len(variants) > 1:
+            charts["paired_differences"] = plots.paired_differences(
+                _differences(bundle.runs, variants[0], variants[1]), _headline()
+            )
+    if sc.upstream is not None:
+        mon = bundle.monitors()
+        backlog = {}
+        for v in variants:
+            m = mon[(mon["variant"] == v) & (mon["replication"] == 0) & (mon["monitor"] == "backlog")]
+            t, y = m["time_s"].to_numpy(), m["value"].to_numpy()
+            backlog[v] = (np.append(t, (sc.horizon.days + sc.horizon.drain_days) * SECONDS_PER_DAY), np.append(y, y[-1]))
+        charts["backlog_over_time"] = plots.backlog_over_time(backlog, _bursts(sc))
+        charts["dispatch_time_ecdf"] = plots.dispatch_time_ecdf(
+            {v: dispatch_times_h(e, _n(e), window) for v, e in events.items()}
+        )
+        charts["dispatch_shares"] = plots.dispatch_shares(bundle.kpi_means()[0])
+    return charts
+
+
+def save_gallery(folder: str | Path) -> list[Path]:
+    """Draw every chart of a results folder into its ``charts/``; returns the files written."""
+    folder = Path(folder)
+    if (folder / "sweep.csv").is_file() and not (folder / "kpis.csv").is_file():
+        return _save_sweep_charts(folder)
+    return plots.save_charts(gallery(Bundle(folder)), folder / "charts")
+
+
+def _save_sweep_charts(folder: Path) -> list[Path]:
+    from .sweep import SweepResult
+
+    spec = json.loads((folder / "sweep.json").read_text(encoding="utf-8"))
+    parameters = list(dict.fromkeys(k for p in spec["points"] for k in p))
+    result = SweepResult(parameters, pd.read_csv(folder / "sweep.csv"), folder)
+    charts = {f"kpis_vs_{p.replace('.', '_')}": result.plot_parameter(p) for p in parameters}
+    return plots.save_charts(charts, folder / "charts")
+
+
+def _n(events: EventTable) -> int:
+    return int(events.parcel.max()) + 1 if len(events) else 0
+
+
+def _until(series: tuple[np.ndarray, np.ndarray], events: EventTable) -> tuple[np.ndarray, np.ndarray]:
+    t, v = series
+    end = float(events.time_s.max()) if len(events) else 0.0
+    return (np.append(t, end), np.append(v, v[-1])) if len(t) else (t, v)
+
+
+def _bursts(sc: Scenario) -> list[tuple[float, float]]:
+    return [(b.start_h, b.duration_min) for b in sc.upstream.orders.bursts] if sc.upstream is not None else []
+
+
+def _locker_slots(sc: Scenario) -> int:
+    return int(sum(build_city(sc.city, sc.station, sc.seed, i).locker_slots.sum() for i in range(sc.stations.count)))
+
+
+def _headline() -> tuple[str, ...]:
+    from .metrics import HEADLINE_KPIS
+
+    return HEADLINE_KPIS
+
+
+def _differences(runs: pd.DataFrame, a: str, b: str) -> pd.DataFrame:
+    ga = runs[runs["variant"] == a].sort_values("replication")
+    gb = runs[runs["variant"] == b].sort_values("replication")
+    kpis = [c for c in runs.columns if c not in ("variant", "replication", "seed", "door_share")]
+    return pd.DataFrame(
+        [{"a": a, "b": b, "kpi": k, **paired_difference(ga[k].to_numpy(float), gb[k].to_numpy(float))} for k in kpis]
+    )
+
+
+def _courier_charts(sc: Scenario, tours: pd.DataFrame, stops: pd.DataFrame, variant: str) -> tuple[Figure, Figure]:
+    """The map with one courier's tours on the first measured day, and that courier's Gantt chart.
+    The courier shown is the one of station 0 whose area has the most stops (the most telling map)."""
+    run_tours = tours[(tours["variant"] == variant) & (tours["replication"] == 0)]
+    measured = run_tours[run_tours["day"] >= sc.horizon.warmup_days]["day"]
+    day = int(measured.min()) if len(measured) else sc.horizon.warmup_days  # the first measured day with tours
+    day_s = (day * SECONDS_PER_DAY, (day + 1) * SECONDS_PER_DAY)
+    run_stops = stops[(stops["variant"] == variant) & (stops["replication"] == 0)]
+    station0 = run_stops[(run_stops["station"] == 0) & (run_stops["arrive_s"] >= day_s[0]) & (run_stops["arrive_s"] < day_s[1])]
+    courier = int(station0.groupby("courier")["place"].nunique().idxmax()) if len(station0) else 0
+    mine = tours[
+        (tours["variant"] == variant) & (tours["replication"] == 0) & (tours["courier"] == courier) & (tours["day"] == day)
+    ]
+    my_stops = run_stops[run_stops["courier"] == courier]
+    route, waves = [], []
+    wave_starts = [day * SECONDS_PER_DAY + h * 3600.0 for h in sc.couriers.waves_h]
+    for tour in mine.sort_values("start_s").itertuples(index=False):
+        visited = my_stops[(my_stops["arrive_s"] >= tour.depart_s) & (my_stops["arrive_s"] <= tour.return_s)]
+        if len(visited):
+            route.append([0, *visited.sort_values("arrive_s")["place"].astype(int).tolist()])
+            waves.append(max(i for i, w in enumerate(wave_starts) if w <= tour.start_s) if tour.start_s >= wave_starts[0] else 0)
+    city = build_city(sc.city, sc.station, sc.seed, 0)
+    title = f"Station 0 district and courier {courier}'s tours on day {day} ({variant} variant)"
+    gantt_title = f"Courier {courier}'s day {day} ({variant} variant): where the time goes"
+    day_stops = my_stops[(my_stops["arrive_s"] >= day * SECONDS_PER_DAY) & (my_stops["arrive_s"] < (day + 1) * SECONDS_PER_DAY)]
+    return plots.district_map(city, route, waves, title), plots.courier_gantt(mine, day_stops, gantt_title)

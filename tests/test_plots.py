@@ -1,0 +1,143 @@
+"""Every chart function on a small result: a figure with the expected axes, labels and data."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib import font_manager
+
+from sim import plots
+from sim.cli import main
+from sim.gallery import Bundle, gallery
+from sim.metrics import dispatch_times_h, lead_times_h, locker_occupancy_series, station_backlog_series
+from sim.runner import run
+from sim.scenario import scenario_from_dict
+from sim.sweep import grid_points, sweep
+
+from .conftest import ROOT, small_scenario
+
+
+@pytest.fixture(scope="module")
+def runs():
+    return run(small_scenario(), replications=2)
+
+
+def data_points(ax) -> int:
+    """Points drawn on an axes by lines, bars, scatters and broken bars."""
+    n = sum(len(line.get_xdata()) for line in ax.lines)
+    n += len(ax.patches)
+    n += sum(len(c.get_offsets()) if hasattr(c, "get_offsets") else 0 for c in ax.collections)
+    return n
+
+
+def test_variant_comparison_has_four_panels_with_cis(runs):
+    fig = runs.plot_comparison()
+    axes = fig.axes
+    assert len(axes) == 4
+    assert {ax.get_title().split(" 日")[0].split(" 时")[0] for ax in axes} >= {"Net income per courier-hour"}
+    for ax in axes:
+        assert ax.get_ylabel() and [t.get_text() for t in ax.get_xticklabels()] == ["door", "locker", "mixed"]
+        assert len(ax.patches) == 3
+        assert any(len(c.get_segments()) == 3 for c in ax.collections)  # error bars
+
+
+def test_paired_differences_chart(runs):
+    fig = runs.plot_differences("door", "locker")
+    ax = fig.axes[0]
+    assert "door − locker" in ax.get_title()
+    assert len(ax.get_yticklabels()) > 5 and data_points(ax) > 0
+
+
+def test_time_breakdown_sums_to_hours_worked(runs):
+    r = runs.result("door")
+    tours, stops = pd.DataFrame(r.tours).assign(variant="door"), pd.DataFrame(r.stops).assign(variant="door")
+    days = r.couriers * (r.measured_days[1] - r.measured_days[0])
+    window = tours["start_s"] < r.measured_days[1] * 86400
+    parts = plots._time_parts(tours[window], stops[stops["arrive_s"] < r.measured_days[1] * 86400], days)
+    assert parts.sum(axis=1).iloc[0] == pytest.approx(runs.runs().query("variant == 'door'")["courier_hours_per_day"].iloc[0])
+    fig = plots.courier_time_breakdown(tours[window], stops, days)
+    assert fig.axes[0].get_xlabel() == "hours per courier-day" and len(fig.axes[0].patches) == 7
+
+
+def test_ecdfs_and_occupancy(runs):
+    r = runs.result("locker")
+    lead = lead_times_h(r.events, r.n_parcels, (0, 2 * 86400))
+    fig = plots.lead_time_ecdf({"locker": lead})
+    ax = fig.axes[0]
+    assert ax.get_ylabel() == "share of parcels" and "median" in ax.get_legend().get_texts()[0].get_text()
+    y = ax.lines[0].get_ydata()
+    assert y[-1] == pytest.approx(1.0) and np.all(np.diff(y) >= 0)
+    t, occ = locker_occupancy_series(r.events)
+    fig = plots.locker_occupancy({"locker": (t, occ)}, r.locker_slots_total)
+    assert 0 < fig.axes[0].lines[0].get_ydata().max() <= 1
+    t, backlog = station_backlog_series(r.events)
+    assert backlog[-1] == r.accounting.in_flight  # arrived, never dropped nor returned
+    fig = plots.station_backlog({"locker": (t, backlog)})
+    assert data_points(fig.axes[0]) == len(t)
+
+
+def test_map_and_gantt_from_a_results_folder(tmp_path, runs):
+    from sim.results import write_bundle
+
+    write_bundle(runs, tmp_path)
+    charts = gallery(Bundle(tmp_path))
+    assert {"district_map", "courier_gantt", "paired_differences", "variant_comparison"} <= set(charts)
+    ax = charts["district_map"].axes[0]
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "station 网点" in labels and any(label.startswith("tours in wave") for label in labels)
+    assert ax.get_xlabel() == "x (m)"
+    gantt = charts["courier_gantt"].axes[0]
+    rows = [t.get_text() for t in gantt.get_yticklabels()]
+    assert rows[1].startswith("riding") and rows[-1].startswith("handover")
+    assert len(gantt.collections) == 7 and sum(len(c.get_paths()) for c in gantt.collections) > 10
+
+
+def test_upstream_charts():
+    scenario = scenario_from_dict(
+        {
+            "upstream": {"orders": {"per_day": 800, "bursts": [{"start_h": 20, "orders": 1500, "duration_min": 30}]},
+                         "warehouse": {"pickers": 3, "packers": 3}, "simulate_delivery": False},
+            "horizon": {"days": 2, "drain_days": 2},
+            "variants": {"merchant": {"door_share": 0.5}},
+        }
+    )  # fmt: skip
+    r = run(scenario).result("merchant")
+    t, v = r.upstream.monitors["backlog"].series()
+    fig = plots.backlog_over_time({"merchant": (t, v)}, [(20, 30)])
+    ax = fig.axes[0]
+    assert ax.get_ylabel() == "orders placed, not yet packed" and v.max() >= 1500
+    assert "flash-sale burst" in [t.get_text() for t in ax.get_legend().get_texts()]
+    fig = plots.dispatch_time_ecdf({"merchant": dispatch_times_h(r.events, r.n_parcels, (0, 2 * 86400))})
+    assert "已揽收" in fig.axes[0].get_xlabel() and data_points(fig.axes[0]) > 100
+
+
+def test_kpi_vs_parameter_has_a_band_per_variant():
+    result = sweep(
+        small_scenario(), grid_points([("economics.door_fee_yuan", [0.5, 1.0, 1.5])]), replications=2, variants=["door"]
+    )
+    fig = result.plot_parameter("economics.door_fee_yuan", ("income_per_courier_day_yuan",))
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "economics.door_fee_yuan" and len(ax.lines[0].get_xdata()) == 3
+    assert len(ax.collections) == 1  # the confidence band
+    assert np.all(np.diff(ax.lines[0].get_ydata()) > 0)  # income rises with the door fee
+
+
+def test_chinese_labels_have_a_font():
+    found = font_manager.findfont(font_manager.FontProperties(family="Noto Sans CJK SC"), fallback_to_default=False)
+    assert "CJK" in found
+
+
+def test_plot_command_regenerates_the_gallery(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["run", str(ROOT / "scenarios" / "flash_sale_10k_30min.yaml"), "--out", str(out), "--no-charts",
+                 "--set", "horizon.days=1", "--set", "horizon.drain_days=4"]) == 0  # fmt: skip
+    assert not (out / "charts").exists()
+    assert main(["plot", str(out)]) == 0
+    names = {p.stem for p in (out / "charts").glob("*.png")}
+    assert {"backlog_over_time", "dispatch_time_ecdf", "dispatch_shares", "district_map", "courier_gantt"} <= names
+    assert main(["plot", str(tmp_path / "missing")]) == 2
