@@ -25,6 +25,7 @@ from .errors import ParcelsimError, ResultsError, ScenarioError
 from .gallery import save_gallery
 from .metrics import HEADLINE_KPIS, UPSTREAM_KPIS
 from .model import check_feasible
+from .reference import json_schema_text
 from .results import parcel_timeline, prepare_out_dir, write_bundle
 from .runner import RunSet, run
 from .scenario import load_scenario, parse_override
@@ -126,6 +127,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("results", type=Path)
     p.set_defaults(handler=_cmd_plot)
 
+    p = sub.add_parser("schema", help="print the JSON Schema of scenario files (for editors and CI checks)")
+    p.add_argument("--out", type=Path, help="write to this file instead of printing")
+    p.set_defaults(handler=_cmd_schema)
+
     p = sub.add_parser("validate", help="check a scenario file without running it")
     p.add_argument("scenario", type=Path)
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE")
@@ -210,7 +215,7 @@ def _print_kpis(runs: RunSet, console: Console) -> None:
     ci = runs.ci() if reps > 1 else None
     title = f"{runs.scenario.name}: KPIs per variant" + (f" (mean ± 95% CI over {reps} replications)" if reps > 1 else "")
     table = Table(title=title, title_justify="left")
-    table.add_column("KPI")
+    table.add_column("KPI", no_wrap=True)
     for variant in kpis.index:
         table.add_column(str(variant), justify="right")
     keys = [*HEADLINE_KPIS, *(UPSTREAM_KPIS if runs.scenario.upstream is not None else ())]
@@ -221,7 +226,7 @@ def _print_kpis(runs: RunSet, console: Console) -> None:
     if reps > 1 and len(runs.variants) > 1:
         diffs = runs.differences()
         table = Table(title="Paired differences a − b (common random numbers), mean ± 95% CI", title_justify="left")
-        table.add_column("KPI")
+        table.add_column("KPI", no_wrap=True)
         pairs = list(dict.fromkeys(zip(diffs["a"], diffs["b"], strict=True)))
         for a, b in pairs:
             table.add_column(f"{a} − {b}", justify="right")
@@ -317,6 +322,16 @@ def _cmd_plot(args: argparse.Namespace, console: Console) -> int:
         raise ResultsError(f"{args.results}: no such results folder")
     for path in save_gallery(args.results):
         console.print(str(path))
+    return 0
+
+
+def _cmd_schema(args: argparse.Namespace, console: Console) -> int:
+    text = json_schema_text()
+    if args.out:
+        args.out.write_text(text, encoding="utf-8")
+        console.print(f"JSON Schema written to {args.out}")
+    else:
+        sys.stdout.write(text)
     return 0
 
 

@@ -44,12 +44,16 @@ class _Section(BaseModel):
 
 
 class SizeCounts(_Section):
+    """Locker slots of each size."""
+
     S: int = Field(ge=0, le=10_000, description="Small slots")
     M: int = Field(ge=0, le=10_000, description="Medium slots")
     L: int = Field(ge=0, le=10_000, description="Large slots")
 
 
 class SizeShares(_Section):
+    """Shares of parcel sizes; they sum to 1."""
+
     S: float = Field(ge=0, le=1, description="Share of small parcels")
     M: float = Field(ge=0, le=1, description="Share of medium parcels")
     L: float = Field(ge=0, le=1, description="Share of large parcels")
@@ -63,6 +67,8 @@ class SizeShares(_Section):
 
 
 class SizeWeights(_Section):
+    """Weight of a parcel of each size."""
+
     S: float = Field(gt=0, le=50, description="Weight of a small parcel (kg)")
     M: float = Field(gt=0, le=50, description="Weight of a medium parcel (kg)")
     L: float = Field(gt=0, le=50, description="Weight of a large parcel (kg)")
@@ -114,6 +120,8 @@ class StationConfig(_Section):
 
 
 class LinehaulArrival(_Section):
+    """One daily truck reaching the station."""
+
     at_h: float = Field(ge=0, lt=24, description="Arrival time at the station (hours after midnight)")
     share: float = Field(gt=0, le=1, description="Share of the day's parcels on this truck")
 

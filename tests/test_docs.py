@@ -1,0 +1,65 @@
+"""The docs cannot go stale: generated pages are current, examples run, the schema fits every scenario."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+
+import jsonschema
+import pytest
+import yaml
+
+from sim.cli import main
+from sim.metrics import UPSTREAM_KPIS, kpis_of
+from sim.model import simulate
+from sim.tracking import Status
+
+from .conftest import ROOT, small_scenario
+
+DOCS = ROOT / "docs"
+
+
+def _generator():
+    spec = importlib.util.spec_from_file_location("docs_generate", DOCS / "generate.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("part", ["reference", "validation", "tutorial"])
+def test_generated_pages_are_current(part):
+    generate = _generator()
+    for path, text in generate.PARTS[part]().items():
+        assert path.read_text(encoding="utf-8") == text, f"{path.relative_to(ROOT)} is stale: run python docs/generate.py {part}"
+
+
+def test_schema_command_validates_every_shipped_scenario(capsys):
+    assert main(["schema"]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    validator = jsonschema.Draft202012Validator(schema)
+    files = sorted((ROOT / "scenarios").glob("*.yaml"))
+    assert len(files) >= 4
+    for path in files:
+        errors = list(validator.iter_errors(yaml.safe_load(path.read_text(encoding="utf-8"))))
+        assert not errors, f"{path.name}: {errors[0].message}"
+    assert list(validator.iter_errors({"citty": {}}))  # unknown keys are schema errors too
+    assert list(validator.iter_errors({"couriers": {"count": 0}}))
+
+
+def test_every_kpi_and_status_is_defined_in_the_reference():
+    text = (DOCS / "reference" / "kpis.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"`([a-z0-9_]+)`", text))
+    kpis = set(kpis_of(simulate(small_scenario(), "mixed")))
+    kpis |= set(UPSTREAM_KPIS)
+    missing = sorted(k for k in kpis if k not in documented)
+    assert not missing, f"KPIs missing from docs/reference/kpis.md: {missing}"
+    for status in Status:
+        assert f"`{status.label}` | {status.chinese}" in text
+
+
+def test_links_between_docs_resolve():
+    pages = [*DOCS.rglob("*.md"), ROOT / "README.md"]
+    for page in pages:
+        for target in re.findall(r"\]\(([^)#:]+?)(?:#[^)]*)?\)", page.read_text(encoding="utf-8")):
+            assert (page.parent / target).exists(), f"{page.relative_to(ROOT)} links to missing {target}"
