@@ -32,6 +32,33 @@ CASES = {
         ["variants.door.set", "city.blocks", "did you mean"],
     ),
     "too many couriers for the city": ("city: {blocks_x: 2, blocks_y: 2}\ncouriers: {count: 30}", [], ["couriers.count (30)"]),
+    "warehouse shift ends before it starts": (
+        "upstream: {warehouse: {shift_start_h: 22, shift_end_h: 8}}",
+        [],
+        ["upstream.warehouse", "shift_end_h (8) must be after shift_start_h (22)"],
+    ),
+    "surge release above its threshold": (
+        "upstream: {warehouse: {surge: {policy: backlog_threshold, threshold_orders: 100, release_below_orders: 500, pickers: 5}}}",
+        [],
+        ["upstream.warehouse.surge", "release_below_orders (500) must be below threshold_orders (100)"],
+    ),
+    "unknown surge policy": (
+        "upstream: {warehouse: {surge: {policy: panic}}}",
+        [],
+        ["upstream.warehouse.surge.policy", "'panic'", "none|backlog_threshold"],
+    ),
+    "burst of no orders": ("upstream: {orders: {bursts: [{start_h: 20, orders: 0, duration_min: 30}]}}", [], ["bursts.0.orders"]),
+    "departures out of order": (
+        "upstream: {linehaul: {departures_h: [18, 12]}}",
+        [],
+        ["upstream.linehaul.departures_h", "time order"],
+    ),
+    "typo in an upstream key": ("upstream: {warehous: {}}", [], ["upstream.warehous", "did you mean 'warehouse'"]),
+    "unknown delivery policy": (
+        "variants: {door: {door_share: 1, policy: teleport}}",
+        [],
+        ["variants.door.policy", "door_share"],
+    ),
     "broken YAML": ("city: {blocks_x: 3\nparcels: [", [], ["broken YAML", "line"]),
     "not a mapping": ("- just\n- a list", [], ["must be a mapping"]),
     "--set of an unknown field": ("{}", ["--set", "couriers.cuont=3"], ["couriers.cuont", "did you mean 'count'"]),
