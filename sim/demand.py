@@ -12,11 +12,10 @@ import numpy as np
 
 from .scenario import Scenario
 from .streams import Streams
+from .units import SECONDS_PER_DAY
 from .world import City
 
 __all__ = ["Parcels", "generate_parcels", "sort_ready_times", "station_arrivals"]
-
-SECONDS_PER_DAY = 86_400.0
 
 
 @dataclass(frozen=True)

@@ -19,13 +19,13 @@ import yaml
 from matplotlib.figure import Figure
 
 from . import plots
-from .demand import SECONDS_PER_DAY
 from .errors import ResultsError, ScenarioError
-from .metrics import dispatch_times_h, lead_times_h, locker_occupancy_series, station_backlog_series
+from .metrics import HEADLINE_KPIS, dispatch_times_h, lead_times_h, locker_occupancy_series, station_backlog_series
 from .model import build_city
 from .scenario import Scenario, scenario_from_dict
 from .stats import mean_ci, paired_difference
 from .tracking import EventTable, events_from_arrow
+from .units import SECONDS_PER_DAY
 
 __all__ = ["Bundle", "gallery", "save_gallery"]
 
@@ -115,7 +115,7 @@ def gallery(bundle: Bundle) -> dict[str, Figure]:
         charts["district_map"], charts["courier_gantt"] = _courier_charts(sc, tours, stops, variant)
         if bundle.runs["replication"].nunique() > 1 and len(variants) > 1:
             charts["paired_differences"] = plots.paired_differences(
-                _differences(bundle.runs, variants[0], variants[1]), _headline()
+                _differences(bundle.runs, variants[0], variants[1]), HEADLINE_KPIS
             )
     if sc.upstream is not None:
         mon = bundle.monitors()
@@ -166,12 +166,6 @@ def _bursts(sc: Scenario) -> list[tuple[float, float]]:
 
 def _locker_slots(sc: Scenario) -> int:
     return int(sum(build_city(sc.city, sc.station, sc.seed, i).locker_slots.sum() for i in range(sc.stations.count)))
-
-
-def _headline() -> tuple[str, ...]:
-    from .metrics import HEADLINE_KPIS
-
-    return HEADLINE_KPIS
 
 
 def _differences(runs: pd.DataFrame, a: str, b: str) -> pd.DataFrame:

@@ -15,7 +15,8 @@ from .accounting import accounting_from_log
 from .economics import Income, courier_income, overdue_fees
 from .monitor import TimeWeighted
 from .scenario import EconomicsConfig, LockerConfig, UpstreamConfig
-from .tracking import EventTable, Status
+from .tracking import Detail, EventTable, Status
+from .units import SECONDS_PER_DAY
 
 __all__ = [
     "HEADLINE_KPIS",
@@ -29,7 +30,6 @@ __all__ = [
     "upstream_kpis",
 ]
 
-SECONDS_PER_DAY = 86_400.0
 
 # The KPIs of the main job, in the order they are shown.
 HEADLINE_KPIS = (
@@ -207,6 +207,7 @@ def compute_kpis(events: EventTable, tours: dict[str, np.ndarray], inputs: KpiIn
 
     accounting = accounting_from_log(events, inputs.n_parcels)
     fees = overdue_fees(events, inputs.locker)
+    failed = in_window & (events.status == Status.DELIVERY_FAILED)
     return {
         "parcels_per_courier_day": _ratio(delivered, courier_days),
         "courier_hours_per_day": _ratio(hours, courier_days),
@@ -214,7 +215,7 @@ def compute_kpis(events: EventTable, tours: dict[str, np.ndarray], inputs: KpiIn
         "income_per_courier_hour_yuan": _ratio(income.net, hours),
         "km_per_courier_day": _ratio(km, courier_days),
         "first_attempt_success_share": _ratio(first_ok, attempted),
-        "failed_attempts": int((in_window & (events.status == Status.DELIVERY_FAILED)).sum()),
+        "failed_attempts": int(failed.sum()),
         "lead_time_p50_h": _quantile(lead_h, 0.5),
         "lead_time_p90_h": _quantile(lead_h, 0.9),
         "locker_occupancy_peak_share": _locker_peak_share(events, inputs.locker_slots_total),
@@ -230,7 +231,9 @@ def compute_kpis(events: EventTable, tours: dict[str, np.ndarray], inputs: KpiIn
         "courier_span_hours_per_day": _span_hours(tours, tour_in, courier_days),
         "tours_per_courier_day": _ratio(int(tour_in.sum()), courier_days),
         "gross_income_per_courier_day_yuan": _ratio(income.gross, courier_days),
-        "locker_full_events": int((in_window & (events.status == Status.DELIVERY_FAILED) & (events.detail == 2)).sum()),
+        "locker_full_events": int(
+            (in_window & (events.status == Status.DELIVERY_FAILED) & (events.detail == Detail.LOCKER_FULL)).sum()
+        ),
         "lead_time_completed_share": _ratio(len(lead_h), int(arrived_measured.sum())),
         "parcels_returned": accounting.returned,
         "parcels_waiting_pickup_end": accounting.in_locker + accounting.at_station_pickup,

@@ -6,10 +6,9 @@ import numpy as np
 
 from .scenario import OrdersConfig
 from .streams import Streams
+from .units import SECONDS_PER_HOUR
 
 __all__ = ["generate_orders"]
-
-SECONDS_PER_HOUR = 3600.0
 
 
 def generate_orders(cfg: OrdersConfig, days: int, streams: Streams) -> tuple[np.ndarray, np.ndarray]:

@@ -162,14 +162,19 @@ def locker_occupancy(occupancy: dict[str, tuple[np.ndarray, np.ndarray]], slots:
 
 def backlog_over_time(series: dict[str, tuple[np.ndarray, np.ndarray]], bursts: list[tuple[float, float]]) -> Figure:
     """Orders in the warehouse (placed, not yet packed) over time, by variant; bursts shaded."""
+    return _backlog(series, bursts, "orders placed, not yet packed", "Warehouse backlog over time 仓库积压")
+
+
+def _backlog(series: dict[str, tuple[np.ndarray, np.ndarray]], bursts, ylabel: str, title: str) -> Figure:
+    """A step chart of a count over time, a line per variant, flash-sale bursts shaded."""
     fig, ax = plt.subplots(figsize=(10, 5.5), layout="constrained")
     for (variant, (t, v)), color in zip(series.items(), _colors(len(series)), strict=True):
         ax.step(np.asarray(t) / 3600.0, v, where="post", label=variant, color=color)
     for i, (start_h, minutes) in enumerate(bursts):
         ax.axvspan(start_h, start_h + minutes / 60.0, color="red", alpha=0.25, label="flash-sale burst" if i == 0 else None)
     ax.set_xlabel("hours since day 0, 00:00")
-    ax.set_ylabel("orders placed, not yet packed")
-    ax.set_title("Warehouse backlog over time 仓库积压")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
     ax.grid(alpha=0.3)
     _legend(ax)
     return fig
@@ -270,17 +275,7 @@ def kpi_vs_parameter(summary: pd.DataFrame, parameter: str, others: list[str], k
 
 def station_backlog(series: dict[str, tuple[np.ndarray, np.ndarray]], bursts: list[tuple[float, float]] = ()) -> Figure:
     """Parcels at the delivery stations not yet delivered (on shelves or on tricycles), by variant."""
-    fig, ax = plt.subplots(figsize=(10, 5), layout="constrained")
-    for (variant, (t, v)), color in zip(series.items(), _colors(len(series)), strict=True):
-        ax.step(np.asarray(t) / 3600.0, v, where="post", label=variant, color=color)
-    for i, (start_h, minutes) in enumerate(bursts):
-        ax.axvspan(start_h, start_h + minutes / 60.0, color="red", alpha=0.25, label="flash-sale burst" if i == 0 else None)
-    ax.set_xlabel("hours since day 0, 00:00")
-    ax.set_ylabel("parcels arrived, not yet delivered")
-    ax.set_title("Station backlog over time 网点待派件")
-    ax.grid(alpha=0.3)
-    _legend(ax)
-    return fig
+    return _backlog(series, bursts, "parcels arrived, not yet delivered", "Station backlog over time 网点待派件")
 
 
 def district_map(city, tours: list[list[int]] | None = None, tour_waves: list[int] | None = None, title: str = "") -> Figure:

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import typing
 from typing import Any
 
 import annotated_types
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
-from .scenario import Scenario, Variant
+from .scenario import Scenario, Variant, model_in_annotation
 
 __all__ = ["cli_reference", "json_schema", "scenario_reference"]
 
@@ -104,21 +103,11 @@ def _subcommands(parser: argparse.ArgumentParser, prefix: str = ""):
 def _sections(model: type[BaseModel] = Scenario, path: str = ""):
     yield path, model
     for name, field in model.model_fields.items():
-        child = _model_of(field.annotation)
+        child = model_in_annotation(field.annotation)
         if model is Scenario and name == "variants":
             yield "variants.NAME", Variant
         elif child is not None:
             yield from _sections(child, f"{path}.{name}" if path else name)
-
-
-def _model_of(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in typing.get_args(annotation):
-        found = _model_of(arg)
-        if found is not None:
-            return found
-    return None
 
 
 def _type(annotation: Any) -> str:

@@ -170,8 +170,7 @@ def parcel_timeline(results_dir: str | Path, parcel: int) -> dict[str, list[str]
     table = load_events(results_dir)
     table = table.filter(pc.equal(table["parcel"], parcel))
     if table.num_rows == 0:
-        n = pq.read_metadata(_require(Path(results_dir), "meta.json").with_name("events.parquet")).num_rows
-        raise ResultsError(f"parcel {parcel}: not in this run's tracking log ({n} events); parcel ids start at 0")
+        raise ResultsError(f"parcel {parcel}: not in this folder's tracking log; parcel ids run from 0")
     out: dict[str, list[str]] = {}
     variants = table["variant"].cast(pa.string()).to_pylist()
     reps = table["replication"].to_pylist()

@@ -592,14 +592,15 @@ def _child_model(model: Any, key: str) -> Any:
         return None
     if (model, key) in ((Scenario, "variants"), (Variant, "set")):
         return _MAPPING
-    return _unwrap_model(model.model_fields[key].annotation)
+    return model_in_annotation(model.model_fields[key].annotation)
 
 
-def _unwrap_model(annotation: Any) -> type[BaseModel] | None:
+def model_in_annotation(annotation: Any) -> type[BaseModel] | None:
+    """The model class inside a field's type (``X``, ``X | None``, ``tuple[X, ...]``), or None."""
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
     for arg in typing.get_args(annotation):
-        found = _unwrap_model(arg)
+        found = model_in_annotation(arg)
         if found is not None:
             return found
     return None

@@ -13,6 +13,8 @@ from enum import IntEnum
 import numpy as np
 import pyarrow as pa
 
+from .units import SECONDS_PER_DAY
+
 __all__ = [
     "ActivityLog",
     "Detail",
@@ -242,7 +244,7 @@ def format_timeline(times_s: np.ndarray, statuses: np.ndarray, details: np.ndarr
     """Lines like a courier app's timeline: ``day 0 14:05  已签收  delivered``."""
     lines = []
     for t, s, d, p in zip(times_s, statuses, details, places, strict=True):
-        day, rest = divmod(float(t), 86400.0)
+        day, rest = divmod(float(t), SECONDS_PER_DAY)
         hh, rest = divmod(rest, 3600.0)
         mm = rest // 60
         status = Status(int(s))

@@ -38,7 +38,8 @@ CASES = {
         ["upstream.warehouse", "shift_end_h (8) must be after shift_start_h (22)"],
     ),
     "surge release above its threshold": (
-        "upstream: {warehouse: {surge: {policy: backlog_threshold, threshold_orders: 100, release_below_orders: 500, pickers: 5}}}",
+        "upstream: {warehouse: {surge: {policy: backlog_threshold, threshold_orders: 100,\n"
+        "  release_below_orders: 500, pickers: 5}}}",
         [],
         ["upstream.warehouse.surge", "release_below_orders (500) must be below threshold_orders (100)"],
     ),

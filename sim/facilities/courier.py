@@ -17,14 +17,13 @@ import numpy as np
 
 from ..routing import plan_tour
 from ..tracking import Detail, Status
+from ..units import SECONDS_PER_DAY
 from ..world import STATION_PLACE
 
 if TYPE_CHECKING:
     from ..model import RunState
 
 __all__ = ["Mode", "courier_process"]
-
-SECONDS_PER_DAY = 86_400.0
 
 
 class Mode(IntEnum):

@@ -15,10 +15,9 @@ from scipy.special import ndtri
 
 from ..scenario import LinehaulConfig
 from ..streams import Streams
+from ..units import SECONDS_PER_DAY
 
 __all__ = ["dock_departures", "station_arrivals"]
-
-SECONDS_PER_DAY = 86_400.0
 
 
 def dock_departures(packed_s: np.ndarray, cfg: LinehaulConfig, horizon_s: float) -> np.ndarray:

@@ -18,10 +18,9 @@ import simpy
 from ..monitor import TimeWeighted
 from ..scenario import WarehouseConfig
 from ..streams import Streams
+from ..units import SECONDS_PER_DAY
 
 __all__ = ["Shift", "Stage", "Warehouse", "service_times"]
-
-SECONDS_PER_DAY = 86_400.0
 
 
 @dataclass(frozen=True)
