@@ -22,7 +22,8 @@ def main() -> None:
     parser.add_argument("--couriers", type=int, default=25)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    scenario = load_scenario(HEADLINE, {"parcels.per_day": args.parcels, "couriers.count": args.couriers})
+    overrides = {"parcels.per_day": args.parcels, "parcels.day_to_day_cv": 0.0, "couriers.count": args.couriers}
+    scenario = load_scenario(HEADLINE, overrides)
     t0 = time.perf_counter()
     build_city(scenario.city, scenario.station, scenario.seed)
     print(f"city and distance table: {1000 * (time.perf_counter() - t0):.1f} ms")
