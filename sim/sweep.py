@@ -147,7 +147,30 @@ def sweep(
     result.wall_time_s = time.perf_counter() - started
     if out is not None:
         table.to_csv(Path(out) / "sweep.csv", index=False, float_format="%.10g")
+        _write_atomic(Path(out) / "meta.json", json.dumps(_meta(base, result, len(keys)), indent=2) + "\n")
     return result
+
+
+def _meta(base: Scenario, result: SweepResult, runs: int) -> dict[str, Any]:
+    """What makes a sweep folder self-describing, beside sweep.json (the specification)."""
+    import datetime as dt
+    import platform
+
+    from .results import git_revision, package_version
+
+    return {
+        "scenario": base.name,
+        "seed": base.seed,
+        "parameters": result.parameters,
+        "runs": runs,
+        "ran_this_time": result.ran,
+        "skipped_finished": result.skipped,
+        "package_version": package_version(),
+        "git_revision": git_revision(),
+        "wall_time_s": round(result.wall_time_s, 3),
+        "python": platform.python_version(),
+        "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }
 
 
 def grid_points(grids: list[tuple[str, list[Any]]]) -> list[dict[str, Any]]:
@@ -188,7 +211,7 @@ def _open_out(out: Path, spec: dict[str, Any], force: bool) -> dict[tuple[int, s
             if not force:
                 raise ResultsError(f"--out {out}: holds other results (not this sweep); choose another folder or pass --force")
             shutil.rmtree(out / "runs", ignore_errors=True)
-            for name in ("sweep.json", "sweep.csv"):
+            for name in ("sweep.json", "sweep.csv", "meta.json"):
                 (out / name).unlink(missing_ok=True)
     (out / "runs").mkdir(parents=True, exist_ok=True)
     _write_atomic(spec_file, spec_text)

@@ -104,6 +104,8 @@ def test_a_killed_sweep_resumes_without_rerunning_and_matches_an_uninterrupted_o
     straight = tmp_path / "straight"
     assert main([*args, "--out", str(straight)]) == 0
     assert (killed / "sweep.csv").read_text() == (straight / "sweep.csv").read_text()
+    meta = json.loads((killed / "meta.json").read_text())
+    assert meta["skipped_finished"] == len(finished) and meta["git_revision"] and meta["seed"] == SMALL["seed"]
     table = pd.read_csv(straight / "sweep.csv")
     assert len(table) == 12 and {"variants.mixed.door_share", "economics.door_fee_yuan", "seed"} <= set(table.columns)
 
