@@ -205,6 +205,10 @@ def _cmd_run(args: argparse.Namespace, console: Console) -> int:
     if not args.no_charts:
         save_gallery(out)
     _print_kpis(runs, console)
+    if runs.precision_reached is not None:
+        state = "reached" if runs.precision_reached else f"NOT reached within --max-reps {args.max_reps}"
+        share, n = f"{args.until_precision:.0%}", runs.replications
+        console.print(f"\nPrecision {share} of the mean on every headline KPI: {state} ({n} replications)")
     console.print(f"\nResults in [bold]{out}[/]  ({runs.wall_time_s:.1f} s, seed {runs.scenario.seed})")
     return 0
 

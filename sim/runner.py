@@ -59,6 +59,7 @@ class RunSet:
     results: dict[tuple[str, int], RunResult] = field(default_factory=dict)
     kpi_rows: list[dict[str, Any]] = field(default_factory=list)
     wall_time_s: float = 0.0
+    precision_reached: bool | None = None  # with until_precision: did every headline KPI get there?
 
     @property
     def replications(self) -> int:
@@ -185,6 +186,8 @@ def run(
                 break
             target = min(max_replications, done + max(2, done // 2))
     out.kpi_rows.sort(key=lambda r: (r["replication"], chosen.index(r["variant"])))
+    if until_precision is not None:
+        out.precision_reached = _precise(out, until_precision)
     out.wall_time_s = time.perf_counter() - started
     return out
 

@@ -52,6 +52,10 @@ def test_until_precision_adds_replications_until_the_headline_kpis_are_precise()
     assert 2 < n <= 40
     row = summary.loc["parcels_per_courier_day"]
     assert row["ci95"] <= 0.05 * row["mean"] or n == 40
+    if n < 40:  # it stopped early, so it must have got there
+        assert runs.precision_reached is True
+    capped = run(small_scenario(), variants=["locker"], until_precision=0.001, max_replications=4)
+    assert capped.replications == 4 and capped.precision_reached is False
 
 
 def test_replications_differ_and_are_reproducible():
