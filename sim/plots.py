@@ -130,17 +130,33 @@ def _time_parts(tours: pd.DataFrame, stops: pd.DataFrame, courier_days: int) -> 
 
 def lead_time_ecdf(lead_times_h: dict[str, np.ndarray]) -> Figure:
     """Share of parcels in the recipient's hands within x hours of reaching the station, by variant."""
+    return _ecdf(
+        lead_times_h,
+        xlabel="hours from station arrival to the recipient's hands",
+        ylabel="share of parcels",
+        title="Lead time: station → recipient (到达网点 → 已签收 / 已取件)",
+        show_median=True,
+    )
+
+
+def _ecdf(values_by_variant: dict[str, np.ndarray], xlabel: str, ylabel: str, title: str, show_median: bool = False,
+          marks_h: tuple[float, ...] = ()) -> Figure:  # fmt: skip
+    """Empirical CDFs, a step line per variant. +inf values (not happened by the end of the run) are
+    not drawn but count in the denominator, so a line can end below 1."""
     fig, ax = plt.subplots(figsize=(9, 5.5), layout="constrained")
-    for (variant, values), color in zip(lead_times_h.items(), _colors(len(lead_times_h)), strict=True):
+    for (variant, values), color in zip(values_by_variant.items(), _colors(len(values_by_variant)), strict=True):
         v = np.sort(np.asarray(values, dtype=float))
-        if len(v):
-            ax.step(
-                v, np.arange(1, len(v) + 1) / len(v), where="post", label=f"{variant} (median {np.median(v):.1f} h)", color=color
-            )
-    ax.set_xlabel("hours from station arrival to the recipient's hands")
-    ax.set_ylabel("share of parcels")
+        finite = v[np.isfinite(v)]
+        if len(finite):
+            label = f"{variant} (median {np.median(v):.1f} h)" if show_median else variant
+            ax.step(finite, np.arange(1, len(finite) + 1) / len(v), where="post", label=label, color=color)
+    for h in marks_h:
+        ax.axvline(h, color="grey", linestyle="--", linewidth=1)
+        ax.text(h, 0.02, f" {h:g} h", color="grey")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
     ax.set_ylim(0, 1.02)
-    ax.set_title("Lead time: station → recipient (到达网点 → 已签收 / 已取件)")
+    ax.set_title(title)
     ax.grid(alpha=0.3)
     _legend(ax)
     return fig
@@ -182,22 +198,13 @@ def _backlog(series: dict[str, tuple[np.ndarray, np.ndarray]], bursts, ylabel: s
 
 def dispatch_time_ecdf(dispatch_h: dict[str, np.ndarray]) -> Figure:
     """Share of orders dispatched within x hours, by variant; 24 h and 48 h marked."""
-    fig, ax = plt.subplots(figsize=(9, 5.5), layout="constrained")
-    for (variant, values), color in zip(dispatch_h.items(), _colors(len(dispatch_h)), strict=True):
-        v = np.sort(np.asarray(values, dtype=float))
-        finite = v[np.isfinite(v)]
-        if len(v) and len(finite):
-            ax.step(finite, np.arange(1, len(finite) + 1) / len(v), where="post", label=variant, color=color)
-    for h in (24, 48):
-        ax.axvline(h, color="grey", linestyle="--", linewidth=1)
-        ax.text(h, 0.02, f" {h} h", color="grey")
-    ax.set_xlabel("hours from order to dispatch (已揽收)")
-    ax.set_ylabel("share of orders dispatched")
-    ax.set_ylim(0, 1.02)
-    ax.set_title("Dispatch time distribution")
-    ax.grid(alpha=0.3)
-    _legend(ax)
-    return fig
+    return _ecdf(
+        dispatch_h,
+        xlabel="hours from order to dispatch (已揽收)",
+        ylabel="share of orders dispatched",
+        title="Dispatch time distribution",
+        marks_h=(24, 48),
+    )
 
 
 def dispatch_shares(kpis: pd.DataFrame) -> Figure:
