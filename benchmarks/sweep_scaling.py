@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.executors import local_cluster
 from sim.model import build_city, courier_areas
 from sim.runner import run
 from sim.scenario import load_scenario
@@ -33,10 +34,10 @@ def main() -> None:
         {"parcels.per_day": args.parcels, "couriers.count": args.parcels // 200, "city.blocks_x": 16, "city.blocks_y": 16},
     )
     reps = args.runs // 2  # two variants
-    from dask.distributed import Client, LocalCluster
+    from dask.distributed import Client
 
     t0 = time.perf_counter()
-    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+    cluster = local_cluster(2)  # the same cluster `--scheduler local` starts
     with Client(cluster) as client:
         client.run(importlib.import_module, "sim.runner")  # a running cluster has its imports done
     print(f"Dask LocalCluster (2 workers) started and warmed up in {time.perf_counter() - t0:.2f} s (not counted below)")
