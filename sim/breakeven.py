@@ -20,7 +20,7 @@ from scipy.optimize import brentq
 from .errors import ScenarioError
 from .metrics import kpis_of
 from .runner import _prepare, run
-from .scenario import Scenario, apply_overrides, scenario_from_dict
+from .scenario import Scenario, apply_overrides
 from .stats import t_half_width
 
 __all__ = ["BreakevenResult", "breakeven"]
@@ -110,10 +110,8 @@ def _resimulating(base: Scenario, kpi: str, field: str, a: str, b: str, reps: in
 
     def diffs(x: float) -> np.ndarray:
         if x not in cache:
-            raw = base.model_dump(mode="python")
-            apply_overrides(raw, {field: x}, where="breakeven")
-            runs = run(scenario_from_dict(raw), variants=[a, b], replications=reps, jobs=jobs, scheduler=scheduler,
-                       keep_results=False)  # fmt: skip
+            scenario = base.with_overrides({field: x}, where="breakeven")
+            runs = run(scenario, variants=[a, b], replications=reps, jobs=jobs, scheduler=scheduler, keep_results=False)
             df = runs.runs()
             if kpi not in df:
                 raise ScenarioError(f"--kpi: unknown KPI {kpi!r}")

@@ -13,7 +13,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import yaml
 from matplotlib.figure import Figure
@@ -22,8 +21,9 @@ from . import plots
 from .errors import ResultsError, ScenarioError
 from .metrics import HEADLINE_KPIS, dispatch_times_h, lead_times_h, locker_occupancy_series, station_backlog_series
 from .model import build_city
+from .results import filter_events
+from .runner import kpi_ci, kpi_differences, kpi_means
 from .scenario import Scenario, scenario_from_dict
-from .stats import mean_ci, paired_difference
 from .tracking import EventTable, events_from_arrow
 from .units import SECONDS_PER_DAY
 
@@ -59,9 +59,7 @@ class Bundle:
         return pq.read_table(self.folder / "events.parquet")
 
     def events(self, variant: str, replication: int = 0) -> EventTable:
-        t = self._events
-        mask = pc.and_(pc.equal(t["variant"].cast(pa.string()), variant), pc.equal(t["replication"], replication))
-        return events_from_arrow(t.filter(mask))
+        return events_from_arrow(filter_events(self._events, variant, replication))
 
     def activity(self, name: str) -> pd.DataFrame:
         path = self.folder / f"{name}.parquet"
@@ -77,15 +75,7 @@ class Bundle:
 
     def kpi_means(self) -> tuple[pd.DataFrame, pd.DataFrame | None]:
         """KPI means per variant and, with 2+ replications, their 95% half-widths."""
-        df = self.runs
-        kpis = [c for c in df.columns if c not in ("variant", "replication", "seed", "door_share")]
-        means = df[["variant", *kpis]].groupby("variant", sort=False).mean()
-        if df["replication"].nunique() < 2:
-            return means, None
-        ci = pd.DataFrame(
-            {v: {k: mean_ci(g[k].to_numpy(float))[1] for k in kpis} for v, g in df.groupby("variant", sort=False)}
-        ).T
-        return means, ci
+        return kpi_means(self.runs), (kpi_ci(self.runs) if self.runs["replication"].nunique() > 1 else None)
 
 
 def gallery(bundle: Bundle) -> dict[str, Figure]:
@@ -115,7 +105,7 @@ def gallery(bundle: Bundle) -> dict[str, Figure]:
         charts["district_map"], charts["courier_gantt"] = _courier_charts(sc, tours, stops, variant)
         if bundle.runs["replication"].nunique() > 1 and len(variants) > 1:
             charts["paired_differences"] = plots.paired_differences(
-                _differences(bundle.runs, variants[0], variants[1]), HEADLINE_KPIS
+                kpi_differences(bundle.runs, [(variants[0], variants[1])]), HEADLINE_KPIS
             )
     if sc.upstream is not None:
         mon = bundle.monitors()
@@ -166,15 +156,6 @@ def _bursts(sc: Scenario) -> list[tuple[float, float]]:
 
 def _locker_slots(sc: Scenario) -> int:
     return int(sum(build_city(sc.city, sc.station, sc.seed, i).locker_slots.sum() for i in range(sc.stations.count)))
-
-
-def _differences(runs: pd.DataFrame, a: str, b: str) -> pd.DataFrame:
-    ga = runs[runs["variant"] == a].sort_values("replication")
-    gb = runs[runs["variant"] == b].sort_values("replication")
-    kpis = [c for c in runs.columns if c not in ("variant", "replication", "seed", "door_share")]
-    return pd.DataFrame(
-        [{"a": a, "b": b, "kpi": k, **paired_difference(ga[k].to_numpy(float), gb[k].to_numpy(float))} for k in kpis]
-    )
 
 
 def _courier_charts(sc: Scenario, tours: pd.DataFrame, stops: pd.DataFrame, variant: str) -> tuple[Figure, Figure]:

@@ -116,7 +116,7 @@ def upstream_kpis(events: EventTable, monitors: dict[str, TimeWeighted], inputs:
     shipped = _first_time(events, (Status.SHIPPED,), n)
     packed = _first_time(events, (Status.PACKED,), n)
     done = _first_time(events, (Status.DELIVERED, Status.PICKED_UP), n)
-    dispatch_h = dispatch_times_h(events, n, (t0, t1))
+    dispatch_h = _dispatch_h(placed, shipped, (t0, t1))
     door_h = np.nan_to_num((done - placed)[measured] / 3600.0, nan=np.inf)
     end_of_next_day = (np.floor(placed / SECONDS_PER_DAY) + 2) * SECONDS_PER_DAY
     late = dispatch_h > up.promise.dispatch_h
@@ -202,7 +202,7 @@ def compute_kpis(events: EventTable, tours: dict[str, np.ndarray], inputs: KpiIn
 
     arrival = _first_time(events, (Status.AT_STATION,), inputs.n_parcels)
     arrived_measured = (arrival >= t0) & (arrival < t1)
-    lead_h = lead_times_h(events, inputs.n_parcels, (t0, t1))
+    lead_h = _lead_h(arrival, _first_time(events, (Status.DELIVERED, Status.PICKED_UP), inputs.n_parcels), (t0, t1))
     first_ok, attempted = _first_attempts(events, inputs.n_parcels, arrived_measured)
 
     accounting = accounting_from_log(events, inputs.n_parcels)
@@ -245,7 +245,10 @@ def lead_times_h(events: EventTable, n_parcels: int, window_s: tuple[float, floa
     """Hours from station arrival to the recipient's hands, for parcels that arrived in the window
     and were in the recipient's hands by the end of the run."""
     arrival = _first_time(events, (Status.AT_STATION,), n_parcels)
-    done = _first_time(events, (Status.DELIVERED, Status.PICKED_UP), n_parcels)
+    return _lead_h(arrival, _first_time(events, (Status.DELIVERED, Status.PICKED_UP), n_parcels), window_s)
+
+
+def _lead_h(arrival: np.ndarray, done: np.ndarray, window_s: tuple[float, float]) -> np.ndarray:
     keep = (arrival >= window_s[0]) & (arrival < window_s[1]) & ~np.isnan(done)
     return (done - arrival)[keep] / 3600.0
 
@@ -253,7 +256,10 @@ def lead_times_h(events: EventTable, n_parcels: int, window_s: tuple[float, floa
 def dispatch_times_h(events: EventTable, n_parcels: int, window_s: tuple[float, float]) -> np.ndarray:
     """Hours from order to dispatch for orders placed in the window (+inf: not dispatched by the end)."""
     placed = _first_time(events, (Status.ORDER_PLACED,), n_parcels)
-    shipped = _first_time(events, (Status.SHIPPED,), n_parcels)
+    return _dispatch_h(placed, _first_time(events, (Status.SHIPPED,), n_parcels), window_s)
+
+
+def _dispatch_h(placed: np.ndarray, shipped: np.ndarray, window_s: tuple[float, float]) -> np.ndarray:
     keep = (placed >= window_s[0]) & (placed < window_s[1])
     return np.nan_to_num((shipped - placed)[keep] / 3600.0, nan=np.inf)
 

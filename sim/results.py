@@ -26,6 +26,7 @@ from .tracking import EventTable, events_from_arrow, format_timeline
 
 __all__ = [
     "BUNDLE_FILES",
+    "filter_events",
     "load_events",
     "package_version",
     "parcel_timeline",
@@ -157,7 +158,11 @@ def _require(results_dir: Path, name: str) -> Path:
 
 def load_events(results_dir: str | Path, variant: str | None = None, replication: int | None = None) -> pa.Table:
     """The tracking log of a results folder, optionally one variant and replication."""
-    table = pq.read_table(_require(Path(results_dir), "events.parquet"))
+    return filter_events(pq.read_table(_require(Path(results_dir), "events.parquet")), variant, replication)
+
+
+def filter_events(table: pa.Table, variant: str | None = None, replication: int | None = None) -> pa.Table:
+    """The rows of an events table that belong to one variant and/or replication."""
     if variant is not None:
         table = table.filter(pc.equal(table["variant"].cast(pa.string()), variant))
     if replication is not None:
@@ -172,10 +177,8 @@ def parcel_timeline(results_dir: str | Path, parcel: int) -> dict[str, list[str]
     if table.num_rows == 0:
         raise ResultsError(f"parcel {parcel}: not in this folder's tracking log; parcel ids run from 0")
     out: dict[str, list[str]] = {}
-    variants = table["variant"].cast(pa.string()).to_pylist()
-    reps = table["replication"].to_pylist()
-    for key in dict.fromkeys(zip(variants, reps, strict=True)):
-        mask = [(v, r) == key for v, r in zip(variants, reps, strict=True)]
-        ev: EventTable = events_from_arrow(table.filter(pa.array(mask)))
-        out[f"{key[0]} (replication {key[1]})"] = format_timeline(ev.time_s, ev.status, ev.detail, ev.place)
+    runs = zip(table["variant"].cast(pa.string()).to_pylist(), table["replication"].to_pylist(), strict=True)
+    for variant, rep in dict.fromkeys(runs):
+        ev: EventTable = events_from_arrow(filter_events(table, variant, rep))
+        out[f"{variant} (replication {rep})"] = format_timeline(ev.time_s, ev.status, ev.detail, ev.place)
     return out

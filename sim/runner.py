@@ -69,46 +69,22 @@ class RunSet:
         """One row per (variant, replication), every KPI a column."""
         return pd.DataFrame(self.kpi_rows)
 
-    def _kpi_columns(self) -> list[str]:
-        return [c for c in self.runs().columns if c not in _ID_COLUMNS]
-
     def kpis(self) -> pd.DataFrame:
         """KPIs per variant (mean over replications): one row per variant, one column per KPI."""
-        df = self.runs()
-        return df[["variant", *self._kpi_columns()]].groupby("variant", sort=False).mean()
+        return kpi_means(self.runs())
 
     def ci(self) -> pd.DataFrame:
         """95% confidence half-widths of the KPI means (NaN with one replication)."""
-        df = self.runs()
-        return pd.DataFrame(
-            {v: {k: mean_ci(g[k].to_numpy(float))[1] for k in self._kpi_columns()} for v, g in df.groupby("variant", sort=False)}
-        ).T
+        return kpi_ci(self.runs())
 
     def summary(self) -> pd.DataFrame:
         """Long table: variant, kpi, mean, ci95, n."""
-        df = self.runs()
-        rows = []
-        for v, g in df.groupby("variant", sort=False):
-            for k in self._kpi_columns():
-                m, h, n = mean_ci(g[k].to_numpy(float))
-                rows.append({"variant": v, "kpi": k, "mean": m, "ci95": h, "n": n})
-        return pd.DataFrame(rows)
+        return kpi_summary(self.runs())
 
     def differences(self, pairs: Iterable[tuple[str, str]] | None = None) -> pd.DataFrame:
         """Paired differences a − b of every KPI over replications (common random numbers), with
         the paired 95% CI and, for comparison, the unpaired one."""
-        df = self.runs()
-        pairs = list(pairs) if pairs is not None else list(combinations(self.variants, 2))
-        rows = []
-        for a, b in pairs:
-            ga = df[df["variant"] == a].sort_values("replication")
-            gb = df[df["variant"] == b].sort_values("replication")
-            if list(ga["replication"]) != list(gb["replication"]):
-                raise ValueError(f"variants {a} and {b} do not have the same replications")
-            for k in self._kpi_columns():
-                d = paired_difference(ga[k].to_numpy(float), gb[k].to_numpy(float))
-                rows.append({"a": a, "b": b, "kpi": k, **d})
-        return pd.DataFrame(rows)
+        return kpi_differences(self.runs(), list(pairs) if pairs is not None else list(combinations(self.variants, 2)))
 
     def kpis_by_variant(self) -> dict[str, dict[str, Any]]:
         """What ``kpis.json`` holds: ``{variant: {kpi: number}}`` for one replication, else
@@ -139,6 +115,49 @@ class RunSet:
         a = a or self.variants[0]
         b = b or self.variants[1]
         return paired_differences(self.differences([(a, b)]), kpis)
+
+
+# Aggregation of a runs table (one row per variant and replication, as ``kpis.csv`` holds it),
+# shared by run sets in memory and results folders read back from disk.
+
+
+def kpi_columns(runs: pd.DataFrame) -> list[str]:
+    return [c for c in runs.columns if c not in _ID_COLUMNS]
+
+
+def kpi_means(runs: pd.DataFrame) -> pd.DataFrame:
+    """Mean of every KPI per variant: one row per variant."""
+    return runs[["variant", *kpi_columns(runs)]].groupby("variant", sort=False).mean()
+
+
+def kpi_ci(runs: pd.DataFrame) -> pd.DataFrame:
+    """95% half-width of every KPI mean per variant (NaN with one replication)."""
+    groups = runs.groupby("variant", sort=False)
+    return pd.DataFrame({v: {k: mean_ci(g[k].to_numpy(float))[1] for k in kpi_columns(runs)} for v, g in groups}).T
+
+
+def kpi_summary(runs: pd.DataFrame) -> pd.DataFrame:
+    """Long table: variant, kpi, mean, ci95, n."""
+    rows = []
+    for v, g in runs.groupby("variant", sort=False):
+        for k in kpi_columns(runs):
+            m, h, n = mean_ci(g[k].to_numpy(float))
+            rows.append({"variant": v, "kpi": k, "mean": m, "ci95": h, "n": n})
+    return pd.DataFrame(rows)
+
+
+def kpi_differences(runs: pd.DataFrame, pairs: list[tuple[str, str]]) -> pd.DataFrame:
+    """Paired differences a − b of every KPI, replication by replication, with paired and unpaired CIs."""
+    rows = []
+    for a, b in pairs:
+        ga = runs[runs["variant"] == a].sort_values("replication")
+        gb = runs[runs["variant"] == b].sort_values("replication")
+        if list(ga["replication"]) != list(gb["replication"]):
+            raise ValueError(f"variants {a} and {b} do not have the same replications")
+        for k in kpi_columns(runs):
+            d = paired_difference(ga[k].to_numpy(float), gb[k].to_numpy(float))
+            rows.append({"a": a, "b": b, "kpi": k, **d})
+    return pd.DataFrame(rows)
 
 
 def run(

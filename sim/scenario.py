@@ -483,6 +483,12 @@ class Scenario(_Section):
             apply_overrides(raw, {path: value}, where=f"variants.{variant}.set")
         return scenario_from_dict(raw)
 
+    def with_overrides(self, overrides: dict[str, Any], where: str = "--set") -> Scenario:
+        """A new scenario with dotted-path overrides applied and validated again."""
+        raw = self.model_dump(mode="python")
+        apply_overrides(raw, overrides, where=where)
+        return scenario_from_dict(raw, source=f"{where} {overrides}")
+
     def to_yaml(self) -> str:
         """The fully resolved scenario (every default written out) as YAML."""
         return yaml.safe_dump(self.model_dump(mode="json"), sort_keys=False, allow_unicode=True)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from .errors import ScenarioError
 from .metrics import kpis_of
 from .model import simulate
-from .scenario import Scenario, apply_overrides, scenario_from_dict
+from .scenario import Scenario
 
 __all__ = ["StaffPlan", "Target", "parse_target", "plan_staff"]
 
@@ -71,14 +71,12 @@ def plan_staff(scenario: Scenario, variant: str, target: Target, field: str = "u
 
     def kpi_at(team: int) -> float:
         if team not in evaluations:
-            raw = resolved.model_dump(mode="python")
             overrides = {field: team}
             if field == "upstream.warehouse.pickers" and base_packers > 0:
                 overrides["upstream.warehouse.packers"] = max(1, math.ceil(team * base_packers / base_pickers))
             if skip_delivery:
                 overrides["upstream.simulate_delivery"] = False
-            apply_overrides(raw, overrides, where="plan-staff")
-            candidate = scenario_from_dict(raw)
+            candidate = resolved.with_overrides(overrides, where="plan-staff")
             kpis = kpis_of(simulate(candidate, variant))
             if target.kpi not in kpis:
                 raise ScenarioError(f"--target: unknown KPI {target.kpi!r}; KPIs: {', '.join(sorted(kpis))}")

@@ -28,7 +28,7 @@ from .errors import ResultsError, ScenarioError
 from .executors import make_executor, run_all
 from .metrics import HEADLINE_KPIS
 from .runner import Job, _prepare, run_job
-from .scenario import Scenario, apply_overrides, scenario_from_dict
+from .scenario import Scenario
 from .stats import mean_ci
 
 __all__ = ["SweepResult", "grid_points", "parse_grid", "read_table", "sweep"]
@@ -118,7 +118,7 @@ def sweep(
     if not points:
         raise ScenarioError("a sweep needs at least one point (--grid or --table)")
     parameters = list(dict.fromkeys(k for p in points for k in p))
-    scenarios = [_scenario_at(base, point) for point in points]
+    scenarios = [base.with_overrides(point, where="sweep point") for point in points]
     chosen = variants or list(base.variants)
     for v in chosen:
         if v not in base.variants:
@@ -179,12 +179,6 @@ def grid_points(grids: list[tuple[str, list[Any]]]) -> list[dict[str, Any]]:
     if len(set(paths)) != len(paths):
         raise ScenarioError("--grid: each field may be swept only once")
     return [dict(zip(paths, combo, strict=True)) for combo in itertools.product(*(v for _, v in grids))]
-
-
-def _scenario_at(base: Scenario, point: dict[str, Any]) -> Scenario:
-    raw = base.model_dump(mode="python")
-    apply_overrides(raw, point, where="sweep")
-    return scenario_from_dict(raw, source=f"sweep point {point}")
 
 
 def _flat(point: dict[str, Any]) -> dict[str, Any]:
