@@ -37,7 +37,6 @@ class RunState:
     mode: np.ndarray  # Mode of each parcel
     locker_place_of: np.ndarray  # place of the locker bank each parcel would use, -1 for none
     place_locker: np.ndarray  # locker bank standing at each place, -1 for none
-    owner: np.ndarray  # courier of each parcel
     total_days: int
     horizon_s: float
     log: EventLog = field(default_factory=EventLog)
@@ -114,7 +113,6 @@ def simulate_station(
         mode=mode,
         locker_place_of=locker_place_of,
         place_locker=city.place_locker(),
-        owner=owner,
         total_days=total_days,
         horizon_s=horizon_s,
         consented=np.zeros(len(parcels), dtype=bool),

@@ -24,7 +24,6 @@ class Parcels:
 
     arrival_s: np.ndarray  # linehaul arrival at the station
     ready_s: np.ndarray  # sorted and ready to load
-    day: np.ndarray
     household: np.ndarray
     building: np.ndarray
     compound: np.ndarray
@@ -82,7 +81,6 @@ def generate_parcels(scenario: Scenario, city: City, streams: Streams, arrival_s
     parcels = Parcels(
         arrival_s=arrival,
         ready_s=sort_ready_times(arrival, scenario.station.sort_rate_parcels_per_h),
-        day=(arrival // SECONDS_PER_DAY).astype(np.int64),
         household=household[keep],
         building=building[keep],
         compound=city.building_compound[building[keep]],
