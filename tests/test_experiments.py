@@ -159,3 +159,26 @@ def test_dask_local_cluster_gives_the_same_results_as_serial():
     pd.testing.assert_frame_equal(serial, dask)
     pd.testing.assert_frame_equal(serial, pool)
     assert np.isfinite(serial["parcels_per_courier_day"]).all()
+
+
+def test_local_cluster_runs_with_parcelsim_dask_settings(monkeypatch):
+    """Workers must not inherit Dask's malloc trimming (8x the page faults per run), even when an
+    earlier cluster in this process left it in the environment."""
+    pytest.importorskip("dask.distributed")
+    import dask
+    from dask.distributed import Client
+
+    from sim.executors import local_cluster
+
+    monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "65536")  # as a default LocalCluster leaves it
+    callers_profiling = dask.config.get("distributed.worker.profile.enabled")
+    cluster = local_cluster(1)
+    try:
+        with Client(cluster) as client:
+            trim = client.run(lambda: __import__("os").environ.get("MALLOC_TRIM_THRESHOLD_"))
+            profiling = client.run(lambda: __import__("dask").config.get("distributed.worker.profile.enabled"))
+    finally:
+        cluster.close()
+    assert list(trim.values()) == [None]
+    assert list(profiling.values()) == [False]
+    assert dask.config.get("distributed.worker.profile.enabled") == callers_profiling  # caller's config untouched
