@@ -21,7 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from .errors import ParcelsimError
 
-__all__ = ["DASK_CONFIG_FILE", "Executor", "dask_settings", "default_jobs", "local_cluster", "make_executor", "run_all"]
+__all__ = ["DASK_CONFIG_FILE", "Executor", "default_jobs", "local_cluster", "make_executor", "run_all"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -64,29 +64,19 @@ class PoolExecutor:
 DASK_CONFIG_FILE = Path(__file__).with_name("dask.yaml")
 
 
-def dask_settings() -> dict[str, Any]:
-    """parcelsim's Dask settings (``sim/dask.yaml``, where each is explained) as dotted keys."""
-
-    def dotted(tree: dict[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
-        for key, value in tree.items():
-            if isinstance(value, dict):
-                yield from dotted(value, f"{prefix}{key}.")
-            else:
-                yield f"{prefix}{key}", value
-
-    return dict(dotted(yaml.safe_load(DASK_CONFIG_FILE.read_text())))
-
-
 def local_cluster(workers: int):
-    """A Dask LocalCluster of single-threaded worker processes, with parcelsim's Dask settings."""
+    """A Dask LocalCluster of single-threaded worker processes, with parcelsim's Dask settings
+    (``sim/dask.yaml``, where each is explained)."""
     import dask
     from dask.distributed import LocalCluster
 
     # Dask sets its workers' pre-spawn variables in this process (see its Nanny docs), so a cluster
     # started earlier here leaves MALLOC_TRIM_THRESHOLD_ behind for new workers to inherit.
     os.environ.pop("MALLOC_TRIM_THRESHOLD_", None)
-    # Dotted keys change single settings; a nested dict would replace whole sections.
-    with dask.config.set(dask_settings()):
+    # Merge each section into the current one: setting a section as it stands in the file would
+    # drop the settings the file does not name.
+    ours = yaml.safe_load(DASK_CONFIG_FILE.read_text())
+    with dask.config.set({section: dask.config.merge(dask.config.get(section), tree) for section, tree in ours.items()}):
         return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
 
 

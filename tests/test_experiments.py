@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -175,8 +176,8 @@ def test_local_cluster_runs_with_parcelsim_dask_settings(monkeypatch):
     cluster = local_cluster(1)
     try:
         with Client(cluster) as client:
-            trim = client.run(lambda: __import__("os").environ.get("MALLOC_TRIM_THRESHOLD_"))
-            profiling = client.run(lambda: __import__("dask").config.get("distributed.worker.profile.enabled"))
+            trim = client.run(os.environ.get, "MALLOC_TRIM_THRESHOLD_")
+            profiling = client.run(dask.config.get, "distributed.worker.profile.enabled")
     finally:
         cluster.close()
     assert list(trim.values()) == [None]
