@@ -23,6 +23,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check sim tests benchmarks docs
 	$(BIN)/ruff format --check sim tests benchmarks docs
+	$(BIN)/mypy
 
 docs: $(STAMP)
 	$(BIN)/python docs/generate.py

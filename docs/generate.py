@@ -23,11 +23,12 @@ RUN_MARKER = re.compile(r"(<!-- run: (?P<cmd>.+?) -->\n```text\n)(?P<out>.*?)(``
 
 
 def reference_files() -> dict[Path, str]:
+    from sim.cli import help_pages
     from sim.reference import cli_reference, json_schema_text, scenario_reference
 
     return {
         DOCS / "reference" / "scenario.md": scenario_reference(),
-        DOCS / "reference" / "cli.md": cli_reference(),
+        DOCS / "reference" / "cli.md": cli_reference(help_pages()),
         DOCS / "reference" / "scenario.schema.json": json_schema_text(),
     }
 

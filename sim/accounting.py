@@ -16,7 +16,9 @@ from .errors import ConservationError
 from .tracking import EventTable, Status
 
 if TYPE_CHECKING:
-    from .model import RunState
+    from .facilities.locker import LockerBanks
+    from .facilities.station import Station
+    from .ledger import Ledger
 
 __all__ = ["Accounting", "check_conservation", "final_status"]
 
@@ -75,20 +77,20 @@ def accounting_from_log(events: EventTable, n_parcels: int) -> Accounting:
     )
 
 
-def check_conservation(state: RunState, events: EventTable) -> Accounting:
-    """Compare the model's state with the log at the end of the horizon; raise on any difference."""
-    horizon = state.horizon_s
-    picked_locker = sum(1 for r, _, place in state.pickups if r <= horizon and place != 0)
-    picked_station = sum(1 for r, _, place in state.pickups if r <= horizon and place == 0)
+def check_conservation(
+    ledger: Ledger, lockers: LockerBanks, station: Station, events: EventTable, *, n_parcels: int, horizon_s: float
+) -> Accounting:
+    """Compare the model's state at the horizon with the log; raise on any difference."""
+    picked_locker, picked_station = ledger.picked_up_by(horizon_s)
     from_state = Accounting(
-        placed=len(state.parcels),
-        in_hands=state.delivered_to_door + picked_locker + picked_station,
-        in_locker=state.lockers.occupied_at(horizon),
-        at_station_pickup=state.shelved - picked_station,
-        in_flight=state.station.pending_count() + state.on_vehicle,
-        returned=state.returned,
+        placed=n_parcels,
+        in_hands=ledger.delivered_to_door + picked_locker + picked_station,
+        in_locker=lockers.occupied_at(horizon_s),
+        at_station_pickup=ledger.shelved_count - picked_station,
+        in_flight=station.pending_count() + ledger.on_vehicle,
+        returned=ledger.returned_count,
     )
-    from_log = accounting_from_log(events, len(state.parcels))
+    from_log = accounting_from_log(events, n_parcels)
     total = from_log.in_hands + from_log.in_locker + from_log.at_station_pickup + from_log.in_flight + from_log.returned
     if from_state != from_log or total != from_log.placed:
         raise ConservationError(

@@ -13,13 +13,14 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from scipy.optimize import brentq
 
 from .errors import ScenarioError
 from .metrics import kpis_of
-from .runner import _prepare, run
+from .runner import prepare_scenario, run
 from .scenario import Scenario, apply_overrides
 from .stats import t_half_width
 
@@ -61,14 +62,13 @@ def breakeven(
     max_value: float = 1000.0,
 ) -> BreakevenResult:
     """Find the value of ``field`` at which ``kpi`` of variant ``a`` equals that of ``b``."""
-    base = _prepare(scenario, seed, None)
+    base = prepare_scenario(scenario, seed, None)
     if replications < 2:
-        raise ScenarioError(f"replications: breakeven needs at least 2 for a confidence interval (got {replications})")
+        raise ScenarioError(f"breakeven needs at least 2 for a confidence interval (got {replications})", param="replications")
     current = _field_value(base, field)
-    if field.startswith("economics."):
-        diffs = _repricing(base, kpi, field, a, b, replications, jobs, scheduler)
-    else:
-        diffs = _resimulating(base, kpi, field, a, b, replications, jobs, scheduler)
+    question = _Question(kpi, field, a, b, replications)
+    executor = {"jobs": jobs, "scheduler": scheduler}
+    diffs = (_repricing if field.startswith("economics.") else _resimulating)(base, question, executor)
 
     def mean(x: float) -> float:
         return float(np.mean(diffs(x)))
@@ -86,37 +86,48 @@ def breakeven(
     return BreakevenResult(field, kpi, a, b, root, ends[0], ends[1], replications, current, mean(current))
 
 
-def _repricing(base: Scenario, kpi: str, field: str, a: str, b: str, reps: int, jobs: int, scheduler: str | None
-               ) -> Callable[[float], np.ndarray]:  # fmt: skip
-    runs = run(base, variants=[a, b], replications=reps, jobs=jobs, scheduler=scheduler)
-    name = field.split(".", 1)[1]
+@dataclass(frozen=True)
+class _Question:
+    """What is solved for: the value of ``field`` at which ``kpi`` is equal for variants a and b."""
+
+    kpi: str
+    field: str
+    a: str
+    b: str
+    replications: int
+
+
+def _repricing(base: Scenario, q: _Question, executor: dict[str, Any]) -> Callable[[float], np.ndarray]:
+    """Paired differences at a value of an economics field: the same runs, priced again."""
+    runs = run(base, variants=[q.a, q.b], replications=q.replications, **executor)
+    name = q.field.split(".", 1)[1]
     cache: dict[float, np.ndarray] = {}
 
     def diffs(x: float) -> np.ndarray:
         if x not in cache:
             values = {}
-            for v in (a, b):
+            for v in (q.a, q.b):
                 econ = runs.result(v, 0).scenario.economics.model_copy(update={name: x})
-                values[v] = np.array([_kpi(kpis_of(runs.result(v, r), econ), kpi) for r in range(reps)])
-            cache[x] = values[a] - values[b]
+                values[v] = np.array([_kpi(kpis_of(runs.result(v, r), econ), q.kpi) for r in range(q.replications)])
+            cache[x] = values[q.a] - values[q.b]
         return cache[x]
 
     return diffs
 
 
-def _resimulating(base: Scenario, kpi: str, field: str, a: str, b: str, reps: int, jobs: int, scheduler: str | None
-                  ) -> Callable[[float], np.ndarray]:  # fmt: skip
+def _resimulating(base: Scenario, q: _Question, executor: dict[str, Any]) -> Callable[[float], np.ndarray]:
+    """Paired differences at a value of any other field: every replication simulated again."""
     cache: dict[float, np.ndarray] = {}
 
     def diffs(x: float) -> np.ndarray:
         if x not in cache:
-            scenario = base.with_overrides({field: x}, where="breakeven")
-            runs = run(scenario, variants=[a, b], replications=reps, jobs=jobs, scheduler=scheduler, keep_results=False)
+            scenario = base.with_overrides({q.field: x}, where="breakeven")
+            runs = run(scenario, variants=[q.a, q.b], replications=q.replications, keep_results=False, **executor)
             df = runs.runs()
-            if kpi not in df:
-                raise ScenarioError(f"--kpi: unknown KPI {kpi!r}")
-            va = df[df["variant"] == a].sort_values("replication")[kpi].to_numpy(float)
-            vb = df[df["variant"] == b].sort_values("replication")[kpi].to_numpy(float)
+            if q.kpi not in df:
+                raise ScenarioError(f"unknown KPI {q.kpi!r}; KPIs: {', '.join(sorted(df.columns))}", param="kpi")
+            va = df[df["variant"] == q.a].sort_values("replication")[q.kpi].to_numpy(float)
+            vb = df[df["variant"] == q.b].sort_values("replication")[q.kpi].to_numpy(float)
             cache[x] = va - vb
         return cache[x]
 
@@ -125,7 +136,7 @@ def _resimulating(base: Scenario, kpi: str, field: str, a: str, b: str, reps: in
 
 def _kpi(kpis: dict[str, float], name: str) -> float:
     if name not in kpis:
-        raise ScenarioError(f"--kpi: unknown KPI {name!r}; KPIs: {', '.join(sorted(kpis))}")
+        raise ScenarioError(f"unknown KPI {name!r}; KPIs: {', '.join(sorted(kpis))}", param="kpi")
     return kpis[name]
 
 
@@ -135,10 +146,10 @@ def _field_value(scenario: Scenario, path: str) -> float:
     apply_overrides(raw, {path: 0.0}, where="breakeven")  # validates the path, with suggestions
     for part in path.split("."):
         if not isinstance(node, dict) or part not in node:
-            raise ScenarioError(f"breakeven: {path} is not a numeric field of the scenario")
+            raise ScenarioError(f"{path} is not a numeric field of the scenario", param="field")
         node = node[part]
     if not isinstance(node, (int, float)):
-        raise ScenarioError(f"breakeven: {path} is not a numeric field (it is {node!r})")
+        raise ScenarioError(f"{path} is not a numeric field (it is {node!r})", param="field")
     return float(node)
 
 

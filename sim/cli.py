@@ -1,6 +1,7 @@
 """The command line: a thin layer over the library API.
 
 Exit codes: 0 success, 2 bad input (scenario, option, results folder), 1 an internal error.
+Library errors name the function parameter they are about; ``main`` shows the flag instead.
 """
 
 from __future__ import annotations
@@ -26,42 +27,100 @@ from .gallery import save_gallery
 from .metrics import HEADLINE_KPIS, UPSTREAM_KPIS
 from .model import check_feasible
 from .reference import json_schema_text
-from .results import parcel_timeline, prepare_out_dir, write_bundle
-from .runner import RunSet, run
+from .results import package_version, parcel_timeline, prepare_out_dir, write_bundle
+from .runner import RunSet, check_variants, run
 from .scenario import load_scenario, parse_override
 from .staffing import parse_target, plan_staff
 from .sweep import grid_points, parse_grid, read_table, sweep
 from .theory import simulate_mmc
 
-__all__ = ["main"]
+__all__ = ["build_parser", "help_pages", "main"]
 
 EXIT_BAD_INPUT = 2
+
+# The flag that feeds each library parameter, for error messages.
+_FLAGS = {
+    "field": "--field",
+    "grid": "--grid",
+    "jobs": "--jobs",
+    "kpi": "--kpi",
+    "out": "--out",
+    "overrides": "--set",
+    "pairs": "--diff",
+    "points": "--grid / --table",
+    "replications": "--reps",
+    "scheduler": "--scheduler",
+    "seed": "--seed",
+    "table": "--table",
+    "target": "--target",
+    "until_precision": "--until-precision",
+    "variants": "--variant",
+}
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``parcelsim`` and ``python -m sim``."""
-    parser = _parser()
+    parser, _ = _build()
     args = parser.parse_args(argv)
     console = Console(highlight=False, soft_wrap=True)
+    if args.command is None:  # bare `parcelsim`: show what it can do
+        parser.print_help()
+        return 0
     try:
         return args.handler(args, console)
     except ParcelsimError as exc:
-        Console(stderr=True, highlight=False).print(f"[bold red]error:[/] {exc}", markup=True, soft_wrap=True)
+        Console(stderr=True, highlight=False).print(f"[bold red]error:[/] {_for_cli(exc)}", markup=True, soft_wrap=True)
         return EXIT_BAD_INPUT
 
 
-def _parser() -> argparse.ArgumentParser:
+def _for_cli(exc: ParcelsimError) -> str:
+    """The error message with flags where the library named its parameters."""
+    detail = exc.detail.replace("force=True", "--force")
+    if exc.param is None:
+        return detail
+    return f"{_FLAGS.get(exc.param, exc.param)}: {detail}"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``parcelsim`` argument parser."""
+    return _build()[0]
+
+
+def help_pages(width: int = 100) -> list[tuple[str, str]]:
+    """(command, help text) for every command, as ``parcelsim COMMAND --help`` prints it at ``width`` columns."""
+    import os
+
+    old = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = str(width)  # argparse wraps help to the terminal: fix the width
+    try:
+        _, commands = _build()
+        return [(name, sub.format_help().rstrip()) for name, sub in commands]
+    finally:
+        if old is None:
+            del os.environ["COLUMNS"]
+        else:
+            os.environ["COLUMNS"] = old
+
+
+def _build() -> tuple[argparse.ArgumentParser, list[tuple[str, argparse.ArgumentParser]]]:
+    """The parser, and each (sub)command's own parser by its full name."""
     parser = argparse.ArgumentParser(
         prog="parcelsim", description="Discrete-event simulation of last-mile parcel delivery: door vs locker."
     )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    parser.add_argument("--version", action="version", version=f"parcelsim {package_version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", help="what to do (parcelsim COMMAND --help for more)")
+    commands: list[tuple[str, argparse.ArgumentParser]] = []
 
-    p = sub.add_parser("run", help="run every variant of a scenario and write a results folder")
+    def command(name: str, help_text: str, of=sub, prefix: str = "") -> argparse.ArgumentParser:
+        p = of.add_parser(name, help=help_text, description=help_text[:1].upper() + help_text[1:] + ".")
+        commands.append((prefix + name, p))
+        return p
+
+    p = command("run", "run every variant of a scenario and write a results folder")
     p.add_argument("scenario", type=Path, help="scenario YAML file")
     p.add_argument("--out", type=Path, help="results folder (default: results/<name>-<UTC time>)")
     p.add_argument("--seed", type=_non_negative_int, help="base seed (overrides the scenario's seed)")
-    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
-                   help="override a scenario field, e.g. --set couriers.count=30 (repeatable)")  # fmt: skip
+    _set_option(p)
     p.add_argument("--variant", dest="variants", action="append", metavar="NAME", help="run only this variant (repeatable)")
     p.add_argument("--force", action="store_true", help="replace the results in a non-empty --out folder")
     p.add_argument("--no-charts", action="store_true", help="skip the PNG charts")
@@ -69,38 +128,40 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--until-precision", type=_share, metavar="SHARE",
                    help="add replications until every headline KPI's 95%% half-width is within SHARE of its mean")  # fmt: skip
     p.add_argument("--max-reps", type=_positive_int, default=200, help="cap for --until-precision (default 200)")
+    p.add_argument("--diff", dest="pairs", action="append", type=_pair, metavar="A,B",
+                   help="paired differences A − B to report (repeatable; default: every pair, scenario order)")  # fmt: skip
     _executor_options(p)
     p.set_defaults(handler=_cmd_run)
 
-    p = sub.add_parser("sweep", help="run a grid (or table) of scenario overrides x variants x replications")
-    p.add_argument("scenario", type=Path)
+    p = command("sweep", "run a grid (or table) of scenario overrides x variants x replications")
+    p.add_argument("scenario", type=Path, help="scenario YAML file")
     p.add_argument("--grid", action="append", default=[], metavar="PATH=VALUES",
                    help="a swept field: path=v1,v2,... or path=start:stop:step (repeatable; the product is run)")  # fmt: skip
     p.add_argument("--table", type=Path, help="CSV of runs: a column per field path, a row per run")
     p.add_argument("--reps", type=_positive_int, default=1, help="replications per point and variant")
     p.add_argument("--variant", dest="variants", action="append", metavar="NAME", help="only this variant (repeatable)")
-    p.add_argument("--seed", type=_non_negative_int)
+    p.add_argument("--seed", type=_non_negative_int, help="base seed (overrides the scenario's seed)")
     p.add_argument("--out", type=Path, help="sweep folder (default: results/<name>-sweep-<UTC time>); rerun to resume")
     p.add_argument("--force", action="store_true", help="replace a different sweep in --out")
-    p.add_argument("--no-charts", action="store_true")
+    p.add_argument("--no-charts", action="store_true", help="skip the PNG charts")
     _executor_options(p)
     p.set_defaults(handler=_cmd_sweep)
 
-    p = sub.add_parser("breakeven", help="the door fee at which a KPI is equal for door and locker delivery")
-    p.add_argument("scenario", type=Path)
-    p.add_argument("--kpi", default="income_per_courier_hour_yuan")
+    p = command("breakeven", "the door fee at which a KPI is equal for door and locker delivery")
+    p.add_argument("scenario", type=Path, help="scenario YAML file")
+    p.add_argument("--kpi", default="income_per_courier_hour_yuan", help="the KPI to equalise (default %(default)s)")
     p.add_argument("--field", default="economics.door_fee_yuan", help="the value to solve for (default the door fee)")
     p.add_argument("--a", default="door", help="variant a (default door)")
     p.add_argument("--b", default="locker", help="variant b (default locker)")
-    p.add_argument("--reps", type=_positive_int, default=10)
-    p.add_argument("--seed", type=_non_negative_int)
-    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE")
+    p.add_argument("--reps", type=_positive_int, default=10, help="paired replications (default 10)")
+    p.add_argument("--seed", type=_non_negative_int, help="base seed (overrides the scenario's seed)")
+    _set_option(p)
     p.add_argument("--json", action="store_true", help="print JSON only")
     _executor_options(p)
     p.set_defaults(handler=_cmd_breakeven)
 
-    p = sub.add_parser("plan-staff", help="smallest warehouse team that meets a KPI target (simulated, CRN)")
-    p.add_argument("scenario", type=Path)
+    p = command("plan-staff", "smallest warehouse team that meets a KPI target (simulated, CRN)")
+    p.add_argument("scenario", type=Path, help="scenario YAML file")
     p.add_argument("--variant", required=True, help="variant to staff, e.g. merchant")
     p.add_argument("--target", required=True, help="e.g. dispatched_within_24h_share=0.95 or dispatch_time_p90_h<=24")
     p.add_argument(
@@ -108,39 +169,51 @@ def _parser() -> argparse.ArgumentParser:
         default="upstream.warehouse.pickers",
         help="team field to search (default: pickers, with packers in proportion), e.g. upstream.warehouse.surge.pickers",
     )
-    p.add_argument("--seed", type=_non_negative_int)
-    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE")
+    p.add_argument("--seed", type=_non_negative_int, help="base seed (overrides the scenario's seed)")
+    _set_option(p)
     p.set_defaults(handler=_cmd_plan_staff)
 
-    p = sub.add_parser("theory", help="check the simulator against queueing theory")
-    theory = p.add_subparsers(dest="model", required=True, metavar="MODEL")
-    q = theory.add_parser("mmc", help="warehouse pickers as an M/M/c queue vs the Erlang C formula")
-    q.add_argument("--arrivals-per-hour", type=_positive_float, required=True)
+    p = command("theory", "check the simulator against queueing theory")
+    theory = p.add_subparsers(dest="model", required=True, metavar="MODEL", help="the model to check")
+    q = command("mmc", "warehouse pickers as an M/M/c queue vs the Erlang C formula", of=theory, prefix="theory ")
+    q.add_argument("--arrivals-per-hour", type=_positive_float, required=True, help="Poisson arrival rate of orders")
     q.add_argument("--service-per-hour", type=_positive_float, required=True, help="orders one picker serves per hour")
-    q.add_argument("--servers", type=_positive_int, required=True)
-    q.add_argument("--orders", type=_positive_int, default=200_000)
-    q.add_argument("--seed", type=_non_negative_int, default=1)
+    q.add_argument("--servers", type=_positive_int, required=True, help="pickers working round the clock")
+    q.add_argument("--orders", type=_positive_int, default=200_000, help="orders to simulate (default %(default)s)")
+    q.add_argument("--seed", type=_non_negative_int, default=1, help="seed (default 1)")
     q.add_argument("--json", action="store_true", help="print JSON only")
     q.set_defaults(handler=_cmd_theory_mmc)
 
-    p = sub.add_parser("plot", help="(re)draw every chart that applies to a results or sweep folder")
-    p.add_argument("results", type=Path)
+    p = command("plot", "(re)draw every chart that applies to a results or sweep folder")
+    p.add_argument("results", type=Path, help="results folder written by 'parcelsim run' or 'parcelsim sweep'")
     p.set_defaults(handler=_cmd_plot)
 
-    p = sub.add_parser("schema", help="print the JSON Schema of scenario files (for editors and CI checks)")
+    p = command("schema", "print the JSON Schema of scenario files (for editors and CI checks)")
     p.add_argument("--out", type=Path, help="write to this file instead of printing")
     p.set_defaults(handler=_cmd_schema)
 
-    p = sub.add_parser("validate", help="check a scenario file without running it")
-    p.add_argument("scenario", type=Path)
-    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE")
+    p = command("validate", "check a scenario file without running it")
+    p.add_argument("scenario", type=Path, help="scenario YAML file")
+    _set_option(p)
     p.set_defaults(handler=_cmd_validate)
 
-    p = sub.add_parser("track", help="print a parcel's tracking timeline from a results folder")
+    p = command("track", "print a parcel's tracking timeline from a results folder")
     p.add_argument("results", type=Path, help="results folder written by 'parcelsim run'")
     p.add_argument("parcel", type=_non_negative_int, help="parcel id (0, 1, ...)")
     p.set_defaults(handler=_cmd_track)
-    return parser
+    return parser, commands
+
+
+def _set_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
+                   help="override a scenario field, e.g. --set couriers.count=30 (repeatable)")  # fmt: skip
+
+
+def _pair(text: str) -> tuple[str, str]:
+    a, sep, b = text.partition(",")
+    if not sep or not a.strip() or not b.strip() or "," in b:
+        raise argparse.ArgumentTypeError(f"expected two variant names A,B, got {text!r}")
+    return a.strip(), b.strip()
 
 
 def _non_negative_int(text: str) -> int:
@@ -201,10 +274,13 @@ def _cmd_run(args: argparse.Namespace, console: Console) -> int:
         until_precision=args.until_precision,
         max_replications=args.max_reps,
     )
-    write_bundle(runs, out, command="parcelsim " + shlex.join(sys.argv[1:]))
+    pairs = args.pairs or None
+    if pairs is not None:
+        runs.differences(pairs)  # checks the names before anything is written
+    write_bundle(runs, out, pairs=pairs, command="parcelsim " + shlex.join(sys.argv[1:]))
     if not args.no_charts:
         save_gallery(out)
-    _print_kpis(runs, console)
+    _print_kpis(runs, console, pairs)
     if runs.precision_reached is not None:
         state = "reached" if runs.precision_reached else f"NOT reached within --max-reps {args.max_reps}"
         share, n = f"{args.until_precision:.0%}", runs.replications
@@ -213,7 +289,7 @@ def _cmd_run(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
-def _print_kpis(runs: RunSet, console: Console) -> None:
+def _print_kpis(runs: RunSet, console: Console, pairs: list[tuple[str, str]] | None = None) -> None:
     kpis = runs.kpis()
     reps = runs.replications
     ci = runs.ci() if reps > 1 else None
@@ -228,7 +304,7 @@ def _print_kpis(runs: RunSet, console: Console) -> None:
         table.add_row(key, *cells)
     console.print(table)
     if reps > 1 and len(runs.variants) > 1:
-        diffs = runs.differences()
+        diffs = runs.differences(pairs)
         table = Table(title="Paired differences a − b (common random numbers), mean ± 95% CI", title_justify="left")
         table.add_column("KPI", no_wrap=True)
         pairs = list(dict.fromkeys(zip(diffs["a"], diffs["b"], strict=True)))
@@ -269,9 +345,7 @@ def _cmd_sweep(args: argparse.Namespace, console: Console) -> int:
 
 def _cmd_breakeven(args: argparse.Namespace, console: Console) -> int:
     scenario = load_scenario(args.scenario, _overrides(args.overrides))
-    for v in (args.a, args.b):
-        if v not in scenario.variants:
-            raise ScenarioError(f"variant {v!r} is not in the scenario; it has {', '.join(scenario.variants)}")
+    check_variants(scenario, [args.a, args.b])
     result = breakeven(scenario, kpi=args.kpi, field=args.field, a=args.a, b=args.b, replications=args.reps,
                        seed=args.seed, jobs=args.jobs, scheduler=args.scheduler)  # fmt: skip
     if args.json:
@@ -302,7 +376,7 @@ def _cmd_plan_staff(args: argparse.Namespace, console: Console) -> int:
 
 def _cmd_theory_mmc(args: argparse.Namespace, console: Console) -> int:
     try:
-        result = simulate_mmc(args.arrivals_per_hour, args.service_per_hour, args.servers, args.orders, args.seed)
+        result = simulate_mmc(args.arrivals_per_hour, args.service_per_hour, args.servers, orders=args.orders, seed=args.seed)
     except ValueError as exc:
         raise ScenarioError(f"theory mmc: {exc}") from None
     if args.json:

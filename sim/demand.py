@@ -12,7 +12,7 @@ import numpy as np
 
 from .scenario import Scenario
 from .streams import Streams
-from .units import SECONDS_PER_DAY
+from .units import SECONDS_PER_DAY, SECONDS_PER_HOUR
 from .world import City
 
 __all__ = ["Parcels", "generate_parcels", "sort_ready_times", "station_arrivals"]
@@ -47,7 +47,7 @@ def station_arrivals(scenario: Scenario, streams: Streams) -> np.ndarray:
     sigma = np.sqrt(np.log1p(cfg.day_to_day_cv**2))
     z = streams.generator("daily_volume").standard_normal(days)
     volumes = np.rint(cfg.per_day * np.exp(sigma * z - sigma**2 / 2)).astype(np.int64)
-    truck_times = np.array([a.at_h * 3600.0 for a in cfg.linehaul])
+    truck_times = np.array([a.at_h * SECONDS_PER_HOUR for a in cfg.linehaul])
     shares = [a.share for a in cfg.linehaul]
     return np.concatenate(
         [np.repeat(d * SECONDS_PER_DAY + truck_times, _split_counts(int(volumes[d]), shares)) for d in range(days)]
@@ -73,8 +73,8 @@ def generate_parcels(scenario: Scenario, city: City, streams: Streams, arrival_s
     door = scenario.door
     handover = door.handover_median_s * np.exp(door.handover_sigma * rng.standard_normal(n))
     rec = scenario.recipients
-    locker_delay = rec.locker_pickup_median_h * 3600.0 * np.exp(rec.pickup_sigma * rng.standard_normal(n))
-    station_delay = rec.station_pickup_median_h * 3600.0 * np.exp(rec.pickup_sigma * rng.standard_normal(n))
+    locker_delay = rec.locker_pickup_median_h * SECONDS_PER_HOUR * np.exp(rec.pickup_sigma * rng.standard_normal(n))
+    station_delay = rec.station_pickup_median_h * SECONDS_PER_HOUR * np.exp(rec.pickup_sigma * rng.standard_normal(n))
     came = np.flatnonzero(~np.isnan(arrival_s))
     keep = came[np.argsort(arrival_s[came], kind="stable")]
     arrival = arrival_s[keep]
@@ -101,7 +101,7 @@ def sort_ready_times(arrival_s: np.ndarray, rate_per_h: float) -> np.ndarray:
     A truck's parcels are sorted back to back; sorting of a truck starts when it arrives or when
     the previous truck's parcels are done, whichever is later. Arrivals must be in time order.
     """
-    dt = 3600.0 / rate_per_h
+    dt = SECONDS_PER_HOUR / rate_per_h
     ready = np.empty_like(arrival_s)
     free_at = -np.inf
     boundaries = np.flatnonzero(np.diff(arrival_s)) + 1

@@ -13,6 +13,7 @@ import numpy as np
 
 from .scenario import EconomicsConfig, LockerConfig
 from .tracking import EventTable, Status
+from .units import SECONDS_PER_HOUR
 
 __all__ = ["Income", "courier_income", "overdue_fee", "overdue_fees"]
 
@@ -57,5 +58,5 @@ def overdue_fees(events: EventTable, cfg: LockerConfig) -> float:
     if len(collected) == 0:
         return 0.0
     drop_time = dict(zip(events.parcel[dropped].tolist(), events.time_s[dropped].tolist(), strict=True))
-    stored_h = np.array([events.time_s[i] - drop_time[int(events.parcel[i])] for i in collected]) / 3600.0
+    stored_h = np.array([events.time_s[i] - drop_time[int(events.parcel[i])] for i in collected]) / SECONDS_PER_HOUR
     return float(overdue_fee(stored_h, cfg).sum())

@@ -1,14 +1,29 @@
-"""Errors a user can cause and fix, each with a message that says what to change."""
+"""Errors a user can cause and fix, each with a message that says what to change.
+
+Library functions name their *parameters* (``kpi: unknown KPI ...``); the command line, which
+knows which flag fed which parameter, names the *flag* instead (``--kpi: unknown KPI ...``).
+"""
 
 from __future__ import annotations
 
+__all__ = ["ConservationError", "ParcelsimError", "ResultsError", "ScenarioError"]
+
 
 class ParcelsimError(Exception):
-    """Base class of errors reported to the user without a traceback (exit code 2)."""
+    """Base class of errors reported to the user without a traceback (exit code 2).
+
+    ``param`` names the function parameter the message is about, when there is one; the
+    message then reads ``"<param>: <detail>"``.
+    """
+
+    def __init__(self, message: str, *, param: str | None = None) -> None:
+        super().__init__(f"{param}: {message}" if param else message)
+        self.param = param
+        self.detail = message
 
 
-class ScenarioError(ParcelsimError):
-    """A scenario file or override is invalid; the message names field, value and what is allowed."""
+class ScenarioError(ParcelsimError, ValueError):
+    """A scenario, an override or an argument is invalid; the message names field, value and what is allowed."""
 
 
 class ResultsError(ParcelsimError):

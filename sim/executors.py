@@ -87,7 +87,9 @@ class DaskExecutor:
         try:
             from dask.distributed import Client
         except ImportError:
-            raise ParcelsimError("--scheduler needs dask.distributed: pip install 'parcelsim[dask]'") from None
+            raise ParcelsimError(
+                "a Dask scheduler needs dask.distributed: pip install 'parcelsim[dask]'", param="scheduler"
+            ) from None
         self._cluster = None
         if address == "local":
             self._cluster = local_cluster(workers or default_jobs())
@@ -96,7 +98,7 @@ class DaskExecutor:
             try:
                 self.client = Client(address, timeout=10)
             except OSError as exc:
-                raise ParcelsimError(f"--scheduler {address}: cannot reach the Dask scheduler ({exc})") from None
+                raise ParcelsimError(f"cannot reach the Dask scheduler at {address} ({exc})", param="scheduler") from None
 
     @property
     def workers(self) -> int:
@@ -128,7 +130,7 @@ def make_executor(jobs: int | None = None, scheduler: str | None = None):
         return
     jobs = default_jobs() if jobs is None else jobs
     if jobs < 1:
-        raise ParcelsimError(f"--jobs must be at least 1 (got {jobs})")
+        raise ParcelsimError(f"must be at least 1 (got {jobs})", param="jobs")
     yield SerialExecutor() if jobs == 1 else PoolExecutor(jobs)
 
 

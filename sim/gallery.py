@@ -25,7 +25,7 @@ from .results import filter_events
 from .runner import kpi_ci, kpi_differences, kpi_means
 from .scenario import Scenario, scenario_from_dict
 from .tracking import EventTable, events_from_arrow
-from .units import SECONDS_PER_DAY
+from .units import SECONDS_PER_DAY, SECONDS_PER_HOUR
 
 __all__ = ["Bundle", "gallery", "save_gallery"]
 
@@ -173,7 +173,7 @@ def _courier_charts(sc: Scenario, tours: pd.DataFrame, stops: pd.DataFrame, vari
     ]
     my_stops = run_stops[run_stops["courier"] == courier]
     route, waves = [], []
-    wave_starts = [day * SECONDS_PER_DAY + h * 3600.0 for h in sc.couriers.waves_h]
+    wave_starts = [day * SECONDS_PER_DAY + h * SECONDS_PER_HOUR for h in sc.couriers.waves_h]
     for tour in mine.sort_values("start_s").itertuples(index=False):
         visited = my_stops[(my_stops["arrive_s"] >= tour.depart_s) & (my_stops["arrive_s"] <= tour.return_s)]
         if len(visited):

@@ -16,13 +16,15 @@ from .economics import Income, courier_income, overdue_fees
 from .monitor import TimeWeighted
 from .scenario import EconomicsConfig, LockerConfig, UpstreamConfig
 from .tracking import Detail, EventTable, Status
-from .units import SECONDS_PER_DAY
+from .units import SECONDS_PER_DAY, SECONDS_PER_HOUR
 
 __all__ = [
     "HEADLINE_KPIS",
     "UPSTREAM_KPIS",
     "KpiInputs",
     "compute_kpis",
+    "dispatch_times_h",
+    "first_times",
     "kpis_of",
     "lead_times_h",
     "locker_occupancy_series",
@@ -111,17 +113,17 @@ def upstream_kpis(events: EventTable, monitors: dict[str, TimeWeighted], inputs:
     assert up is not None
     n = inputs.n_parcels
     t0, t1 = (d * SECONDS_PER_DAY for d in inputs.measured_days)
-    placed = _first_time(events, (Status.ORDER_PLACED,), n)
+    placed = first_times(events, (Status.ORDER_PLACED,), n)
     measured = (placed >= t0) & (placed < t1)
-    shipped = _first_time(events, (Status.SHIPPED,), n)
-    packed = _first_time(events, (Status.PACKED,), n)
-    done = _first_time(events, (Status.DELIVERED, Status.PICKED_UP), n)
+    shipped = first_times(events, (Status.SHIPPED,), n)
+    packed = first_times(events, (Status.PACKED,), n)
+    done = first_times(events, (Status.DELIVERED, Status.PICKED_UP), n)
     dispatch_h = _dispatch_h(placed, shipped, (t0, t1))
-    door_h = np.nan_to_num((done - placed)[measured] / 3600.0, nan=np.inf)
+    door_h = np.nan_to_num((done - placed)[measured] / SECONDS_PER_HOUR, nan=np.inf)
     end_of_next_day = (np.floor(placed / SECONDS_PER_DAY) + 2) * SECONDS_PER_DAY
     late = dispatch_h > up.promise.dispatch_h
     # An unshipped order is late only once its promise has passed within the run.
-    late &= np.isfinite(dispatch_h) | (placed[measured] + up.promise.dispatch_h * 3600.0 <= inputs.horizon_s)
+    late &= np.isfinite(dispatch_h) | (placed[measured] + up.promise.dispatch_h * SECONDS_PER_HOUR <= inputs.horizon_s)
     busy, staffed = monitors["pickers_busy"], monitors["pickers_staffed"]
     regular_h, surge_h = _staff_hours(monitors, t0, t1)
     wh = up.warehouse
@@ -156,7 +158,7 @@ def _staff_hours(monitors: dict[str, TimeWeighted], t0: float, t1: float) -> tup
     """(regular, surge) staff hours on shift in [t0, t1), over pickers and packers."""
     total = sum(m.integral(t0, t1) for k, m in monitors.items() if k.endswith("_staffed") and "surge" not in k)
     surge = sum(m.integral(t0, t1) for k, m in monitors.items() if k.endswith("_surge_staffed"))
-    return (total - surge) / 3600.0, surge / 3600.0
+    return (total - surge) / SECONDS_PER_HOUR, surge / SECONDS_PER_HOUR
 
 
 def _burst_cleared_h(placed: np.ndarray, packed: np.ndarray, up: UpstreamConfig) -> float:
@@ -164,11 +166,11 @@ def _burst_cleared_h(placed: np.ndarray, packed: np.ndarray, up: UpstreamConfig)
     if not up.orders.bursts:
         return math.nan
     burst = up.orders.bursts[0]
-    start = burst.start_h * 3600.0
+    start = burst.start_h * SECONDS_PER_HOUR
     before_end = placed <= start + burst.duration_min * 60.0
     if np.isnan(packed[before_end]).any():
         return math.nan  # not cleared within the run
-    return float((np.max(packed[before_end]) - start) / 3600.0)
+    return float((np.max(packed[before_end]) - start) / SECONDS_PER_HOUR)
 
 
 def _censored_quantile(values: np.ndarray, q: float) -> float:
@@ -195,14 +197,14 @@ def compute_kpis(events: EventTable, tours: dict[str, np.ndarray], inputs: KpiIn
     delivered = door + locker + station
 
     tour_in = (tours["start_s"] >= t0) & (tours["start_s"] < t1) if len(tours["start_s"]) else np.zeros(0, bool)
-    hours = float((tours["end_s"][tour_in] - tours["start_s"][tour_in]).sum() / 3600.0)
+    hours = float((tours["end_s"][tour_in] - tours["start_s"][tour_in]).sum() / SECONDS_PER_HOUR)
     km = float(tours["ride_m"][tour_in].sum() / 1000.0)
     income: Income = courier_income(door, locker, station, km, inputs.economics)
     labour = hours * inputs.economics.courier_cost_per_hour_yuan
 
-    arrival = _first_time(events, (Status.AT_STATION,), inputs.n_parcels)
+    arrival = first_times(events, (Status.AT_STATION,), inputs.n_parcels)
     arrived_measured = (arrival >= t0) & (arrival < t1)
-    lead_h = _lead_h(arrival, _first_time(events, (Status.DELIVERED, Status.PICKED_UP), inputs.n_parcels), (t0, t1))
+    lead_h = _lead_h(arrival, first_times(events, (Status.DELIVERED, Status.PICKED_UP), inputs.n_parcels), (t0, t1))
     first_ok, attempted = _first_attempts(events, inputs.n_parcels, arrived_measured)
 
     accounting = accounting_from_log(events, inputs.n_parcels)
@@ -244,32 +246,32 @@ def compute_kpis(events: EventTable, tours: dict[str, np.ndarray], inputs: KpiIn
 def lead_times_h(events: EventTable, n_parcels: int, window_s: tuple[float, float]) -> np.ndarray:
     """Hours from station arrival to the recipient's hands, for parcels that arrived in the window
     and were in the recipient's hands by the end of the run."""
-    arrival = _first_time(events, (Status.AT_STATION,), n_parcels)
-    return _lead_h(arrival, _first_time(events, (Status.DELIVERED, Status.PICKED_UP), n_parcels), window_s)
+    arrival = first_times(events, (Status.AT_STATION,), n_parcels)
+    return _lead_h(arrival, first_times(events, (Status.DELIVERED, Status.PICKED_UP), n_parcels), window_s)
 
 
 def _lead_h(arrival: np.ndarray, done: np.ndarray, window_s: tuple[float, float]) -> np.ndarray:
     keep = (arrival >= window_s[0]) & (arrival < window_s[1]) & ~np.isnan(done)
-    return (done - arrival)[keep] / 3600.0
+    return (done - arrival)[keep] / SECONDS_PER_HOUR
 
 
 def dispatch_times_h(events: EventTable, n_parcels: int, window_s: tuple[float, float]) -> np.ndarray:
     """Hours from order to dispatch for orders placed in the window (+inf: not dispatched by the end)."""
-    placed = _first_time(events, (Status.ORDER_PLACED,), n_parcels)
-    return _dispatch_h(placed, _first_time(events, (Status.SHIPPED,), n_parcels), window_s)
+    placed = first_times(events, (Status.ORDER_PLACED,), n_parcels)
+    return _dispatch_h(placed, first_times(events, (Status.SHIPPED,), n_parcels), window_s)
 
 
 def _dispatch_h(placed: np.ndarray, shipped: np.ndarray, window_s: tuple[float, float]) -> np.ndarray:
     keep = (placed >= window_s[0]) & (placed < window_s[1])
-    return np.nan_to_num((shipped - placed)[keep] / 3600.0, nan=np.inf)
+    return np.nan_to_num((shipped - placed)[keep] / SECONDS_PER_HOUR, nan=np.inf)
 
 
 def station_backlog_series(events: EventTable) -> tuple[np.ndarray, np.ndarray]:
     """Parcels at the stations (shelved or on a tricycle) not yet delivered, over time: +1 when a
     parcel arrives, −1 at its first drop (door, locker, counter) or its return."""
     n = int(events.parcel.max()) + 1 if len(events) else 0
-    arrive = _first_time(events, (Status.AT_STATION,), n)
-    leave = _first_time(events, (*_COURIER_DROPS, Status.RETURNED), n)
+    arrive = first_times(events, (Status.AT_STATION,), n)
+    leave = first_times(events, (*_COURIER_DROPS, Status.RETURNED), n)
     times = np.concatenate([arrive[~np.isnan(arrive)], leave[~np.isnan(leave)]])
     change = np.concatenate([np.ones((~np.isnan(arrive)).sum()), -np.ones((~np.isnan(leave)).sum())])
     order = np.argsort(times, kind="stable")
@@ -294,7 +296,7 @@ def _quantile(values: np.ndarray, q: float) -> float:
     return float(np.quantile(values, q)) if len(values) else math.nan
 
 
-def _first_time(events: EventTable, statuses: tuple[Status, ...], n: int) -> np.ndarray:
+def first_times(events: EventTable, statuses: tuple[Status, ...], n: int) -> np.ndarray:
     """For each parcel, the time of its first event with one of ``statuses`` (NaN if none)."""
     out = np.full(n, np.nan)
     sel = np.flatnonzero(np.isin(events.status, statuses))
@@ -333,4 +335,4 @@ def _span_hours(tours: dict[str, np.ndarray], tour_in: np.ndarray, courier_days:
     last = np.full(len(keys), -np.inf)
     np.minimum.at(first, inverse, tours["start_s"][tour_in])
     np.maximum.at(last, inverse, tours["end_s"][tour_in])
-    return float((last - first).sum() / 3600.0 / courier_days)
+    return float((last - first).sum() / SECONDS_PER_HOUR / courier_days)

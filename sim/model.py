@@ -13,13 +13,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from .accounting import Accounting, accounting_from_log
-from .delivery import StationRun, simulate_station
 from .demand import generate_parcels, station_arrivals
 from .errors import ConservationError, ScenarioError
 from .executors import Executor, run_all
+from .ledger import STOP_COLUMNS, TOUR_COLUMNS
+from .monitor import TimeWeighted
 from .scenario import CityConfig, Scenario, StationConfig, Variant
+from .station_area import StationArea, StationRun
 from .streams import Streams
-from .tracking import STOP_COLUMNS, TOUR_COLUMNS, EventLog, EventTable
+from .tracking import EventLog, EventTable
 from .units import SECONDS_PER_DAY
 from .upstream import UpstreamResult, run_upstream
 from .world import City, assign_areas, generate_city
@@ -53,7 +55,7 @@ def check_feasible(scenario: Scenario) -> None:
             courier_areas(build_city(resolved.city, resolved.station, resolved.seed, i), resolved.couriers.count)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class RunResult:
     """Outputs of one run: the tracking log, courier activity, accounting, upstream monitors."""
 
@@ -73,6 +75,18 @@ class RunResult:
     measured_days: tuple[int, int]  # [first, last) day measured
     horizon_s: float
     upstream: UpstreamResult | None
+
+    @property
+    def monitors(self) -> dict[str, TimeWeighted]:
+        """The warehouse's time-weighted monitors (backlog, busy and staffed pickers/packers); empty
+        without an upstream part."""
+        return dict(self.upstream.monitors) if self.upstream is not None else {}
+
+    def __repr__(self) -> str:
+        return (
+            f"RunResult(scenario={self.scenario.name!r}, variant={self.variant!r}, replication={self.replication}, "
+            f"parcels={self.n_parcels}, events={len(self.events)}, stations={len(self.cities)})"
+        )
 
 
 @dataclass(frozen=True)
@@ -102,9 +116,16 @@ def run_station(task: StationTask) -> StationOutput:
     streams = Streams(sc.seed, task.replication).for_station(task.station)
     parcels, kept = generate_parcels(sc, city, streams, task.arrival_s)
     couriers = sc.couriers.count
-    run = simulate_station(
-        sc, task.variant, streams, city, courier_areas(city, couriers), parcels, task.station, task.horizon_s, task.total_days
+    area = StationArea(
+        sc,
+        task.variant,
+        streams=streams,
+        city=city,
+        courier_of_compound=courier_areas(city, couriers),
+        parcels=parcels,
+        days=task.total_days,
     )
+    run = area.run(task.horizon_s, task.station)
     relabelled = StationRun(
         events=run.events.relabel(task.global_ids[kept], task.station * couriers),
         tours=run.tours,
@@ -130,7 +151,7 @@ def simulate(scenario: Scenario, variant: str, replication: int = 0, executor: E
     couriers = resolved.couriers.count
 
     upstream = run_upstream(resolved, streams, horizon_s) if resolved.upstream is not None else None
-    deliver = upstream is None or resolved.upstream.simulate_delivery
+    deliver = resolved.upstream is None or resolved.upstream.simulate_delivery
     tables: list[EventTable] = []
     if upstream is not None:
         log = EventLog()

@@ -19,6 +19,17 @@ class TimeWeighted:
         self._times = [float(start_s)]
         self._values = [float(value)]
 
+    @classmethod
+    def from_series(cls, name: str, times: np.ndarray, values: np.ndarray) -> TimeWeighted:
+        """A monitor rebuilt from what ``series()`` returned (e.g. read back from a results folder)."""
+        monitor = cls(name)
+        monitor._times = [float(t) for t in times]
+        monitor._values = [float(v) for v in values]
+        return monitor
+
+    def __repr__(self) -> str:
+        return f"TimeWeighted({self.name!r}, {len(self._times)} steps, now {self.value:g})"
+
     @property
     def value(self) -> float:
         return self._values[-1]

@@ -1,22 +1,29 @@
 """Comparison charts, one chart per function, each returning a matplotlib Figure.
 
 The functions take plain DataFrames (as a results folder holds them), so they work the same on a
-fresh ``RunSet`` and on a bundle read back from disk.
+fresh ``RunSet`` and on a bundle read back from disk. Each draws into the ``ax`` (or ``axes``)
+given, or into a new figure; none changes matplotlib's global settings: the CJK font that makes
+labels like 已签收 render is applied inside each call only.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib.resources
 import itertools
 import warnings
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
 
-import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib import font_manager
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+
+from .units import SECONDS_PER_HOUR
 
 __all__ = [
     "backlog_over_time",
@@ -50,20 +57,47 @@ _TIME_PARTS = (
     ("handover", "handover 交付 / locker drop 投柜", "#8172b2"),
 )
 
+P = ParamSpec("P")
+R = TypeVar("R")
 
-def _use_cjk_font() -> None:
-    """Latin text in DejaVu Sans, Chinese in Noto Sans CJK SC (shipped by the mplfonts package),
-    so labels like 已签收 render instead of empty boxes."""
+
+@functools.cache
+def _font_family() -> tuple[str, ...]:
+    """Latin text in DejaVu Sans, Chinese in Noto Sans CJK SC (shipped by the mplfonts package).
+    Registering the font file makes it available; it changes no setting."""
     try:
         path = importlib.resources.files("mplfonts") / "fonts" / "NotoSansCJKsc-Regular.otf"
         font_manager.fontManager.addfont(str(path))
     except (ModuleNotFoundError, FileNotFoundError, OSError):
-        warnings.warn("mplfonts is not installed: Chinese labels may not render", stacklevel=2)
-        return
-    matplotlib.rcParams["font.family"] = ["DejaVu Sans", "Noto Sans CJK SC"]
+        warnings.warn("mplfonts is not installed: Chinese labels may not render", stacklevel=3)
+        return ("DejaVu Sans",)
+    return ("DejaVu Sans", "Noto Sans CJK SC")
 
 
-_use_cjk_font()
+def _styled(chart: Callable[P, R]) -> Callable[P, R]:
+    """Run a chart function with the CJK font family, restoring the caller's settings after."""
+
+    @functools.wraps(chart)
+    def styled(*args: P.args, **kwargs: P.kwargs) -> R:
+        with plt.rc_context({"font.family": list(_font_family())}):
+            return chart(*args, **kwargs)
+
+    return styled
+
+
+def _axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
+    """The caller's axes, or a new figure's; tick labels get the CJK font too (matplotlib makes
+    them when the figure is drawn, outside the chart function)."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize, layout="constrained")
+    ax.tick_params(labelfontfamily=list(_font_family()))
+    return _figure_of(ax), ax
+
+
+def _figure_of(ax: Axes) -> Figure:
+    fig = ax.get_figure(root=True)
+    assert isinstance(fig, Figure)  # an axes drawn into always belongs to a figure
+    return fig
 
 
 def _legend(ax, **kwargs) -> None:
@@ -76,15 +110,23 @@ def _colors(n: int) -> list:
     return [plt.get_cmap("tab10")(i % 10) for i in range(n)]
 
 
-def variant_comparison(kpis: pd.DataFrame, ci: pd.DataFrame | None = None) -> Figure:
+@_styled
+def variant_comparison(kpis: pd.DataFrame, ci: pd.DataFrame | None = None, *, axes: Sequence[Axes] | None = None) -> Figure:
     """Door vs locker (and other variants) side by side: throughput, hours, income per day and per hour.
 
-    ``kpis`` has one row per variant (index) and a column per KPI; ``ci`` optionally the 95% half-widths.
+    ``kpis`` has one row per variant (index) and a column per KPI; ``ci`` optionally the 95% half-widths;
+    ``axes`` four axes to draw into (default: a new 2 x 2 figure).
     """
-    fig, axes = plt.subplots(2, 2, figsize=(11, 7.5), layout="constrained")
+    if axes is None:
+        fig, grid = plt.subplots(2, 2, figsize=(11, 7.5), layout="constrained")
+        axes = list(grid.flat)
+        fig.suptitle("Delivery modes compared, per courier (measured days)", fontsize=13)
+    if len(axes) != len(_COMPARED):
+        raise ValueError(f"axes: variant_comparison draws {len(_COMPARED)} panels, got {len(axes)} axes")
     variants = list(kpis.index)
     colors = _colors(len(variants))
-    for ax, (key, title, unit) in zip(axes.flat, _COMPARED, strict=True):
+    for ax, (key, title, unit) in zip(axes, _COMPARED, strict=True):
+        _axes(ax, (0, 0))
         values = kpis[key].to_numpy(dtype=float)
         err = ci[key].to_numpy(dtype=float) if ci is not None and key in ci else None
         bars = ax.bar(variants, values, color=colors, yerr=err, capsize=4 if err is not None else 0)
@@ -93,14 +135,14 @@ def variant_comparison(kpis: pd.DataFrame, ci: pd.DataFrame | None = None) -> Fi
         ax.set_ylabel(unit)
         ax.margins(y=0.15)
         ax.grid(axis="y", alpha=0.3)
-    fig.suptitle("Delivery modes compared, per courier (measured days)", fontsize=13)
-    return fig
+    return _figure_of(axes[0])
 
 
-def courier_time_breakdown(tours: pd.DataFrame, stops: pd.DataFrame, couriers_days: int) -> Figure:
+@_styled
+def courier_time_breakdown(tours: pd.DataFrame, stops: pd.DataFrame, courier_days: int, *, ax: Axes | None = None) -> Figure:
     """Where a courier's working hours go, by variant: riding, walking, stairs, waiting, handing over."""
-    parts = _time_parts(tours, stops, couriers_days)
-    fig, ax = plt.subplots(figsize=(10, 5.5), layout="constrained")
+    parts = _time_parts(tours, stops, courier_days)
+    fig, ax = _axes(ax, (10, 5.5))
     left = np.zeros(len(parts))
     for key, label, color in _TIME_PARTS:
         ax.barh(parts.index, parts[key], left=left, label=label, color=color)
@@ -125,13 +167,15 @@ def _time_parts(tours: pd.DataFrame, stops: pd.DataFrame, courier_days: int) -> 
         at_stops = {k: s[f"{k}_s"].sum() for k in ("park", "walk", "vertical", "wait", "handover")}
         ride = total - station - sum(at_stops.values())
         rows[variant] = {"station": station, "ride": ride, **at_stops}
-    return pd.DataFrame(rows).T / 3600.0 / courier_days
+    return pd.DataFrame(rows).T / SECONDS_PER_HOUR / courier_days
 
 
-def lead_time_ecdf(lead_times_h: dict[str, np.ndarray]) -> Figure:
+@_styled
+def lead_time_ecdf(lead_times_h: dict[str, np.ndarray], *, ax: Axes | None = None) -> Figure:
     """Share of parcels in the recipient's hands within x hours of reaching the station, by variant."""
     return _ecdf(
         lead_times_h,
+        ax=ax,
         xlabel="hours from station arrival to the recipient's hands",
         ylabel="share of parcels",
         title="Lead time: station → recipient (到达网点 → 已签收 / 已取件)",
@@ -139,11 +183,11 @@ def lead_time_ecdf(lead_times_h: dict[str, np.ndarray]) -> Figure:
     )
 
 
-def _ecdf(values_by_variant: dict[str, np.ndarray], xlabel: str, ylabel: str, title: str, show_median: bool = False,
-          marks_h: tuple[float, ...] = ()) -> Figure:  # fmt: skip
+def _ecdf(values_by_variant: dict[str, np.ndarray], *, xlabel: str, ylabel: str, title: str, ax: Axes | None,
+          show_median: bool = False, marks_h: tuple[float, ...] = ()) -> Figure:  # fmt: skip
     """Empirical CDFs, a step line per variant. +inf values (not happened by the end of the run) are
     not drawn but count in the denominator, so a line can end below 1."""
-    fig, ax = plt.subplots(figsize=(9, 5.5), layout="constrained")
+    fig, ax = _axes(ax, (9, 5.5))
     for (variant, values), color in zip(values_by_variant.items(), _colors(len(values_by_variant)), strict=True):
         v = np.sort(np.asarray(values, dtype=float))
         finite = v[np.isfinite(v)]
@@ -162,11 +206,12 @@ def _ecdf(values_by_variant: dict[str, np.ndarray], xlabel: str, ylabel: str, ti
     return fig
 
 
-def locker_occupancy(occupancy: dict[str, tuple[np.ndarray, np.ndarray]], slots: int) -> Figure:
+@_styled
+def locker_occupancy(occupancy: dict[str, tuple[np.ndarray, np.ndarray]], slots: int, *, ax: Axes | None = None) -> Figure:
     """Share of locker slots occupied over time, by variant (``{variant: (times_s, occupied)}``)."""
-    fig, ax = plt.subplots(figsize=(9, 5), layout="constrained")
+    fig, ax = _axes(ax, (9, 5))
     for (variant, (t, occ)), color in zip(occupancy.items(), _colors(len(occupancy)), strict=True):
-        ax.step(np.asarray(t) / 3600.0, np.asarray(occ) / max(slots, 1), where="post", label=variant, color=color)
+        ax.step(np.asarray(t) / SECONDS_PER_HOUR, np.asarray(occ) / max(slots, 1), where="post", label=variant, color=color)
     ax.set_xlabel("hours since day 0, 00:00")
     ax.set_ylabel("share of all locker slots occupied")
     ax.set_ylim(0, 1.02)
@@ -176,16 +221,19 @@ def locker_occupancy(occupancy: dict[str, tuple[np.ndarray, np.ndarray]], slots:
     return fig
 
 
-def backlog_over_time(series: dict[str, tuple[np.ndarray, np.ndarray]], bursts: list[tuple[float, float]]) -> Figure:
+@_styled
+def backlog_over_time(series: dict[str, tuple[np.ndarray, np.ndarray]], bursts: Sequence[tuple[float, float]], *,
+                      ax: Axes | None = None) -> Figure:  # fmt: skip
     """Orders in the warehouse (placed, not yet packed) over time, by variant; bursts shaded."""
-    return _backlog(series, bursts, "orders placed, not yet packed", "Warehouse backlog over time 仓库积压")
+    return _backlog(series, bursts, "orders placed, not yet packed", "Warehouse backlog over time 仓库积压", ax)
 
 
-def _backlog(series: dict[str, tuple[np.ndarray, np.ndarray]], bursts, ylabel: str, title: str) -> Figure:
+def _backlog(series: dict[str, tuple[np.ndarray, np.ndarray]], bursts: Sequence[tuple[float, float]], ylabel: str,
+             title: str, ax: Axes | None) -> Figure:  # fmt: skip
     """A step chart of a count over time, a line per variant, flash-sale bursts shaded."""
-    fig, ax = plt.subplots(figsize=(10, 5.5), layout="constrained")
+    fig, ax = _axes(ax, (10, 5.5))
     for (variant, (t, v)), color in zip(series.items(), _colors(len(series)), strict=True):
-        ax.step(np.asarray(t) / 3600.0, v, where="post", label=variant, color=color)
+        ax.step(np.asarray(t) / SECONDS_PER_HOUR, v, where="post", label=variant, color=color)
     for i, (start_h, minutes) in enumerate(bursts):
         ax.axvspan(start_h, start_h + minutes / 60.0, color="red", alpha=0.25, label="flash-sale burst" if i == 0 else None)
     ax.set_xlabel("hours since day 0, 00:00")
@@ -196,10 +244,12 @@ def _backlog(series: dict[str, tuple[np.ndarray, np.ndarray]], bursts, ylabel: s
     return fig
 
 
-def dispatch_time_ecdf(dispatch_h: dict[str, np.ndarray]) -> Figure:
+@_styled
+def dispatch_time_ecdf(dispatch_h: dict[str, np.ndarray], *, ax: Axes | None = None) -> Figure:
     """Share of orders dispatched within x hours, by variant; 24 h and 48 h marked."""
     return _ecdf(
         dispatch_h,
+        ax=ax,
         xlabel="hours from order to dispatch (已揽收)",
         ylabel="share of orders dispatched",
         title="Dispatch time distribution",
@@ -207,9 +257,10 @@ def dispatch_time_ecdf(dispatch_h: dict[str, np.ndarray]) -> Figure:
     )
 
 
-def dispatch_shares(kpis: pd.DataFrame) -> Figure:
+@_styled
+def dispatch_shares(kpis: pd.DataFrame, *, ax: Axes | None = None) -> Figure:
     """Share of orders dispatched within 24 h and 48 h, by variant."""
-    fig, ax = plt.subplots(figsize=(8, 5), layout="constrained")
+    fig, ax = _axes(ax, (8, 5))
     x = np.arange(len(kpis.index))
     for offset, key, label in (
         (-0.2, "dispatched_within_24h_share", "within 24 h"),
@@ -226,14 +277,15 @@ def dispatch_shares(kpis: pd.DataFrame) -> Figure:
     return fig
 
 
-def paired_differences(diffs: pd.DataFrame, kpis: tuple[str, ...]) -> Figure:
+@_styled
+def paired_differences(diffs: pd.DataFrame, kpis: Sequence[str], *, ax: Axes | None = None) -> Figure:
     """Paired differences a − b (one row per KPI of ``diffs``) with paired and unpaired 95% CIs.
 
     KPIs have different units, so each difference is shown relative to its own paired CI's scale."""
     d = diffs[diffs["kpi"].isin(kpis)].set_index("kpi").loc[[k for k in kpis if k in set(diffs["kpi"])]]
     d = d[d["ci95"].notna()]
     a, b = diffs["a"].iloc[0], diffs["b"].iloc[0]
-    fig, ax = plt.subplots(figsize=(9, 0.45 * len(d) + 1.8), layout="constrained")
+    fig, ax = _axes(ax, (9, 0.45 * len(d) + 1.8))
     y = np.arange(len(d))
     ax.errorbar(d["mean"], y + 0.15, xerr=d["unpaired_ci95"], fmt="none", ecolor="#bbbbbb", elinewidth=6, label="unpaired 95% CI")
     ax.errorbar(d["mean"], y - 0.15, xerr=d["ci95"], fmt="o", color="#4c72b0", capsize=3, label="paired 95% CI (CRN)")
@@ -250,16 +302,24 @@ def paired_differences(diffs: pd.DataFrame, kpis: tuple[str, ...]) -> Figure:
     return fig
 
 
-def kpi_vs_parameter(summary: pd.DataFrame, parameter: str, others: list[str], kpis: tuple[str, ...]) -> Figure:
+@_styled
+def kpi_vs_parameter(summary: pd.DataFrame, parameter: str, others: list[str], kpis: Sequence[str], *,
+                     axes: Sequence[Axes] | None = None) -> Figure:  # fmt: skip
     """KPIs (means with 95% bands) against a swept parameter; a line per variant and setting of the
-    other swept parameters."""
+    other swept parameters. ``axes``: one axes per KPI (default: a new grid of panels)."""
     n = len(kpis)
-    cols = min(4, n)
-    rows = -(-n // cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.3 * rows), layout="constrained", squeeze=False)
+    if axes is None:
+        cols = min(4, n)
+        rows = -(-n // cols)
+        fig, grid = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.3 * rows), layout="constrained", squeeze=False)
+        axes = list(grid.flat)
+    elif len(axes) < n:
+        raise ValueError(f"axes: kpi_vs_parameter draws {n} panels, got {len(axes)} axes")
+    fig = _figure_of(axes[0])
     groups = list(summary.groupby(["variant", *others], sort=False)) if others else list(summary.groupby("variant", sort=False))
     colors = _colors(len(groups))
-    for ax, kpi in zip(axes.flat, kpis, strict=False):
+    for ax, kpi in zip(axes, kpis, strict=False):
+        _axes(ax, (0, 0))
         for (key, g), color in zip(groups, colors, strict=True):
             g = g.sort_values(parameter)
             x = g[parameter].to_numpy(dtype=float)
@@ -272,23 +332,27 @@ def kpi_vs_parameter(summary: pd.DataFrame, parameter: str, others: list[str], k
         ax.set_title(kpi, fontsize=9)
         ax.set_xlabel(parameter, fontsize=8)
         ax.grid(alpha=0.3)
-    for ax in list(axes.flat)[n:]:
+    for ax in list(axes)[n:]:
         ax.axis("off")
-    handles, labels = axes.flat[0].get_legend_handles_labels()
+    handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncol=min(len(labels), 5), fontsize=8)
     fig.suptitle(f"KPIs against {parameter} (mean ± 95% CI)")
     return fig
 
 
-def station_backlog(series: dict[str, tuple[np.ndarray, np.ndarray]], bursts: list[tuple[float, float]] = ()) -> Figure:
+@_styled
+def station_backlog(series: dict[str, tuple[np.ndarray, np.ndarray]], bursts: Sequence[tuple[float, float]] = (), *,
+                    ax: Axes | None = None) -> Figure:  # fmt: skip
     """Parcels at the delivery stations not yet delivered (on shelves or on tricycles), by variant."""
-    return _backlog(series, bursts, "parcels arrived, not yet delivered", "Station backlog over time 网点待派件")
+    return _backlog(series, bursts, "parcels arrived, not yet delivered", "Station backlog over time 网点待派件", ax)
 
 
-def district_map(city, tours: list[list[int]] | None = None, tour_waves: list[int] | None = None, title: str = "") -> Figure:
+@_styled
+def district_map(city: Any, tours: list[list[int]] | None = None, tour_waves: list[int] | None = None, title: str = "", *,
+                 ax: Axes | None = None) -> Figure:  # fmt: skip
     """The district: roads, compounds (size by households), locker banks, the station, and one
     courier's tours for a day (lists of places, station first) coloured by delivery wave."""
-    fig, ax = plt.subplots(figsize=(9, 9), layout="constrained")
+    fig, ax = _axes(ax, (9, 9))
     g = city.graph
     for u, v, d in g.edges(data=True):
         xs, ys = (g.nodes[u]["x"], g.nodes[v]["x"]), (g.nodes[u]["y"], g.nodes[v]["y"])
@@ -298,7 +362,7 @@ def district_map(city, tours: list[list[int]] | None = None, tour_waves: list[in
     xy = city.place_xy
     ax.scatter(xy[1:, 0], xy[1:, 1], s=20 + households / households.max() * 180, marker="s", color="#f2c57c",
                edgecolor="#b07d2b", label="residential compound 小区 (size: households)", zorder=2)  # fmt: skip
-    lockers = xy[city.locker_place]
+    lockers = xy[city.bank_place]
     ax.scatter(lockers[:, 0], lockers[:, 1], s=40, marker="^", color="#4c72b0", label="locker bank 快递柜", zorder=3)
     ax.scatter(xy[0, 0], xy[0, 1], s=320, marker="*", color="#c44e52", edgecolor="black", label="station 网点", zorder=5)
     wave_colors = ["#2ca02c", "#9467bd", "#ff7f0e", "#17becf"]
@@ -312,8 +376,8 @@ def district_map(city, tours: list[list[int]] | None = None, tour_waves: list[in
             leg = _road_path(g, int(city.place_node[a]), int(city.place_node[b]))
             nodes.extend(leg if not nodes else leg[1:])
         label = f"tours in wave {wave + 1}" if wave not in waves[:k] else None
-        xs, ys = [g.nodes[n]["x"] for n in nodes], [g.nodes[n]["y"] for n in nodes]
-        ax.plot(xs, ys, color=wave_colors[wave % 4], linewidth=2.5, alpha=0.75, zorder=4, label=label)
+        route_x, route_y = [g.nodes[n]["x"] for n in nodes], [g.nodes[n]["y"] for n in nodes]
+        ax.plot(route_x, route_y, color=wave_colors[wave % 4], linewidth=2.5, alpha=0.75, zorder=4, label=label)
     ax.set_aspect("equal")
     ax.set_xlabel("x (m)")
     ax.set_ylabel("y (m)")
@@ -328,7 +392,8 @@ def _road_path(g, a: int, b: int) -> list[int]:
     return nx.shortest_path(g, a, b, weight="length_m")
 
 
-def courier_gantt(tours: pd.DataFrame, stops: pd.DataFrame, title: str = "") -> Figure:
+@_styled
+def courier_gantt(tours: pd.DataFrame, stops: pd.DataFrame, title: str = "", *, ax: Axes | None = None) -> Figure:
     """One courier's day as a Gantt chart: a row per activity, a bar per stretch of time.
 
     Within a stop the parts (park, walk, stairs/elevator, waiting, handover) are drawn one after the
@@ -352,9 +417,9 @@ def courier_gantt(tours: pd.DataFrame, stops: pd.DataFrame, title: str = "") -> 
                     t += d
             last = stop.depart_s
         bars["ride"].append((last, tour.return_s - last))
-    fig, ax = plt.subplots(figsize=(12, 4.5), layout="constrained")
+    fig, ax = _axes(ax, (12, 4.5))
     for y, key in enumerate(rows):
-        spans = [(start / 3600.0, dur / 3600.0) for start, dur in bars[key] if dur > 0]
+        spans = [(start / SECONDS_PER_HOUR, dur / SECONDS_PER_HOUR) for start, dur in bars[key] if dur > 0]
         ax.broken_barh(spans, (y - 0.4, 0.8), color=colors[key])
     ax.set_yticks(range(len(rows)), [labels[k] for k in rows])
     ax.invert_yaxis()

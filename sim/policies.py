@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
+from .registry import DELIVERY_POLICIES, Registry
+
 if TYPE_CHECKING:
     from .demand import Parcels
     from .facilities.recipients import Recipients
@@ -39,17 +41,12 @@ class DeliveryPolicy(Protocol):
     def __call__(self, ctx: PolicyContext) -> np.ndarray: ...
 
 
-POLICIES: dict[str, DeliveryPolicy] = {}
+POLICIES: Registry[DeliveryPolicy] = DELIVERY_POLICIES
 
 
 def register(name: str) -> Callable[[DeliveryPolicy], DeliveryPolicy]:
     """Decorator: make a policy available to scenarios under ``name``."""
-
-    def add(policy: DeliveryPolicy) -> DeliveryPolicy:
-        POLICIES[name] = policy
-        return policy
-
-    return add
+    return POLICIES.register(name)
 
 
 @register("door_share")

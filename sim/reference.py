@@ -8,7 +8,6 @@ into ``docs/reference/``; a test fails when the committed files differ.
 
 from __future__ import annotations
 
-import argparse
 import json
 from typing import Any
 
@@ -58,22 +57,8 @@ def scenario_reference() -> str:
     return "\n".join(lines)
 
 
-def cli_reference() -> str:
-    """Markdown: the help of every command, as ``parcelsim COMMAND --help`` prints it."""
-    import os
-
-    from .cli import _parser
-
-    old = os.environ.get("COLUMNS")
-    os.environ["COLUMNS"] = "100"  # argparse wraps help to the terminal: fix the width so the page is stable
-    try:
-        parser = _parser()
-        pages = [(name, sub.format_help().rstrip()) for name, sub in _subcommands(parser)]
-    finally:
-        if old is None:
-            del os.environ["COLUMNS"]
-        else:
-            os.environ["COLUMNS"] = old
+def cli_reference(pages: list[tuple[str, str]]) -> str:
+    """Markdown: the help of every command (``pages`` from ``sim.cli.help_pages()``)."""
     lines = [
         "# Command-line reference",
         "",
@@ -86,18 +71,6 @@ def cli_reference() -> str:
     for name, text in pages:
         lines += [f"## `parcelsim {name}`", "", "```text", text, "```", ""]
     return "\n".join(lines)
-
-
-def _subcommands(parser: argparse.ArgumentParser, prefix: str = ""):
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            for name, sub in action.choices.items():
-                full = f"{prefix}{name}"
-                nested = [a for a in sub._actions if isinstance(a, argparse._SubParsersAction)]
-                if nested:
-                    yield from _subcommands(sub, f"{full} ")
-                else:
-                    yield full, sub
 
 
 def _sections(model: type[BaseModel] = Scenario, path: str = ""):

@@ -20,14 +20,19 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from .accounting import Accounting
 from .errors import ResultsError
+from .model import RunResult
 from .runner import RunSet
-from .tracking import EventTable, events_from_arrow, format_timeline
+from .tracking import EventTable, Status, events_from_arrow, format_timeline
+from .units import SECONDS_PER_DAY
+from .upstream import UpstreamResult
 
 __all__ = [
     "BUNDLE_FILES",
     "filter_events",
     "load_events",
+    "load_results",
     "package_version",
     "parcel_timeline",
     "prepare_out_dir",
@@ -69,10 +74,12 @@ def git_revision() -> str:
 def prepare_out_dir(out: Path, force: bool) -> None:
     """Refuse to overwrite a non-empty folder unless ``force``; with ``force`` clear our own files."""
     if out.exists() and not out.is_dir():
-        raise ResultsError(f"--out {out}: exists and is not a folder")
+        raise ResultsError(f"{out} exists and is not a folder", param="out")
     if out.exists() and any(out.iterdir()):
         if not force:
-            raise ResultsError(f"--out {out}: folder is not empty; choose another folder or pass --force to replace its results")
+            raise ResultsError(
+                f"{out} is not empty; choose another folder or pass force=True to replace its results", param="out"
+            )
         for name in BUNDLE_FILES:
             (out / name).unlink(missing_ok=True)
         for png in (out / "charts").glob("*.png"):
@@ -80,17 +87,23 @@ def prepare_out_dir(out: Path, force: bool) -> None:
     out.mkdir(parents=True, exist_ok=True)
 
 
-def write_bundle(runs: RunSet, out: Path, command: str = "") -> None:
-    """Write every output of ``runs`` into ``out`` (which ``prepare_out_dir`` made ready)."""
+def write_bundle(runs: RunSet, out: Path, *, pairs: list[tuple[str, str]] | None = None, command: str = "") -> None:
+    """Write every output of ``runs`` into ``out`` (which ``prepare_out_dir`` made ready).
+
+    ``pairs`` are the (a, b) variant pairs whose paired differences a − b go to ``differences.csv``
+    (default: every pair in the scenario's order)."""
     out = Path(out)
     (out / "scenario.resolved.yaml").write_text(runs.scenario.to_yaml(), encoding="utf-8")
     kpis = runs.kpis_by_variant()
     (out / "kpis.json").write_text(json.dumps(kpis, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     runs.runs().to_csv(out / "kpis.csv", index=False, float_format="%.6g")
     if runs.replications > 1 and len(runs.variants) > 1:
-        runs.differences().to_csv(out / "differences.csv", index=False, float_format="%.6g")
+        runs.differences(pairs).to_csv(out / "differences.csv", index=False, float_format="%.6g")
 
-    event_tables, tour_tables, stop_tables, monitor_tables = [], [], [], []
+    event_tables: list[pa.Table] = []
+    tour_tables: list[pa.Table] = []
+    stop_tables: list[pa.Table] = []
+    monitor_tables: list[pa.Table] = []
     for (variant, rep), result in runs.results.items():
         event_tables.append(result.events.to_arrow(variant, rep))
         tour_tables.append(_activity_table(result.tours, variant, rep))
@@ -182,3 +195,96 @@ def parcel_timeline(results_dir: str | Path, parcel: int) -> dict[str, list[str]
         ev: EventTable = events_from_arrow(filter_events(table, variant, rep))
         out[f"{variant} (replication {rep})"] = format_timeline(ev.time_s, ev.status, ev.detail, ev.place)
     return out
+
+
+def load_results(results_dir: str | Path) -> RunSet:
+    """A results folder written by ``parcelsim run`` (or ``write_bundle``) read back as the ``RunSet``
+    a run returns: the same KPI rows, and a ``RunResult`` per kept (variant, replication) whose
+    KPIs are the run's own. What the folder does not store comes back empty: the per-order pick
+    start times (NaN) and the warehouse's surge calls."""
+    from .model import build_city
+    from .monitor import TimeWeighted
+    from .runner import RunSet, kpi_row
+    from .scenario import load_scenario
+
+    folder = Path(results_dir)
+    for name in ("meta.json", "scenario.resolved.yaml", "kpis.csv", "events.parquet"):
+        _require(folder, name)
+    meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    scenario = load_scenario(folder / "scenario.resolved.yaml")
+    runs = RunSet(scenario=scenario, variants=list(meta["variants"]), wall_time_s=float(meta.get("wall_time_s", 0.0)))
+    events = pq.read_table(folder / "events.parquet")
+    tours, stops = (_read_optional(folder / f"{name}.parquet") for name in ("tours", "stops"))
+    monitors = _read_optional(folder / "monitors.parquet")
+    for key, accounting in meta["accounting"].items():
+        variant, rep_text = key.rsplit("/", 1)
+        rep = int(rep_text)
+        resolved = scenario.resolved(variant)
+        cities = tuple(build_city(resolved.city, resolved.station, resolved.seed, i) for i in range(resolved.stations.count))
+        table = events_from_arrow(filter_events(events, variant, rep))
+        runs.results[(variant, rep)] = RunResult(
+            scenario=resolved,
+            variant=variant,
+            replication=rep,
+            door_share=scenario.variants[variant].door_share,
+            events=table,
+            tours=_activity_columns(tours, variant, rep),
+            stops=_activity_columns(stops, variant, rep),
+            accounting=Accounting(**accounting),
+            city=cities[0],
+            cities=cities,
+            n_parcels=int(meta["parcels_per_run"]),
+            locker_slots_total=int(sum(c.locker_slots.sum() for c in cities)),
+            couriers=resolved.couriers.count * len(cities),
+            measured_days=(resolved.horizon.warmup_days, resolved.horizon.days),
+            horizon_s=(resolved.horizon.days + resolved.horizon.drain_days) * SECONDS_PER_DAY,
+            upstream=None if resolved.upstream is None else _upstream_from(table, monitors, variant, rep, TimeWeighted),
+        )
+    # KPIs recomputed from the stored runs: exact, where kpis.csv holds them rounded for reading.
+    runs.kpi_rows = [kpi_row(result) for result in runs.results.values()]
+    runs.kpi_rows.sort(key=lambda r: (r["replication"], runs.variants.index(r["variant"])))
+    return runs
+
+
+def _read_optional(path: Path) -> pa.Table | None:
+    return pq.read_table(path) if path.is_file() else None
+
+
+def _activity_columns(table: pa.Table | None, variant: str, rep: int) -> dict[str, np.ndarray]:
+    if table is None:
+        return {}
+    rows = filter_events(table, variant, rep)
+    return {name: rows[name].to_numpy() for name in rows.column_names if name not in ("variant", "replication")}
+
+
+def _upstream_from(events: EventTable, monitors: pa.Table | None, variant: str, rep: int, monitor_type) -> UpstreamResult:
+    """The upstream result of a stored run, rebuilt from the log (times per order) and the monitors."""
+    from .metrics import first_times
+
+    n = int(events.parcel.max()) + 1 if len(events) else 0
+    times = {s: first_times(events, (s,), n) for s in (Status.ORDER_PLACED, Status.PICKED, Status.PACKED, Status.SHIPPED)}
+    arrival = first_times(events, (Status.AT_STATION,), n)
+    destination = np.full(n, -1, dtype=np.int64)
+    at_station = events.status == Status.AT_STATION
+    destination[events.parcel[at_station]] = events.station[at_station]
+    series: dict[str, Any] = {}
+    if monitors is not None:
+        mine = filter_events(monitors, variant, rep)
+        names = mine["monitor"].to_pylist()
+        t, v = mine["time_s"].to_numpy(), mine["value"].to_numpy()
+        for name in dict.fromkeys(names):
+            sel = np.array([x == name for x in names])
+            series[name] = monitor_type.from_series(name, t[sel], v[sel])
+    return UpstreamResult(
+        placed_s=times[Status.ORDER_PLACED],
+        burst=np.full(n, -1, dtype=np.int64),
+        pick_start_s=np.full(n, np.nan),
+        picked_s=times[Status.PICKED],
+        packed_s=times[Status.PACKED],
+        shipped_s=times[Status.SHIPPED],
+        station_arrival_s=arrival,
+        destination=destination,
+        monitors=series,
+        staff_hours=(float("nan"), float("nan")),
+        surge_calls=[],
+    )

@@ -113,14 +113,14 @@ def _local_search(d: np.ndarray, tour: np.ndarray) -> np.ndarray:
                 k = int(delta.argmin())
                 if delta.flat[k] < best_delta:
                     best_kind, best_delta = kind, float(delta.flat[k])
-                    best_args = (k // n, k % n, L)
+                    best_args = (np.int64(k // n), np.int64(k % n), np.int64(L))
         if best_delta >= -_EPS:
             return tour
         if best_kind == "2opt":
             i, j = int(best_args[0]), int(best_args[1])
             tour = np.concatenate([tour[: i + 1], tour[i + 1 : j + 1][::-1], tour[j + 1 :]])
         else:
-            i, j, L = best_args
+            i, j, L = (int(a) for a in best_args)
             tour = _move_segment(tour, i, L, j, reverse=best_kind == "or_bwd")
 
 

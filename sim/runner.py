@@ -26,7 +26,7 @@ from .model import RunResult, simulate
 from .scenario import Scenario, load_scenario
 from .stats import mean_ci, paired_difference
 
-__all__ = ["Job", "RunSet", "compare", "run", "run_job"]
+__all__ = ["Job", "RunSet", "check_variants", "compare", "kpi_row", "prepare_scenario", "run", "run_job"]
 
 _ID_COLUMNS = ("variant", "replication", "seed", "door_share")
 
@@ -45,9 +45,19 @@ def run_job(job: Job, executor: Executor | None = None) -> tuple[dict[str, Any],
     """Run one job (its station areas on ``executor`` if given); module-level so that process
     pools and Dask workers can import it."""
     result = simulate(job.scenario, job.variant, job.replication, executor)
-    row = {"variant": job.variant, "replication": job.replication, "seed": job.scenario.seed, "door_share": result.door_share}
+    return kpi_row(result), (result if job.keep_result else None)
+
+
+def kpi_row(result: RunResult) -> dict[str, Any]:
+    """One row of ``kpis.csv``: the run's identity, then every KPI."""
+    row: dict[str, Any] = {
+        "variant": result.variant,
+        "replication": result.replication,
+        "seed": result.scenario.seed,
+        "door_share": result.door_share,
+    }
     row.update(kpis_of(result))
-    return row, (result if job.keep_result else None)
+    return row
 
 
 @dataclass
@@ -83,17 +93,33 @@ class RunSet:
 
     def differences(self, pairs: Iterable[tuple[str, str]] | None = None) -> pd.DataFrame:
         """Paired differences a − b of every KPI over replications (common random numbers), with
-        the paired 95% CI and, for comparison, the unpaired one."""
-        return kpi_differences(self.runs(), list(pairs) if pairs is not None else list(combinations(self.variants, 2)))
+        the paired 95% CI and, for comparison, the unpaired one. ``pairs`` gives each (a, b) in the
+        direction wanted; by default every pair of variants in the scenario's order."""
+        chosen = list(pairs) if pairs is not None else list(combinations(self.variants, 2))
+        for a, b in chosen:
+            for v in (a, b):
+                if v not in self.variants:
+                    raise ScenarioError(f"{v!r} is not among the variants run ({', '.join(self.variants)})", param="pairs")
+            if a == b:
+                raise ScenarioError(f"({a}, {b}) compares a variant with itself", param="pairs")
+        return kpi_differences(self.runs(), chosen)
 
-    def kpis_by_variant(self) -> dict[str, dict[str, Any]]:
-        """What ``kpis.json`` holds: ``{variant: {kpi: number}}`` for one replication, else
-        ``{variant: {kpi: {"mean": m, "ci95": h, "n": n}}}``."""
-        if self.replications == 1:
-            return {v: {k: _plain(x) for k, x in row.items()} for v, row in self.kpis().iterrows()}
-        out: dict[str, dict[str, Any]] = {}
+    def __repr__(self) -> str:
+        return (
+            f"RunSet(scenario={self.scenario.name!r}, variants={self.variants}, replications={self.replications}, "
+            f"kept_results={len(self.results)}, wall_time_s={self.wall_time_s:.1f})"
+        )
+
+    def kpis_by_variant(self) -> dict[str, dict[str, dict[str, float | int | None]]]:
+        """What ``kpis.json`` holds: ``{variant: {kpi: {"mean": m, "ci95": h, "n": n}}}``, the same
+        shape for any number of replications (``ci95`` is null with one)."""
+        out: dict[str, dict[str, dict[str, float | int | None]]] = {}
         for row in self.summary().itertuples(index=False):
-            out.setdefault(row.variant, {})[row.kpi] = {"mean": _plain(row.mean), "ci95": _plain(row.ci95), "n": int(row.n)}
+            out.setdefault(str(row.variant), {})[str(row.kpi)] = {
+                "mean": _plain(row.mean),
+                "ci95": _plain(row.ci95),
+                "n": int(row.n),
+            }
         return out
 
     def result(self, variant: str, replication: int = 0) -> RunResult:
@@ -178,12 +204,12 @@ def run(
     ``until_precision=0.02`` keeps adding replications until every headline KPI's 95% half-width
     is within 2% of its mean (or ``max_replications`` is reached).
     """
-    scenario = _prepare(scenario, seed, overrides)
+    scenario = prepare_scenario(scenario, seed, overrides)
     if replications < 1:
-        raise ScenarioError(f"replications: must be at least 1 (got {replications})")
+        raise ScenarioError(f"must be at least 1 (got {replications})", param="replications")
     if until_precision is not None and not 0 < until_precision < 1:
-        raise ScenarioError(f"until_precision: must be a share in (0, 1) (got {until_precision})")
-    chosen = _check_variants(scenario, variants)
+        raise ScenarioError(f"must be a share in (0, 1) (got {until_precision})", param="until_precision")
+    chosen = check_variants(scenario, variants)
     started = time.perf_counter()
     out = RunSet(scenario=scenario, variants=chosen)
     with make_executor(jobs, scheduler) as executor:
@@ -217,23 +243,23 @@ def compare(scenario: Scenario | str | Path, a: str = "door", b: str = "locker",
     return run(scenario, variants=[a, b], replications=replications, keep_results=False, **kwargs)
 
 
-def _prepare(scenario: Scenario | str | Path, seed: int | None, overrides: dict[str, Any] | None) -> Scenario:
+def prepare_scenario(scenario: Scenario | str | Path, seed: int | None, overrides: dict[str, Any] | None) -> Scenario:
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario, overrides)
     elif overrides:
         raise ValueError("overrides apply to a scenario file; change a Scenario with model_copy or scenario_from_dict")
     if seed is not None:
         if seed < 0:
-            raise ScenarioError(f"seed: must be a non-negative integer (got {seed})")
+            raise ScenarioError(f"must be a non-negative integer (got {seed})", param="seed")
         scenario = scenario.model_copy(update={"seed": int(seed)})
     return scenario
 
 
-def _check_variants(scenario: Scenario, variants: Iterable[str] | None) -> list[str]:
+def check_variants(scenario: Scenario, variants: Iterable[str] | None) -> list[str]:
     chosen = list(variants) if variants is not None else list(scenario.variants)
     for v in chosen:
         if v not in scenario.variants:
-            raise ScenarioError(f"variant {v!r} is not in the scenario; it has {', '.join(scenario.variants)}")
+            raise ScenarioError(f"{v!r} is not in the scenario; it has {', '.join(scenario.variants)}", param="variants")
     return chosen
 
 

@@ -18,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import ScenarioError
+from .registry import DELIVERY_POLICIES
 
 __all__ = [
     "SIZES",
@@ -426,10 +427,7 @@ class Variant(_Section):
     @field_validator("policy")
     @classmethod
     def _known_policy(cls, v: str) -> str:
-        from .policies import POLICIES
-
-        if v not in POLICIES:
-            raise ValueError(f"unknown policy {v!r}; registered policies: {', '.join(sorted(POLICIES))}")
+        DELIVERY_POLICIES.get(v)  # raises, naming the registered policies
         return v
 
 
@@ -483,7 +481,7 @@ class Scenario(_Section):
             apply_overrides(raw, {path: value}, where=f"variants.{variant}.set")
         return scenario_from_dict(raw)
 
-    def with_overrides(self, overrides: dict[str, Any], where: str = "--set") -> Scenario:
+    def with_overrides(self, overrides: dict[str, Any], where: str = "overrides") -> Scenario:
         """A new scenario with dotted-path overrides applied and validated again."""
         raw = self.model_dump(mode="python")
         apply_overrides(raw, overrides, where=where)
@@ -540,11 +538,11 @@ def scenario_from_dict(raw: dict[str, Any], source: str = "scenario") -> Scenari
 def parse_override(text: str) -> tuple[str, Any]:
     """Split ``path.to.field=value``; the value is read as YAML (numbers, lists, true/false)."""
     if "=" not in text:
-        raise ScenarioError(f"--set {text!r}: expected path.to.field=value")
+        raise ScenarioError(f"{text!r}: expected path.to.field=value", param="overrides")
     path, _, value_text = text.partition("=")
     path = path.strip()
     if not path or any(not part for part in path.split(".")):
-        raise ScenarioError(f"--set {text!r}: the field path is empty or has an empty part")
+        raise ScenarioError(f"{text!r}: the field path is empty or has an empty part", param="overrides")
     try:
         value = yaml.safe_load(value_text) if value_text.strip() else ""
     except yaml.YAMLError:
@@ -552,7 +550,7 @@ def parse_override(text: str) -> tuple[str, Any]:
     return path, value
 
 
-def apply_overrides(raw: dict[str, Any], overrides: dict[str, Any], where: str = "--set") -> None:
+def apply_overrides(raw: dict[str, Any], overrides: dict[str, Any], where: str = "overrides") -> None:
     """Set dotted paths in a raw scenario mapping, refusing paths the schema does not have."""
     for path, value in overrides.items():
         parts = path.split(".")

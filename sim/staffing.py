@@ -41,7 +41,7 @@ def parse_target(text: str) -> Target:
     """``kpi>=x``, ``kpi<=x`` or ``kpi=x`` (shares and utilisations at least x, other KPIs at most x)."""
     m = re.fullmatch(r"\s*([a-z0-9_]+)\s*(>=|<=|=)\s*([-+0-9.eE]+)\s*", text)
     if not m:
-        raise ScenarioError(f"--target {text!r}: expected kpi=value, kpi>=value or kpi<=value")
+        raise ScenarioError(f"{text!r}: expected kpi=value, kpi>=value or kpi<=value", param="target")
     kpi, op, value = m.group(1), m.group(2), float(m.group(3))
     if op == "=":
         op = ">=" if kpi.endswith(("_share", "_utilization")) else "<="
@@ -79,7 +79,7 @@ def plan_staff(scenario: Scenario, variant: str, target: Target, field: str = "u
             candidate = resolved.with_overrides(overrides, where="plan-staff")
             kpis = kpis_of(simulate(candidate, variant))
             if target.kpi not in kpis:
-                raise ScenarioError(f"--target: unknown KPI {target.kpi!r}; KPIs: {', '.join(sorted(kpis))}")
+                raise ScenarioError(f"unknown KPI {target.kpi!r}; KPIs: {', '.join(sorted(kpis))}", param="target")
             evaluations[team] = kpis[target.kpi]
         return evaluations[team]
 

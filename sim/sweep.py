@@ -27,42 +27,52 @@ from matplotlib.figure import Figure
 from .errors import ResultsError, ScenarioError
 from .executors import make_executor, run_all
 from .metrics import HEADLINE_KPIS
-from .runner import Job, _prepare, run_job
+from .runner import Job, check_variants, prepare_scenario, run_job
 from .scenario import Scenario
 from .stats import mean_ci
 
-__all__ = ["SweepResult", "grid_points", "parse_grid", "read_table", "sweep"]
+__all__ = ["MAX_GRID_VALUES", "SweepResult", "grid_points", "parse_grid", "read_table", "sweep"]
+
+MAX_GRID_VALUES = 10_000  # values of one swept field; a range beyond this is a typo, not a plan
 
 
 def parse_grid(text: str) -> tuple[str, list[Any]]:
     """``path=v1,v2,...`` or ``path=start:stop:step`` (stop included) into (path, values)."""
     if "=" not in text:
-        raise ScenarioError(f"--grid {text!r}: expected path=v1,v2,... or path=start:stop:step")
+        raise ScenarioError(f"{text!r}: expected path=v1,v2,... or path=start:stop:step", param="grid")
     path, _, spec = text.partition("=")
     path, spec = path.strip(), spec.strip()
     if not path or not spec:
-        raise ScenarioError(f"--grid {text!r}: expected path=v1,v2,... or path=start:stop:step")
+        raise ScenarioError(f"{text!r}: expected path=v1,v2,... or path=start:stop:step", param="grid")
     if ":" in spec and "," not in spec:
-        parts = spec.split(":")
-        try:
-            start, stop, step = (float(p) for p in parts) if len(parts) == 3 else (None, None, None)
-        except ValueError:
-            start = None
-        if start is None or step is None or step <= 0 or stop < start:
-            raise ScenarioError(f"--grid {text!r}: a range is start:stop:step with step > 0 and stop >= start")
+        start, stop, step = _range(text, spec)
         count = math.floor((stop - start) / step + 1e-9) + 1
+        if count > MAX_GRID_VALUES:
+            raise ScenarioError(f"{text!r}: {count:,} values; at most {MAX_GRID_VALUES:,} per field", param="grid")
         return path, [round(start + i * step, 10) for i in range(count)]
     return path, [yaml.safe_load(v) for v in spec.split(",")]
+
+
+def _range(text: str, spec: str) -> tuple[float, float, float]:
+    """start:stop:step as three finite numbers with step > 0 and stop >= start."""
+    problem = f"{text!r}: a range is start:stop:step of finite numbers with step > 0 and stop >= start"
+    try:
+        start, stop, step = (float(p) for p in spec.split(":"))
+    except ValueError:
+        raise ScenarioError(problem, param="grid") from None
+    if not all(math.isfinite(x) for x in (start, stop, step)) or step <= 0 or stop < start:
+        raise ScenarioError(problem, param="grid")
+    return start, stop, step
 
 
 def read_table(path: Path) -> list[dict[str, Any]]:
     """An explicit list of runs: a CSV whose header names scenario fields and whose rows give values."""
     if not path.is_file():
-        raise ScenarioError(f"--table {path}: no such file")
+        raise ScenarioError(f"{path}: no such file", param="table")
     with path.open(newline="", encoding="utf-8") as f:
         rows = [{k.strip(): yaml.safe_load(v) for k, v in row.items()} for row in csv.DictReader(f)]
     if not rows:
-        raise ScenarioError(f"--table {path}: no rows")
+        raise ScenarioError(f"{path}: no rows", param="table")
     return rows
 
 
@@ -114,15 +124,12 @@ def sweep(
     scheduler: str | None = None,
 ) -> SweepResult:
     """Run every point (a mapping of scenario field paths to values) × variant × replication."""
-    base = _prepare(scenario, seed, None)
+    base = prepare_scenario(scenario, seed, None)
     if not points:
-        raise ScenarioError("a sweep needs at least one point (--grid or --table)")
+        raise ScenarioError("a sweep needs at least one point", param="points")
     parameters = list(dict.fromkeys(k for p in points for k in p))
     scenarios = [base.with_overrides(point, where="sweep point") for point in points]
-    chosen = variants or list(base.variants)
-    for v in chosen:
-        if v not in base.variants:
-            raise ScenarioError(f"variant {v!r} is not in the scenario; it has {', '.join(base.variants)}")
+    chosen = check_variants(base, variants)
     keys = [(i, v, r) for i in range(len(points)) for r in range(replications) for v in chosen]
     spec = {"scenario": base.model_dump(mode="json"), "points": points, "variants": chosen, "replications": replications}
 
@@ -177,7 +184,7 @@ def grid_points(grids: list[tuple[str, list[Any]]]) -> list[dict[str, Any]]:
     """The cartesian product of the grids, first grid varying slowest."""
     paths = [p for p, _ in grids]
     if len(set(paths)) != len(paths):
-        raise ScenarioError("--grid: each field may be swept only once")
+        raise ScenarioError("each field may be swept only once", param="grid")
     return [dict(zip(paths, combo, strict=True)) for combo in itertools.product(*(v for _, v in grids))]
 
 
@@ -203,7 +210,9 @@ def _open_out(out: Path, spec: dict[str, Any], force: bool) -> dict[tuple[int, s
         same = spec_file.exists() and spec_file.read_text(encoding="utf-8") == spec_text
         if not same:
             if not force:
-                raise ResultsError(f"--out {out}: holds other results (not this sweep); choose another folder or pass --force")
+                raise ResultsError(
+                    f"{out} holds other results (not this sweep); choose another folder or pass force=True", param="out"
+                )
             shutil.rmtree(out / "runs", ignore_errors=True)
             for name in ("sweep.json", "sweep.csv", "meta.json"):
                 (out / name).unlink(missing_ok=True)

@@ -18,6 +18,7 @@ from .facilities.warehouse import Warehouse
 from .orders import generate_orders
 from .scenario import OrdersConfig, WarehouseConfig
 from .streams import Streams
+from .units import SECONDS_PER_HOUR
 
 __all__ = ["MMCResult", "erlang_c_probability", "erlang_c_wait_s", "simulate_mmc"]
 
@@ -36,7 +37,7 @@ def erlang_c_wait_s(arrivals_per_hour: float, service_per_hour: float, servers: 
     """Mean wait in queue (seconds) of an M/M/c queue: C(c, a) / (c μ − λ)."""
     a = arrivals_per_hour / service_per_hour
     p_wait = erlang_c_probability(servers, a)
-    return 3600.0 * p_wait / (servers * service_per_hour - arrivals_per_hour)
+    return SECONDS_PER_HOUR * p_wait / (servers * service_per_hour - arrivals_per_hour)
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ class MMCResult:
         return abs(self.simulated_wait_s - self.theory_wait_s) <= self.ci95_s
 
 
-def simulate_mmc(arrivals_per_hour: float, service_per_hour: float, servers: int, orders: int = 200_000,
+def simulate_mmc(arrivals_per_hour: float, service_per_hour: float, servers: int, *, orders: int = 200_000,
                  seed: int = 1, batches: int = 20, warmup_share: float = 0.1) -> MMCResult:  # fmt: skip
     """Mean wait in the pick queue of the warehouse under M/M/c conditions, with a batch-means CI."""
     if arrivals_per_hour <= 0 or service_per_hour <= 0 or servers < 1:

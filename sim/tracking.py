@@ -1,22 +1,26 @@
 """The tracking log: one row per parcel status change, kept as columns, not as Python objects.
 
 Statuses mirror what a courier app shows, with the Chinese label a user in China would see.
-Courier activity (tours and the stops within them) is logged beside it, also as columns, so that
-every KPI is a pure function of these tables.
+Courier activity (tours and the stops within them) is recorded beside it by the ledger
+(``sim.ledger``), also as columns, so that every KPI is a pure function of these tables.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import IntEnum
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
 
-from .units import SECONDS_PER_DAY
+from .places import Place
+from .units import SECONDS_PER_DAY, SECONDS_PER_HOUR
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
-    "ActivityLog",
     "Detail",
     "EventLog",
     "EventTable",
@@ -183,13 +187,33 @@ class EventTable:
             }
         )
 
+    def to_pandas(self) -> pd.DataFrame:
+        """One row per event; ``status`` and ``detail`` as categoricals of their English names,
+        ``status_zh`` the Chinese label a courier app shows."""
+        import pandas as pd
+
+        status = pd.Categorical.from_codes(self.status, categories=STATUS_NAMES)
+        return pd.DataFrame(
+            {
+                "time_s": self.time_s,
+                "parcel": self.parcel,
+                "status": status,
+                "status_zh": pd.Categorical.from_codes(self.status, categories=[s.chinese for s in Status]),
+                "courier": self.courier,
+                "station": self.station,
+                "place": self.place,
+                "detail": pd.Categorical.from_codes(self.detail, categories=DETAIL_NAMES),
+            }
+        )
+
 
 def events_from_arrow(table: pa.Table) -> EventTable:
-    """Read back one (variant, replication) slice of ``events.parquet`` as numpy columns."""
-    status_codes = {name: i for i, name in enumerate(STATUS_NAMES)}
-    detail_codes = {name: i for i, name in enumerate(DETAIL_NAMES)}
-    status = np.array([status_codes[s] for s in table.column("status").to_pylist()], dtype=np.int8)
-    detail = np.array([detail_codes[s] for s in table.column("detail").to_pylist()], dtype=np.int8)
+    """Read back one (variant, replication) slice of ``events.parquet`` as numpy columns.
+
+    Status and detail are dictionary-encoded: each chunk's dictionary is mapped to our codes once
+    and its indices are translated in one numpy step (no Python object per event)."""
+    status = _codes(table.column("status"), STATUS_NAMES)
+    detail = _codes(table.column("detail"), DETAIL_NAMES)
     return EventTable(
         time_s=table.column("time_s").to_numpy(),
         parcel=table.column("parcel").to_numpy(),
@@ -201,43 +225,16 @@ def events_from_arrow(table: pa.Table) -> EventTable:
     )
 
 
-# Courier activity: one row per tour and one per stop. Durations in seconds, distances in metres.
-TOUR_COLUMNS = ("courier", "day", "start_s", "depart_s", "return_s", "end_s", "ride_m", "parcels_out", "shelved")
-STOP_COLUMNS = (
-    "courier",
-    "arrive_s",
-    "depart_s",
-    "place",
-    "ride_m",
-    "ride_s",
-    "park_s",
-    "walk_s",
-    "vertical_s",
-    "wait_s",
-    "handover_s",
-    "attempts",
-)
-
-
-@dataclass
-class ActivityLog:
-    """Tours and stops of every courier, as lists of rows turned into columns at the end."""
-
-    tours: list[tuple] = field(default_factory=list)
-    stops: list[tuple] = field(default_factory=list)
-
-    def tour_columns(self) -> dict[str, np.ndarray]:
-        return _columns(self.tours, TOUR_COLUMNS)
-
-    def stop_columns(self) -> dict[str, np.ndarray]:
-        return _columns(self.stops, STOP_COLUMNS)
-
-
-def _columns(rows: list[tuple], names: tuple[str, ...]) -> dict[str, np.ndarray]:
-    if not rows:
-        return {name: np.zeros(0) for name in names}
-    cols = list(zip(*rows, strict=True))
-    return {name: np.asarray(col) for name, col in zip(names, cols, strict=True)}
+def _codes(column: pa.ChunkedArray, names: list[str]) -> np.ndarray:
+    """Our integer codes of a dictionary-encoded (or plain string) column of names."""
+    lookup = {name: i for i, name in enumerate(names)}
+    parts = []
+    for chunk in column.chunks:
+        if not pa.types.is_dictionary(chunk.type):
+            chunk = chunk.dictionary_encode()
+        code_of_entry = np.array([lookup[name] for name in chunk.dictionary.to_pylist()] + [0], dtype=np.int8)
+        parts.append(code_of_entry[chunk.indices.to_numpy(zero_copy_only=False)])
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int8)
 
 
 def format_timeline(times_s: np.ndarray, statuses: np.ndarray, details: np.ndarray, places: np.ndarray) -> list[str]:
@@ -245,10 +242,10 @@ def format_timeline(times_s: np.ndarray, statuses: np.ndarray, details: np.ndarr
     lines = []
     for t, s, d, p in zip(times_s, statuses, details, places, strict=True):
         day, rest = divmod(float(t), SECONDS_PER_DAY)
-        hh, rest = divmod(rest, 3600.0)
+        hh, rest = divmod(rest, SECONDS_PER_HOUR)
         mm = rest // 60
         status = Status(int(s))
         note = f" ({Detail(int(d)).label.replace('_', ' ')})" if int(d) else ""
-        where = "" if int(p) < 0 else (" at the station" if int(p) == 0 else f" at compound {int(p) - 1}")
+        where = "" if int(p) < 0 else (" at the station" if int(p) == Place.STATION else f" at compound {Place.compound(int(p))}")
         lines.append(f"day {int(day)} {int(hh):02d}:{int(mm):02d}  {status.chinese}  {status.label}{note}{where}")
     return lines

@@ -13,6 +13,7 @@ from .model import simulate
 from .routing import nearest_neighbour_tour, plan_tour, tour_length
 from .scenario import scenario_from_dict
 from .theory import simulate_mmc
+from .units import SECONDS_PER_HOUR
 
 __all__ = ["validation_report"]
 
@@ -90,6 +91,7 @@ def _littles_law() -> list[str]:
     )
     result = simulate(scenario, "only")
     up = result.upstream
+    assert up is not None  # the scenario has an upstream part
     L = up.monitors["backlog"].mean(0, result.horizon_s)
     lam = len(up) / result.horizon_s
     W = float(np.mean(up.packed_s - up.placed_s))
@@ -101,7 +103,7 @@ def _littles_law() -> list[str]:
         "",
         "| mean backlog L (orders) | λ (orders/h) | W (h) | λ·W (orders) | L / λW |",
         "|---|---|---|---|---|",
-        f"| {L:.3f} | {lam * 3600:.2f} | {W / 3600:.4f} | {lam * W:.3f} | {L / (lam * W):.4f} |",
+        f"| {L:.3f} | {lam * SECONDS_PER_HOUR:.2f} | {W / SECONDS_PER_HOUR:.4f} | {lam * W:.3f} | {L / (lam * W):.4f} |",
         "",
         f"Picker utilisation over the run: {kpis_of(result)['picker_utilization']:.3f}.",
         "",

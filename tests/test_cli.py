@@ -109,3 +109,69 @@ def test_python_dash_m_sim_is_the_same_command():
     done = subprocess.run([sys.executable, "-m", "sim", "validate", str(HEADLINE)], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert "valid scenario 'door_vs_locker'" in done.stdout
+
+
+def test_a_results_folder_reads_back_as_the_runset_a_run_returns(small_yaml, tmp_path):
+    import sim
+    from sim.metrics import kpis_of
+
+    out = tmp_path / "run"
+    assert main(["run", str(small_yaml), "--out", str(out), "--no-charts", "--reps", "2"]) == 0
+    loaded = sim.load_results(out)
+    fresh = sim.run(small_yaml, replications=2)
+    assert isinstance(loaded, sim.RunSet) and loaded.variants == fresh.variants
+    pd.testing.assert_frame_equal(loaded.runs(), fresh.runs())
+    for key, result in fresh.results.items():
+        again = loaded.result(*key)
+        assert kpis_of(again) == kpis_of(result)
+        assert again.accounting == result.accounting
+        assert again.events.to_pandas().equals(result.events.to_pandas())
+    assert len(repr(loaded)) < 200 and len(repr(loaded.result("door"))) < 200
+
+
+def test_kpis_json_has_one_shape_for_any_number_of_replications(small_yaml, tmp_path):
+    for reps in ("1", "2"):
+        out = tmp_path / f"r{reps}"
+        assert main(["run", str(small_yaml), "--out", str(out), "--no-charts", "--reps", reps, "--variant", "door"]) == 0
+        cell = json.loads((out / "kpis.json").read_text())["door"]["parcels_per_courier_day"]
+        assert set(cell) == {"mean", "ci95", "n"} and cell["n"] == int(reps)
+        assert (cell["ci95"] is None) == (reps == "1")
+
+
+def test_diff_chooses_the_direction_of_paired_differences(small_yaml, tmp_path, capsys):
+    out = tmp_path / "run"
+    args = ["run", str(small_yaml), "--out", str(out), "--no-charts", "--reps", "2", "--diff", "locker,door"]
+    assert main(args) == 0
+    diffs = pd.read_csv(out / "differences.csv")
+    assert set(zip(diffs["a"], diffs["b"], strict=True)) == {("locker", "door")}
+    assert "locker − door" in capsys.readouterr().out
+    assert main([*args[:-1], "door,nowhere", "--force"]) == 2
+    assert "--diff: 'nowhere' is not among the variants run" in capsys.readouterr().err
+
+
+def test_version_bare_command_and_help_on_every_option(capsys):
+    from sim.cli import build_parser, help_pages
+
+    with pytest.raises(SystemExit) as stop:
+        main(["--version"])
+    assert stop.value.code == 0 and capsys.readouterr().out.strip() == "parcelsim 0.1.0"
+    assert main([]) == 0
+    assert "COMMAND" in capsys.readouterr().out
+    pages = dict(help_pages())
+    assert {"run", "sweep", "breakeven", "plan-staff", "theory mmc", "validate", "track"} <= set(pages)
+    from sim.cli import _build
+
+    for name, parser in _build()[1]:
+        for action in parser._actions:
+            assert action.help, f"parcelsim {name}: {action.option_strings or action.dest} has no help text"
+    assert build_parser().prog == "parcelsim"
+
+
+def test_library_errors_name_parameters_and_the_cli_names_flags(small_yaml, capsys):
+    import sim
+
+    with pytest.raises(sim.ScenarioError, match=r"^replications: must be at least 1") as err:
+        sim.run(small_yaml, replications=0)
+    assert isinstance(err.value, ValueError) and err.value.param == "replications"
+    assert main(["breakeven", str(small_yaml), "--kpi", "nope", "--reps", "2"]) == 2
+    assert "error: --kpi: unknown KPI 'nope'" in capsys.readouterr().err

@@ -85,7 +85,7 @@ def test_locker_slots_are_never_overbooked():
     result = simulate(scenario, "locker")
     ev = result.events
     assert (ev.detail == Detail.LOCKER_FULL).any(), "the scenario should fill some lockers"
-    slots = dict(zip(result.city.locker_place.tolist(), result.city.locker_slots.sum(axis=1).tolist(), strict=True))
+    slots = dict(zip(result.city.bank_place.tolist(), result.city.locker_slots.sum(axis=1).tolist(), strict=True))
     for place, capacity in slots.items():
         at = ev.place == place
         change = np.where(at & (ev.status == Status.IN_LOCKER), 1, 0) - np.where(at & (ev.status == Status.PICKED_UP), 1, 0)

@@ -1,46 +1,48 @@
-"""A courier's day: waves, loads, tours on the road graph, and the service at each stop.
+"""A courier: waves, loads, tours on the road graph, and the service at each stop.
 
 One SimPy process per courier and two timeouts per stop (ride, then service). What happens
 inside a stop -- climbing stairs, waiting for an elevator, knocking, dropping in a locker -- is
-computed in sequence with exact times and logged, without further events: nothing else in the
-model can interrupt a courier inside a compound.
+computed in sequence with exact times and recorded in the ledger, without further events:
+nothing else in the model can interrupt a courier inside a compound. The one exception is the
+locker: banks are shared between couriers, so a courier waits in simulated time until it stands
+at the bank before claiming slots.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
-from enum import IntEnum
 from typing import TYPE_CHECKING
 
 import numpy as np
+import simpy
 
+from ..ledger import Ledger, StopRow, TourRow
+from ..modes import DeliveryPlan, Mode
+from ..places import Place
 from ..routing import plan_tour
-from ..tracking import Detail, Status
-from ..units import SECONDS_PER_DAY
-from ..world import STATION_PLACE
+from ..scenario import CourierConfig, DoorConfig, LockerConfig
+from ..tracking import Detail
+from ..types import ProcessGenerator
+from ..units import SECONDS_PER_DAY, SECONDS_PER_HOUR
 
 if TYPE_CHECKING:
-    from ..model import RunState
+    from ..demand import Parcels
+    from ..world import City
+    from .buildings import Elevators
+    from .locker import LockerBanks
+    from .recipients import Recipients
+    from .station import Station
 
-__all__ = ["Mode", "courier_process"]
-
-
-class Mode(IntEnum):
-    """Where a parcel is meant to go."""
-
-    DOOR = 0
-    LOCKER = 1
-    STATION = 2
-
+__all__ = ["Courier", "StopWork"]
 
 # Plain ints for the hot loops: attribute access on an IntEnum class is slow.
 _DOOR, _LOCKER, _STATION = int(Mode.DOOR), int(Mode.LOCKER), int(Mode.STATION)
 
 
 @dataclass
-class StopTimes:
-    """Where the time at one stop went (seconds), for the stop log and the courier Gantt chart."""
+class StopWork:
+    """What serving one stop produced: where the time went (seconds), the parcels that go back to
+    the station, and those left in a locker only because their recipient consented."""
 
     park: float = 0.0
     walk: float = 0.0
@@ -48,216 +50,248 @@ class StopTimes:
     wait: float = 0.0
     handover: float = 0.0
     attempts: int = 0
+    to_shelve: list[tuple[int, Detail]] = field(default_factory=list)  # to the station counter
+    to_retry: list[int] = field(default_factory=list)  # failed door attempts: redeliver or return
+    to_locker: list[tuple[int, Detail]] = field(default_factory=list)  # consented at the door, bank here
 
 
-@dataclass
-class TourOutcome:
-    """Parcels that come back to the station with the courier, by what happens to them there."""
+class Courier:
+    """One courier of a station area: owns its SimPy process and its area's parcels' fate."""
 
-    to_shelve: list[tuple[int, Detail]] = field(default_factory=list)
-    to_retry: list[int] = field(default_factory=list)
+    def __init__(
+        self,
+        env: simpy.Environment,
+        index: int,
+        *,
+        config: CourierConfig,
+        door: DoorConfig,
+        locker: LockerConfig,
+        city: City,
+        parcels: Parcels,
+        plan: DeliveryPlan,
+        station: Station,
+        lockers: LockerBanks,
+        recipients: Recipients,
+        elevators: Elevators,
+        ledger: Ledger,
+        days: int,
+    ) -> None:
+        self.env = env
+        self.index = index
+        self.config = config
+        self.door = door
+        self.locker = locker
+        self.city = city
+        self.parcels = parcels
+        self.plan = plan
+        self.station = station
+        self.lockers = lockers
+        self.recipients = recipients
+        self.elevators = elevators
+        self.ledger = ledger
+        self.days = days
+        self.process = env.process(self.run())
 
+    def run(self) -> ProcessGenerator:
+        """Every simulated day: at each wave, keep going out while parcels are ready, until the
+        last departure time."""
+        env, cfg = self.env, self.config
+        for day in range(self.days):
+            day0 = day * SECONDS_PER_DAY
+            last_departure = day0 + cfg.last_departure_h * SECONDS_PER_HOUR
+            for wave_h in cfg.waves_h:
+                wave_start = day0 + wave_h * SECONDS_PER_HOUR
+                if env.now < wave_start:
+                    yield env.timeout(wave_start - env.now)
+                while env.now <= last_departure:
+                    load = self.station.take_load(self.index, env.now, cfg.capacity_parcels, cfg.payload_kg)
+                    if not load:
+                        break
+                    yield from self.tour(day, load)
 
-def courier_process(state: RunState, courier: int):
-    """The SimPy process of one courier over all simulated days."""
-    env, cfg = state.env, state.scenario.couriers
-    for day in range(state.total_days):
-        day0 = day * SECONDS_PER_DAY
-        last_departure = day0 + cfg.last_departure_h * 3600.0
-        for wave_h in cfg.waves_h:
-            wave_start = day0 + wave_h * 3600.0
-            if env.now < wave_start:
-                yield env.timeout(wave_start - env.now)
-            # Keep going out while parcels are ready, until the last departure time.
-            while env.now <= last_departure:
-                load = state.station.take_load(courier, env.now, cfg.capacity_parcels, cfg.payload_kg)
-                if not load:
-                    break
-                yield from _tour(state, courier, day, load)
+    def tour(self, day: int, load: list[int]) -> ProcessGenerator:
+        """Shelve the counter parcels, load the rest, ride the planned tour, come back and unload."""
+        env, cfg, ledger, mode = self.env, self.config, self.ledger, self.plan.mode
+        start = env.now
+        shelve = [p for p in load if mode[p] == _STATION]
+        carry = [p for p in load if mode[p] != _STATION]
 
+        t = start
+        for p in shelve:
+            t += cfg.shelve_s_per_parcel
+            self._shelve(p, t, Detail.NONE)
+        t += cfg.load_s_per_parcel * len(carry)
+        if t > env.now:
+            yield env.timeout(t - env.now)
+        depart = env.now
+        if not carry:
+            ledger.record_tour(TourRow(self.index, day, start, depart, depart, depart, 0.0, 0, len(shelve)))
+            return
+        ledger.loaded(carry, depart, self.index)
 
-def _tour(state: RunState, courier: int, day: int, load: list[int]):
-    env, cfg = state.env, state.scenario.couriers
-    start = env.now
-    modes = state.mode
-    shelve = [p for p in load if modes[p] == _STATION]
-    carry = [p for p in load if modes[p] != _STATION]
+        # Group the parcels by the place where the tricycle stops, and plan the tour over those places.
+        stop_of = self.plan.stop[carry]
+        places = sorted(set(stop_of.tolist()))
+        by_place: dict[int, list[int]] = {pl: [] for pl in places}
+        for p, pl in zip(carry, stop_of.tolist(), strict=True):
+            by_place[pl].append(p)
+        nodes = [Place.STATION, *places]
+        dist = self.city.place_dist_m[np.ix_(nodes, nodes)]
+        order = plan_tour(dist, start=0)
 
-    # At the station: shelve the parcels for the pick-up counter, load the rest.
-    t = start
-    for p in shelve:
-        t += cfg.shelve_s_per_parcel
-        state.shelve(p, t, courier, Detail.NONE)
-    t += cfg.load_s_per_parcel * len(carry)
-    if t > env.now:
+        to_shelve: list[tuple[int, Detail]] = []
+        to_retry: list[int] = []
+        ride_total = 0.0
+        here = 0
+        for k in order[1:]:
+            ride_m = float(dist[here, k])
+            ride_s = ride_m / cfg.ride_speed_mps
+            yield env.timeout(ride_s)
+            place = nodes[k]
+            arrive = env.now
+            work = yield from self.serve_stop(place, by_place[place])
+            to_shelve += work.to_shelve
+            to_retry += work.to_retry
+            ledger.record_stop(
+                StopRow(self.index, arrive, env.now, place, ride_m, ride_s, work.park, work.walk, work.vertical, work.wait,
+                        work.handover, work.attempts)
+            )  # fmt: skip
+            ride_total += ride_m
+            here = k
+        back_m = float(dist[here, 0])
+        yield env.timeout(back_m / cfg.ride_speed_mps)
+        ride_total += back_m
+        back = env.now
+        ledger.brought_back(len(to_shelve) + len(to_retry))
+
+        # Back at the station: shelve what could not be left, queue the failed door attempts again.
+        t = back
+        for p, detail in to_shelve:
+            t += cfg.shelve_s_per_parcel
+            self._shelve(p, t, detail)
+        for p in to_retry:
+            self._redeliver_or_return(p, back)
+        if t > env.now:
+            yield env.timeout(t - env.now)
+        shelved = len(shelve) + len(to_shelve)
+        ledger.record_tour(TourRow(self.index, day, start, depart, back, env.now, ride_total, len(carry), shelved))
+
+    def serve_stop(self, place: int, parcels: list[int]) -> ProcessGenerator[StopWork]:
+        """Serve every parcel for this stop; the process leaves the stop when this generator ends."""
+        env, mode = self.env, self.plan.mode
+        work = StopWork(park=self.door.park_s)
+        t = env.now + self.door.park_s
+        door = [p for p in parcels if mode[p] == _DOOR]
+        to_locker = [(p, Detail.NONE) for p in parcels if mode[p] == _LOCKER]
+        if door:
+            t = self.door_round(place, door, t, work)
+            to_locker += work.to_locker
+        if to_locker:
+            # Lockers are shared between couriers, so the slots are claimed in simulation time order.
+            walk = self.locker.walk_m / self.door.walk_speed_mps
+            yield env.timeout(t + walk - env.now)
+            t = self.locker_session(place, to_locker, env.now, work) + walk
+            work.walk += 2 * walk
         yield env.timeout(t - env.now)
-    depart = env.now
-    if not carry:
-        state.activity.tours.append((courier, day, start, depart, depart, depart, 0.0, 0, len(shelve)))
-        return
-    for p in carry:
-        state.log.add(depart, p, Status.OUT_FOR_DELIVERY, courier)
-    state.on_vehicle += len(carry)
+        return work
 
-    # Group the parcels by the place where the tricycle stops, and plan the tour over those places.
-    stop_of = np.where(modes[carry] == Mode.LOCKER, state.locker_place_of[carry], state.parcels.compound[carry] + 1)
-    places = sorted(set(stop_of.tolist()))
-    by_place: dict[int, list[int]] = {pl: [] for pl in places}
-    for p, pl in zip(carry, stop_of.tolist(), strict=True):
-        by_place[pl].append(p)
-    nodes = [STATION_PLACE, *places]
-    dist = state.city.place_dist_m[np.ix_(nodes, nodes)]
-    order = plan_tour(dist, start=0)
-
-    outcome = TourOutcome()
-    ride_total = 0.0
-    here = 0
-    for k in order[1:]:
-        ride_m = float(dist[here, k])
-        ride_s = ride_m / cfg.ride_speed_mps
-        yield env.timeout(ride_s)
-        place = nodes[k]
-        arrive = env.now
-        times = StopTimes()
-        yield from _serve_stop(state, courier, place, by_place[place], times, outcome)
-        end = env.now
-        state.activity.stops.append(
-            (courier, arrive, end, place, ride_m, ride_s, times.park, times.walk, times.vertical, times.wait,
-             times.handover, times.attempts)
-        )  # fmt: skip
-        ride_total += ride_m
-        here = k
-    back_m = float(dist[here, 0])
-    yield env.timeout(back_m / cfg.ride_speed_mps)
-    ride_total += back_m
-    back = env.now
-    state.on_vehicle -= len(outcome.to_shelve) + len(outcome.to_retry)  # the rest were handed over
-
-    # Back at the station: shelve what could not be left, queue the failed door attempts again.
-    t = back
-    for p, detail in outcome.to_shelve:
-        t += cfg.shelve_s_per_parcel
-        state.shelve(p, t, courier, detail)
-    for p in outcome.to_retry:
-        state.retry_or_return(p, back, courier)
-    if t > env.now:
-        yield env.timeout(t - env.now)
-    state.activity.tours.append(
-        (courier, day, start, depart, back, env.now, ride_total, len(carry), len(shelve) + len(outcome.to_shelve))
-    )
-
-
-def _serve_stop(state: RunState, courier: int, place: int, parcels: list[int], times: StopTimes, outcome: TourOutcome):
-    """Serve every parcel for this stop; the process leaves the stop when this generator ends."""
-    env, door_cfg = state.env, state.scenario.door
-    t = env.now + door_cfg.park_s
-    times.park += door_cfg.park_s
-    door = [p for p in parcels if state.mode[p] == _DOOR]
-    to_locker = [p for p in parcels if state.mode[p] == _LOCKER]
-    if door:
-        t = _door_round(state, courier, place, door, t, times, outcome, to_locker)
-    if to_locker:
-        # Lockers are shared between couriers, so the slots are claimed in simulation time order.
-        walk = state.scenario.locker.walk_m / door_cfg.walk_speed_mps
-        yield env.timeout(t + walk - env.now)
-        t = _locker_drop(state, courier, place, to_locker, env.now, times, outcome) + walk
-        times.walk += 2 * walk
-    yield env.timeout(t - env.now)
-
-
-def _door_round(state: RunState, courier: int, place: int, parcels: list[int], t: float, times: StopTimes,
-                outcome: TourOutcome, to_locker: list[int]) -> float:  # fmt: skip
-    """Walk to each building, up the stairs or elevator, knock at each door, and back to the gate."""
-    cfg, city, pc = state.scenario.door, state.city, state.parcels
-    has_locker = state.place_locker[place] >= 0
-    parcels = sorted(parcels, key=lambda p: (pc.building[p], pc.floor[p], pc.household[p], p))
-    i = 0
-    while i < len(parcels):
-        building = int(pc.building[parcels[i]])
-        j = i
-        while j < len(parcels) and pc.building[parcels[j]] == building:
-            j += 1
-        walk = city.building_walk_m[building] / cfg.walk_speed_mps
-        t += walk
-        times.walk += 2 * walk
-        level = 1
-        elevator = bool(city.building_elevator[building])
-        for p in parcels[i:j]:
-            floor = int(pc.floor[p])
-            if floor != level:
-                if elevator:
-                    wait = _elevator_wait(state, building, t, floor)
-                    ride = abs(floor - level) * cfg.elevator_s_per_floor
-                    t += wait + ride
-                    times.wait += wait
-                    times.vertical += ride
+    def door_round(self, place: int, parcels: list[int], t: float, work: StopWork) -> float:
+        """Walk to each building, up the stairs or elevator, knock at each door, and back to the
+        gate, starting at ``t``; returns the time back at the gate and adds to ``work``."""
+        cfg, city, pc = self.door, self.city, self.parcels
+        has_locker = city.place_bank[place] >= 0
+        parcels = sorted(parcels, key=lambda p: (pc.building[p], pc.floor[p], pc.household[p], p))
+        i = 0
+        while i < len(parcels):
+            building = int(pc.building[parcels[i]])
+            j = i
+            while j < len(parcels) and pc.building[parcels[j]] == building:
+                j += 1
+            walk = city.building_walk_m[building] / cfg.walk_speed_mps
+            t += walk
+            work.walk += 2 * walk
+            level = 1
+            elevator = bool(city.building_elevator[building])
+            for p in parcels[i:j]:
+                floor = int(pc.floor[p])
+                if floor != level:
+                    t = self._go_to_floor(building, elevator, level, floor, t, work)
+                    level = floor
+                work.attempts += 1
+                household = int(pc.household[p])
+                if self.recipients.is_home(household, t):
+                    t += pc.handover_s[p]
+                    work.handover += pc.handover_s[p]
+                    self.ledger.delivered(p, t, self.index, place)
+                    continue
+                t += cfg.call_wait_s
+                work.wait += cfg.call_wait_s
+                self.ledger.failed(p, t, self.index, place, Detail.NOT_HOME)
+                if not pc.guaranteed[p] and self.recipients.consents(household):
+                    if has_locker:
+                        work.to_locker.append((p, Detail.CONSENTED))
+                    else:
+                        work.to_shelve.append((p, Detail.CONSENTED))
                 else:
-                    climb = (floor - level) * cfg.stairs_up_s_per_floor
-                    t += climb
-                    times.vertical += climb
-                level = floor
-            times.attempts += 1
-            household = int(pc.household[p])
-            if state.recipients.is_home(household, t):
-                t += pc.handover_s[p]
-                times.handover += pc.handover_s[p]
-                state.deliver_to_door(p, t, courier, place)
-                continue
-            t += cfg.call_wait_s
-            times.wait += cfg.call_wait_s
-            state.log.add(t, p, Status.DELIVERY_FAILED, courier, place, Detail.NOT_HOME)
-            if not pc.guaranteed[p] and state.recipients.consents(household):
-                if has_locker:
-                    state.consented[p] = True
-                    to_locker.append(p)
-                else:
-                    outcome.to_shelve.append((p, Detail.CONSENTED))
+                    work.to_retry.append(p)
+            if level > 1:  # back down to the ground floor
+                t = self._go_down(building, elevator, level, t, work)
+            t += walk
+            i = j
+        return t
+
+    def _go_to_floor(self, building: int, elevator: bool, level: int, floor: int, t: float, work: StopWork) -> float:
+        if elevator:
+            wait = self.elevators.wait_s(building, t, floor)
+            ride = abs(floor - level) * self.door.elevator_s_per_floor
+            work.wait += wait
+            work.vertical += ride
+            return t + (wait + ride)  # the same float sum as a single step
+        climb = (floor - level) * self.door.stairs_up_s_per_floor
+        work.vertical += climb
+        return t + climb
+
+    def _go_down(self, building: int, elevator: bool, level: int, t: float, work: StopWork) -> float:
+        if elevator:
+            wait = self.elevators.wait_s(building, t, 0)
+            ride = (level - 1) * self.door.elevator_s_per_floor
+            work.wait += wait
+            work.vertical += ride
+            return t + (wait + ride)  # the same float sum as a single step
+        down = (level - 1) * self.door.stairs_down_s_per_floor
+        work.vertical += down
+        return t + down
+
+    def locker_session(self, place: int, parcels: list[tuple[int, Detail]], t: float, work: StopWork) -> float:
+        """At the locker bank (now = ``t``): open a session, drop each parcel or find no slot free;
+        returns the time the session ends.
+
+        Slots are claimed at the start of the session; a slot that frees up during the minute the
+        session lasts is not used by it.
+        """
+        cfg, pc = self.locker, self.parcels
+        bank = int(self.city.place_bank[place])
+        claimed_at = t
+        t += cfg.open_s
+        work.handover += cfg.open_s
+        for p, detail in parcels:
+            t += cfg.drop_s_per_parcel
+            work.handover += cfg.drop_s_per_parcel
+            work.attempts += 1
+            collect = t + pc.locker_pickup_delay_s[p]
+            if self.lockers.try_drop(bank, int(pc.size[p]), claimed_at, collect):
+                self.ledger.dropped_in_locker(p, t, collect, self.index, place, detail)
             else:
-                outcome.to_retry.append(p)
-        # Back down and back to the gate.
-        if level > 1:
-            if elevator:
-                wait = _elevator_wait(state, building, t, 0)
-                ride = (level - 1) * cfg.elevator_s_per_floor
-                t += wait + ride
-                times.wait += wait
-                times.vertical += ride
-            else:
-                down = (level - 1) * cfg.stairs_down_s_per_floor
-                t += down
-                times.vertical += down
-        t += walk
-        i = j
-    return t
+                self.ledger.failed(p, t, self.index, place, Detail.LOCKER_FULL)
+                work.to_shelve.append((p, Detail.LOCKER_FULL))
+        return t
 
+    def _shelve(self, parcel: int, t: float, detail: Detail) -> None:
+        self.ledger.shelved(parcel, t, t + self.parcels.station_pickup_delay_s[parcel], self.index, detail)
 
-def _elevator_wait(state: RunState, building: int, t: float, floor: int) -> float:
-    """Exponential wait, drawn per building, hour and floor: the same slow elevator in every variant."""
-    u = state.streams.uniform1("elevator", building, int(t // 3600.0), floor)
-    return -state.scenario.door.elevator_wait_mean_s * math.log1p(-u)
-
-
-def _locker_drop(state: RunState, courier: int, place: int, parcels: list[int], t: float, times: StopTimes,
-                 outcome: TourOutcome) -> float:  # fmt: skip
-    """At the locker bank (now = ``t``): open a session, drop each parcel or find no slot free.
-
-    Slots are claimed at the start of the session; a slot that frees up during the minute the
-    session lasts is not used by it.
-    """
-    cfg, pc = state.scenario.locker, state.parcels
-    bank = int(state.place_locker[place])
-    claimed_at = t
-    t += cfg.open_s
-    times.handover += cfg.open_s
-    for p in parcels:
-        t += cfg.drop_s_per_parcel
-        times.handover += cfg.drop_s_per_parcel
-        times.attempts += 1
-        release = t + pc.locker_pickup_delay_s[p]
-        if state.lockers.try_drop(bank, int(pc.size[p]), claimed_at, release):
-            detail = Detail.CONSENTED if state.consented[p] else Detail.NONE
-            state.put_in_locker(p, t, release, courier, place, detail)
+    def _redeliver_or_return(self, parcel: int, now: float) -> None:
+        """After a failed door attempt: try again later, or return the parcel after the last attempt."""
+        if self.station.attempts_made(parcel) + 1 >= self.door.max_attempts:
+            self.ledger.returned(parcel, now, self.index)
         else:
-            state.log.add(t, p, Status.DELIVERY_FAILED, courier, place, Detail.LOCKER_FULL)
-            outcome.to_shelve.append((p, Detail.LOCKER_FULL))
-    return t
+            self.station.put_back(self.index, parcel, now + self.door.redelivery_gap_h * SECONDS_PER_HOUR)

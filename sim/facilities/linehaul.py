@@ -15,7 +15,7 @@ from scipy.special import ndtri
 
 from ..scenario import LinehaulConfig
 from ..streams import Streams
-from ..units import SECONDS_PER_DAY
+from ..units import SECONDS_PER_DAY, SECONDS_PER_HOUR
 
 __all__ = ["dock_departures", "station_arrivals"]
 
@@ -54,16 +54,16 @@ def station_arrivals(departure_s: np.ndarray, cfg: LinehaulConfig, station_times
     trucks, inverse = np.unique(departure_s[shipped], return_inverse=True)
     u = np.array([streams.uniform1("linehaul_transit", round(t)) for t in trucks.tolist()])
     z = ndtri(np.clip(u, 1e-12, 1 - 1e-12))  # standard normal from the per-truck uniform
-    transit = cfg.transit_h_median * 3600.0 * np.exp(cfg.transit_sigma * z)
-    at_hub_done = trucks + transit + (cfg.hub_h + cfg.hub_to_station_h) * 3600.0
-    slots = np.sort(np.asarray(station_times_h)) * 3600.0
+    transit = cfg.transit_h_median * SECONDS_PER_HOUR * np.exp(cfg.transit_sigma * z)
+    at_hub_done = trucks + transit + (cfg.hub_h + cfg.hub_to_station_h) * SECONDS_PER_HOUR
+    slots = np.sort(np.asarray(station_times_h)) * SECONDS_PER_HOUR
     arrival[shipped] = _next_slot(at_hub_done, slots)[inverse]
     return arrival
 
 
 def _daily_times(hours: tuple[float, ...], horizon_s: float) -> list[float]:
     days = math.ceil(horizon_s / SECONDS_PER_DAY) + 1
-    return [d * SECONDS_PER_DAY + h * 3600.0 for d in range(days) for h in hours]
+    return [d * SECONDS_PER_DAY + h * SECONDS_PER_HOUR for d in range(days) for h in hours]
 
 
 def _next_slot(t: np.ndarray, slots_s: np.ndarray) -> np.ndarray:

@@ -10,6 +10,7 @@ import numpy as np
 
 from ..scenario import DoorConfig, RecipientConfig
 from ..streams import Streams
+from ..units import SECONDS_PER_HOUR
 
 __all__ = ["Recipients"]
 
@@ -24,7 +25,7 @@ class Recipients:
 
     def is_home(self, household: int, time_s: float) -> bool:
         """Is anybody home at this household at this time? Drawn once per household and hour."""
-        hour = int(time_s // 3600.0)
+        hour = int(time_s // SECONDS_PER_HOUR)
         return self._streams.uniform1("at_home", household, hour) < self._home_by_hour[hour % 24]
 
     def prefers_door(self, households: np.ndarray, door_share: float) -> np.ndarray:

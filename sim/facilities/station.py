@@ -14,26 +14,31 @@ class Station:
     """
 
     def __init__(self, ready_s: np.ndarray, owner: np.ndarray, guaranteed: np.ndarray, weight_kg: np.ndarray, couriers: int):
-        self._ready = ready_s
         self._guaranteed = guaranteed
         self._weight = weight_kg
-        self.not_before = ready_s.copy()  # earliest load time; later for a redelivery
-        self.attempts = np.zeros(len(ready_s), dtype=np.int64)
+        self._not_before = ready_s.copy()  # earliest load time; later for a redelivery
+        self._attempts = np.zeros(len(ready_s), dtype=np.int64)
         self._pending: list[list[int]] = [[] for _ in range(couriers)]
         for parcel in np.argsort(ready_s, kind="stable"):
             self._pending[int(owner[parcel])].append(int(parcel))
 
     def pending_count(self) -> int:
+        """Parcels at the station that still have to go out (for the end-of-run accounting)."""
         return sum(len(p) for p in self._pending)
+
+    def attempts_made(self, parcel: int) -> int:
+        """Failed door attempts after which the parcel came back to be loaded again."""
+        return int(self._attempts[parcel])
 
     def take_load(self, courier: int, now_s: float, capacity: int, payload_kg: float) -> list[int]:
         """Remove and return the parcels to load now, in priority order, within capacity and payload."""
         pending = self._pending[courier]
-        ready = [p for p in pending if self.not_before[p] <= now_s]
+        ready = [p for p in pending if self._not_before[p] <= now_s]
         if not ready:
             return []
-        ready.sort(key=lambda p: (not self._guaranteed[p], self.attempts[p] == 0, self.not_before[p], p))
-        load, weight = [], 0.0
+        ready.sort(key=lambda p: (not self._guaranteed[p], self._attempts[p] == 0, self._not_before[p], p))
+        load: list[int] = []
+        weight = 0.0
         for p in ready:
             if len(load) == capacity:
                 break
@@ -47,6 +52,6 @@ class Station:
 
     def put_back(self, courier: int, parcel: int, not_before_s: float) -> None:
         """A parcel comes back from a failed attempt and may go out again from ``not_before_s``."""
-        self.attempts[parcel] += 1
-        self.not_before[parcel] = not_before_s
+        self._attempts[parcel] += 1
+        self._not_before[parcel] = not_before_s
         self._pending[courier].append(parcel)

@@ -18,7 +18,8 @@ import simpy
 from ..monitor import TimeWeighted
 from ..scenario import WarehouseConfig
 from ..streams import Streams
-from ..units import SECONDS_PER_DAY
+from ..types import ProcessGenerator
+from ..units import SECONDS_PER_DAY, SECONDS_PER_HOUR
 
 __all__ = ["Shift", "Stage", "Warehouse", "service_times"]
 
@@ -37,24 +38,24 @@ class Shift:
     def is_on(self, t: float) -> bool:
         if self.round_the_clock:
             return True
-        h = (t % SECONDS_PER_DAY) / 3600.0
+        h = (t % SECONDS_PER_DAY) / SECONDS_PER_HOUR
         return self.start_h <= h < self.end_h
 
     def next_start(self, t: float) -> float:
         """The next shift start at or after ``t``."""
         day0 = (t // SECONDS_PER_DAY) * SECONDS_PER_DAY
-        start = day0 + self.start_h * 3600.0
+        start = day0 + self.start_h * SECONDS_PER_HOUR
         return start if start >= t else start + SECONDS_PER_DAY
 
     def next_end(self, t: float) -> float:
         day0 = (t // SECONDS_PER_DAY) * SECONDS_PER_DAY
-        end = day0 + self.end_h * 3600.0
+        end = day0 + self.end_h * SECONDS_PER_HOUR
         return end if end > t else end + SECONDS_PER_DAY
 
 
 def service_times(n: int, rate_per_h: float, kind: str, cv: float, rng: np.random.Generator) -> np.ndarray:
-    """Service time of each of ``n`` orders at one stage (seconds), mean 3600 / rate."""
-    mean = 3600.0 / rate_per_h
+    """Service time of each of ``n`` orders at one stage (seconds), mean SECONDS_PER_HOUR / rate."""
+    mean = SECONDS_PER_HOUR / rate_per_h
     if kind == "exponential":
         return rng.exponential(mean, size=n)
     sigma = np.sqrt(np.log1p(cv**2))
@@ -119,7 +120,7 @@ class Stage:
         self.staffed.set(self.env.now, (self.regular + self.surge_active) if on else 0)
         self.surge_staffed.set(self.env.now, self.surge_active if on else 0)
 
-    def _worker(self, surge: bool):
+    def _worker(self, surge: bool) -> ProcessGenerator:
         env = self.env
         while True:
             if surge and self.surge_released:
@@ -143,7 +144,7 @@ class Stage:
         self.surge_active -= 1
         self._update_staffed()
 
-    def _shift_clock(self):
+    def _shift_clock(self) -> ProcessGenerator:
         """At each shift start, hand queued orders to idle workers; keep the staffed monitor right."""
         env = self.env
         while True:
@@ -186,7 +187,7 @@ class Warehouse:
         self.picking.arrive(order)
         self._maybe_call_surge()
 
-    def feed(self, order_times: np.ndarray):
+    def feed(self, order_times: np.ndarray) -> ProcessGenerator:
         """SimPy process placing the orders at their times."""
         env = self.env
         for order, t in enumerate(order_times.tolist()):
@@ -221,9 +222,9 @@ class Warehouse:
             self._surge_state = "called"
             self.env.process(self._surge_arrives())
 
-    def _surge_arrives(self):
+    def _surge_arrives(self) -> ProcessGenerator:
         called = self.env.now
-        yield self.env.timeout(self.cfg.surge.lead_time_h * 3600.0)
+        yield self.env.timeout(self.cfg.surge.lead_time_h * SECONDS_PER_HOUR)
         self._surge_state = "on"
         self.surge_calls.append((called, self.env.now, float("nan")))
         self.picking.hire(self.cfg.surge.pickers, surge=True)
@@ -235,8 +236,8 @@ class Warehouse:
 
     def staff_hours(self, t0: float, t1: float) -> tuple[float, float]:
         """(regular, surge) staff hours on shift over [t0, t1]."""
-        total = sum(s.staffed.integral(t0, t1) for s in self.stages()) / 3600.0
-        surge = sum(s.surge_staffed.integral(t0, t1) for s in self.stages()) / 3600.0
+        total = sum(s.staffed.integral(t0, t1) for s in self.stages()) / SECONDS_PER_HOUR
+        surge = sum(s.surge_staffed.integral(t0, t1) for s in self.stages()) / SECONDS_PER_HOUR
         return total - surge, surge
 
 

@@ -1,25 +1,24 @@
 """A synthetic district: a street grid in metres with residential compounds, lockers and a station.
 
-Places are the points couriers stop at: index 0 is the station, index ``c + 1`` is the gate of
-compound ``c``. Road distances between all places are computed once, with scipy's Dijkstra on
+Places are the points couriers stop at (``sim.places.Place``: the station and each compound's
+gate). Road distances between all places are computed once, with scipy's Dijkstra on
 the sparse road graph, and kept as a table; the event loop never calls networkx.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import networkx as nx
 import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
+from ..places import Place
 from ..scenario import CityConfig, StationConfig
 from ..streams import Streams
 
-__all__ = ["STATION_PLACE", "City", "generate_city"]
-
-STATION_PLACE = 0
+__all__ = ["City", "generate_city"]
 
 
 @dataclass(frozen=True, eq=False)  # compared and hashed by identity: cities are cached
@@ -31,15 +30,21 @@ class City:
     place_node: np.ndarray  # graph node of each place
     place_xy: np.ndarray  # (places, 2) metres
     place_dist_m: np.ndarray  # (places, places) road distances
-    compound_locker: np.ndarray  # locker bank a compound's recipients use, -1 for none (use the station)
+    compound_bank: np.ndarray  # locker bank a compound's recipients use, -1 for none (use the station)
     building_compound: np.ndarray
     building_floors: np.ndarray
     building_elevator: np.ndarray  # bool
     building_walk_m: np.ndarray  # walk from the compound gate to the building entrance
     household_building: np.ndarray
     household_floor: np.ndarray  # 1 = ground floor
-    locker_place: np.ndarray  # place where each locker bank stands
-    locker_slots: np.ndarray  # (lockers, 3) slots of size S, M, L
+    bank_place: np.ndarray  # place where each locker bank stands
+    locker_slots: np.ndarray  # (banks, 3) slots of size S, M, L
+    place_bank: np.ndarray = field(init=False)  # locker bank standing at each place, -1 for none
+
+    def __post_init__(self) -> None:
+        place_bank = np.full(len(self.place_node), -1, dtype=np.int64)
+        place_bank[self.bank_place] = np.arange(len(self.bank_place))
+        object.__setattr__(self, "place_bank", place_bank)
 
     @property
     def n_compounds(self) -> int:
@@ -48,12 +53,6 @@ class City:
     @property
     def n_households(self) -> int:
         return len(self.household_building)
-
-    def place_locker(self) -> np.ndarray:
-        """For each place, the locker bank standing there, or -1."""
-        out = np.full(len(self.place_node), -1, dtype=np.int64)
-        out[self.locker_place] = np.arange(len(self.locker_place))
-        return out
 
     def summary(self) -> dict[str, int | float]:
         """Headline sizes, for run metadata and sanity checks."""
@@ -64,7 +63,7 @@ class City:
             "buildings": len(self.building_floors),
             "households": self.n_households,
             "elevator_buildings": int(self.building_elevator.sum()),
-            "locker_banks": len(self.locker_place),
+            "locker_banks": len(self.bank_place),
             "locker_slots": int(self.locker_slots.sum()),
         }
 
@@ -95,7 +94,7 @@ def generate_city(cfg: CityConfig, station: StationConfig, streams: Streams) -> 
     has_compound = rng.random(cfg.blocks_x * cfg.blocks_y) < cfg.compound_share
     sides = rng.integers(0, 4, size=cfg.blocks_x * cfg.blocks_y)
     fractions = rng.uniform(0.3, 0.7, size=cfg.blocks_x * cfg.blocks_y)
-    gate_nodes = []
+    gate_nodes: list[int] = []
     next_node = nx_ * ny_
     for b in np.flatnonzero(has_compound):
         bi, bj = int(b % cfg.blocks_x), int(b // cfg.blocks_x)
@@ -138,16 +137,16 @@ def generate_city(cfg: CityConfig, station: StationConfig, streams: Streams) -> 
     # Locker banks at some gates; compounds without one use the nearest bank within reach.
     has_locker = rng.random(n_compounds) < cfg.locker_share
     locker_compounds = np.flatnonzero(has_locker)
-    locker_place = locker_compounds + 1
+    bank_place = Place.of_compound(locker_compounds)
     slots = np.array([cfg.locker_slots.S, cfg.locker_slots.M, cfg.locker_slots.L], dtype=np.int64)
-    locker_slots = np.tile(slots, (len(locker_place), 1))
-    compound_locker = np.full(n_compounds, -1, dtype=np.int64)
-    if len(locker_place):
-        d = place_dist[np.ix_(np.arange(1, n_compounds + 1), locker_place)]
+    locker_slots = np.tile(slots, (len(bank_place), 1))
+    compound_bank = np.full(n_compounds, -1, dtype=np.int64)
+    if len(bank_place):
+        d = place_dist[np.ix_(Place.of_compound(np.arange(n_compounds)), bank_place)]
         nearest = np.argmin(d, axis=1)
         within = d[np.arange(n_compounds), nearest] <= cfg.locker_reach_m
-        compound_locker = np.where(within, nearest, -1)
-        compound_locker[locker_compounds] = np.arange(len(locker_place))
+        compound_bank = np.where(within, nearest, -1)
+        compound_bank[locker_compounds] = np.arange(len(bank_place))
 
     return City(
         graph=g,
@@ -155,14 +154,14 @@ def generate_city(cfg: CityConfig, station: StationConfig, streams: Streams) -> 
         place_node=place_node,
         place_xy=place_xy,
         place_dist_m=place_dist,
-        compound_locker=compound_locker,
+        compound_bank=compound_bank,
         building_compound=building_compound,
         building_floors=floors.astype(np.int64),
         building_elevator=elevator,
         building_walk_m=walk_m,
         household_building=household_building,
         household_floor=household_floor.astype(np.int64),
-        locker_place=locker_place.astype(np.int64),
+        bank_place=bank_place.astype(np.int64),
         locker_slots=locker_slots,
     )
 

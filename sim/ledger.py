@@ -1,0 +1,165 @@
+"""The ledger of one station area's run: the only place where a parcel's fate is recorded.
+
+Every status change goes through an intent method (``loaded``, ``delivered``,
+``dropped_in_locker``, ``shelved``, ``failed``, ``returned``, ``brought_back`` ...), which writes
+the tracking log and keeps the conservation counters in the same step, so the counters and the
+log cannot disagree unless a method is wrong. Courier activity is recorded here too, as typed
+rows whose column names come from their fields.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from .places import Place
+from .tracking import Detail, EventLog, EventTable, Status
+
+__all__ = ["STOP_COLUMNS", "TOUR_COLUMNS", "Ledger", "StopRow", "TourRow"]
+
+
+class TourRow(NamedTuple):
+    """One tour: load at the station, ride out, serve the stops, ride back, unload. Seconds, metres."""
+
+    courier: int
+    day: int
+    start_s: float  # starts loading (or shelving) at the station
+    depart_s: float  # leaves the station
+    return_s: float  # back at the station
+    end_s: float  # done shelving what came back
+    ride_m: float
+    parcels_out: int  # parcels carried out
+    shelved: int  # parcels left at the station counter (before and after the tour)
+
+
+class StopRow(NamedTuple):
+    """One stop of a tour and where its time went (seconds; ``ride_*`` is the ride to it)."""
+
+    courier: int
+    arrive_s: float
+    depart_s: float
+    place: int
+    ride_m: float
+    ride_s: float
+    park_s: float
+    walk_s: float
+    vertical_s: float
+    wait_s: float
+    handover_s: float
+    attempts: int
+
+
+TOUR_COLUMNS: tuple[str, ...] = TourRow._fields
+STOP_COLUMNS: tuple[str, ...] = StopRow._fields
+
+
+class Ledger:
+    """Tracking log, courier activity, pending pick-ups and conservation counters of one run."""
+
+    def __init__(self) -> None:
+        self.log = EventLog()
+        self.tours: list[TourRow] = []
+        self.stops: list[StopRow] = []
+        self._pickups: list[tuple[float, int, int]] = []  # (when, parcel, place) a recipient collects
+        self._delivered_to_door = 0
+        self._shelved = 0
+        self._returned = 0
+        self._on_vehicle = 0
+
+    # --- conservation counters, read-only ---------------------------------------------------
+    @property
+    def delivered_to_door(self) -> int:
+        return self._delivered_to_door
+
+    @property
+    def shelved_count(self) -> int:
+        """Parcels ever left at the station's pick-up counter."""
+        return self._shelved
+
+    @property
+    def returned_count(self) -> int:
+        return self._returned
+
+    @property
+    def on_vehicle(self) -> int:
+        """Parcels loaded and not yet handed over or brought back to the station."""
+        return self._on_vehicle
+
+    def picked_up_by(self, time_s: float) -> tuple[int, int]:
+        """Parcels collected by recipients up to ``time_s``: (from lockers, from the station counter)."""
+        from_station = sum(1 for r, _, place in self._pickups if r <= time_s and place == Place.STATION)
+        from_lockers = sum(1 for r, _, place in self._pickups if r <= time_s and place != Place.STATION)
+        return from_lockers, from_station
+
+    # --- intents ----------------------------------------------------------------------------
+    def arrived(self, time_s: np.ndarray, parcels: np.ndarray) -> None:
+        """Parcels reach the station on the linehaul trucks."""
+        self.log.add_many(time_s, parcels, Status.AT_STATION, Place.STATION)
+
+    def loaded(self, parcels: list[int], time_s: float, courier: int) -> None:
+        """Parcels leave the station on a courier's tricycle."""
+        for p in parcels:
+            self.log.add(time_s, p, Status.OUT_FOR_DELIVERY, courier)
+        self._on_vehicle += len(parcels)
+
+    def delivered(self, parcel: int, time_s: float, courier: int, place: int) -> None:
+        """Handed over at the door."""
+        self.log.add(time_s, parcel, Status.DELIVERED, courier, place)
+        self._delivered_to_door += 1
+        self._on_vehicle -= 1
+
+    def dropped_in_locker(self, parcel: int, time_s: float, collect_s: float, courier: int, place: int, detail: Detail) -> None:
+        """Put in a locker slot; the recipient collects it at ``collect_s``."""
+        self.log.add(time_s, parcel, Status.IN_LOCKER, courier, place, detail)
+        self._pickups.append((collect_s, parcel, place))
+        self._on_vehicle -= 1
+
+    def shelved(self, parcel: int, time_s: float, collect_s: float, courier: int, detail: Detail) -> None:
+        """Left at the station's pick-up counter (驿站); the recipient collects it at ``collect_s``.
+        The parcel is at the station already: never loaded, or brought back (``brought_back``)."""
+        self.log.add(time_s, parcel, Status.AT_STATION_PICKUP, courier, Place.STATION, detail)
+        self._pickups.append((collect_s, parcel, Place.STATION))
+        self._shelved += 1
+
+    def failed(self, parcel: int, time_s: float, courier: int, place: int, detail: Detail) -> None:
+        """A delivery attempt that did not leave the parcel (nobody home, locker full); it stays on board."""
+        self.log.add(time_s, parcel, Status.DELIVERY_FAILED, courier, place, detail)
+
+    def brought_back(self, count: int) -> None:
+        """Parcels come back to the station on the tricycle after a tour."""
+        self._on_vehicle -= count
+
+    def returned(self, parcel: int, time_s: float, courier: int) -> None:
+        """Sent back to the sender after the last failed attempt."""
+        self.log.add(time_s, parcel, Status.RETURNED, courier, Place.STATION, Detail.MAX_ATTEMPTS)
+        self._returned += 1
+
+    def record_tour(self, row: TourRow) -> None:
+        self.tours.append(row)
+
+    def record_stop(self, row: StopRow) -> None:
+        self.stops.append(row)
+
+    # --- closing the books ------------------------------------------------------------------
+    def log_pickups_until(self, horizon_s: float) -> None:
+        """Log every recipient pick-up that happens by the horizon, in time order."""
+        for collect_s, parcel, place in sorted(self._pickups):
+            if collect_s <= horizon_s:
+                self.log.add(collect_s, parcel, Status.PICKED_UP, -1, place)
+
+    def events(self, station: int) -> EventTable:
+        return self.log.table(station)
+
+    def tour_columns(self) -> dict[str, np.ndarray]:
+        return _columns(self.tours, TOUR_COLUMNS)
+
+    def stop_columns(self) -> dict[str, np.ndarray]:
+        return _columns(self.stops, STOP_COLUMNS)
+
+
+def _columns(rows: list[TourRow] | list[StopRow], names: tuple[str, ...]) -> dict[str, np.ndarray]:
+    if not rows:
+        return {name: np.zeros(0) for name in names}
+    cols = list(zip(*rows, strict=True))
+    return {name: np.asarray(col) for name, col in zip(names, cols, strict=True)}

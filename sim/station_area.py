@@ -1,0 +1,90 @@
+"""One station area's delivery: couriers, lockers, the counter and recipients, in one SimPy run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import simpy
+
+from .accounting import Accounting, check_conservation
+from .demand import Parcels
+from .facilities.buildings import Elevators
+from .facilities.courier import Courier
+from .facilities.locker import LockerBanks
+from .facilities.recipients import Recipients
+from .facilities.station import Station
+from .ledger import Ledger
+from .modes import plan_deliveries
+from .scenario import Scenario, Variant
+from .streams import Streams
+from .tracking import EventTable
+from .world import City
+
+__all__ = ["StationArea", "StationRun"]
+
+
+@dataclass(frozen=True)
+class StationRun:
+    """What one station area's run produced (local parcel and courier ids)."""
+
+    events: EventTable
+    tours: dict[str, np.ndarray]
+    stops: dict[str, np.ndarray]
+    accounting: Accounting
+
+
+class StationArea:
+    """A station, its district, its couriers and their parcels, assembled for one run."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        variant: Variant,
+        *,
+        streams: Streams,
+        city: City,
+        courier_of_compound: np.ndarray,
+        parcels: Parcels,
+        days: int,
+    ) -> None:
+        self.env = simpy.Environment()
+        self.parcels = parcels
+        self.ledger = Ledger()
+        recipients = Recipients(scenario.recipients, scenario.door, streams)
+        plan = plan_deliveries(parcels, city, recipients, variant.door_share, variant.policy)
+        self.station = Station(
+            parcels.ready_s, courier_of_compound[parcels.compound], parcels.guaranteed, parcels.weight_kg, scenario.couriers.count
+        )
+        self.lockers = LockerBanks(city.locker_slots)
+        elevators = Elevators(scenario.door.elevator_wait_mean_s, streams)
+        self.ledger.arrived(parcels.arrival_s, np.arange(len(parcels)))
+        self.couriers = [
+            Courier(
+                self.env,
+                i,
+                config=scenario.couriers,
+                door=scenario.door,
+                locker=scenario.locker,
+                city=city,
+                parcels=parcels,
+                plan=plan,
+                station=self.station,
+                lockers=self.lockers,
+                recipients=recipients,
+                elevators=elevators,
+                ledger=self.ledger,
+                days=days,
+            )
+            for i in range(scenario.couriers.count)
+        ]
+
+    def run(self, horizon_s: float, station: int) -> StationRun:
+        """Deliver until the horizon; log the pick-ups made by then; check every parcel is accounted for."""
+        self.env.run(until=horizon_s)
+        self.ledger.log_pickups_until(horizon_s)
+        events = self.ledger.events(station)
+        accounting = check_conservation(
+            self.ledger, self.lockers, self.station, events, n_parcels=len(self.parcels), horizon_s=horizon_s
+        )
+        return StationRun(events, self.ledger.tour_columns(), self.ledger.stop_columns(), accounting)
