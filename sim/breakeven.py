@@ -1,4 +1,4 @@
-"""The break-even fee: the door fee at which a KPI is the same with door delivery as with lockers.
+"""The break-even fee: the door-service fee at which a KPI is the same with door delivery as with lockers.
 
 Both variants run once per replication with common random numbers. Fees do not change what
 anyone does in the model, so for an ``economics.*`` field each candidate value re-prices the same
@@ -18,9 +18,10 @@ from typing import Any
 import numpy as np
 from scipy.optimize import brentq
 
+from .capacity import saturated_runs
 from .errors import ScenarioError
 from .metrics import kpis_of
-from .runner import prepare_scenario, run
+from .runner import RunSet, prepare_scenario, run
 from .scenario import Scenario, apply_overrides
 from .stats import t_half_width
 
@@ -39,6 +40,7 @@ class BreakevenResult:
     replications: int
     current: float  # the field's value in the scenario
     difference_at_current: float  # mean KPI_a − KPI_b at the current value
+    at_capacity: bool = False
 
     def __str__(self) -> str:
         return (
@@ -52,7 +54,7 @@ def breakeven(
     scenario: Scenario | str | Path,
     *,
     kpi: str = "income_per_courier_hour_yuan",
-    field: str = "economics.door_fee_yuan",
+    field: str = "economics.door_service_fee_yuan",
     a: str = "door",
     b: str = "locker",
     replications: int = 10,
@@ -60,13 +62,17 @@ def breakeven(
     jobs: int = 1,
     scheduler: str | None = None,
     max_value: float = 1000.0,
+    at_capacity: bool = False,
 ) -> BreakevenResult:
-    """Find the value of ``field`` at which ``kpi`` of variant ``a`` equals that of ``b``."""
+    """Find the value of ``field`` at which ``kpi`` of variant ``a`` equals that of ``b``.
+
+    ``at_capacity=True`` compares the variants under saturated demand (``sim.capacity``): couriers
+    who always have more parcels than time, rather than the scenario's own volume."""
     base = prepare_scenario(scenario, seed, None)
     if replications < 2:
         raise ScenarioError(f"breakeven needs at least 2 for a confidence interval (got {replications})", param="replications")
     current = _field_value(base, field)
-    question = _Question(kpi, field, a, b, replications)
+    question = _Question(kpi, field, a, b, replications, at_capacity)
     executor = {"jobs": jobs, "scheduler": scheduler}
     diffs = (_repricing if field.startswith("economics.") else _resimulating)(base, question, executor)
 
@@ -83,7 +89,7 @@ def breakeven(
 
     root = _solve(mean, current, max_value, "the KPI difference")
     ends = sorted([_solve(upper, root, max_value, "the confidence band"), _solve(lower, root, max_value, "the confidence band")])
-    return BreakevenResult(field, kpi, a, b, root, ends[0], ends[1], replications, current, mean(current))
+    return BreakevenResult(field, kpi, a, b, root, ends[0], ends[1], replications, current, mean(current), at_capacity)
 
 
 @dataclass(frozen=True)
@@ -95,11 +101,18 @@ class _Question:
     a: str
     b: str
     replications: int
+    at_capacity: bool
+
+    def runs(self, scenario: Scenario, executor: dict[str, Any], keep: bool = True) -> RunSet:
+        """Both variants' replications, at the scenario's volume or saturated."""
+        if self.at_capacity:
+            return saturated_runs(scenario, [self.a, self.b], self.replications, **executor)[0]
+        return run(scenario, variants=[self.a, self.b], replications=self.replications, keep_results=keep, **executor)
 
 
 def _repricing(base: Scenario, q: _Question, executor: dict[str, Any]) -> Callable[[float], np.ndarray]:
     """Paired differences at a value of an economics field: the same runs, priced again."""
-    runs = run(base, variants=[q.a, q.b], replications=q.replications, **executor)
+    runs = q.runs(base, executor)
     name = q.field.split(".", 1)[1]
     cache: dict[float, np.ndarray] = {}
 
@@ -122,7 +135,7 @@ def _resimulating(base: Scenario, q: _Question, executor: dict[str, Any]) -> Cal
     def diffs(x: float) -> np.ndarray:
         if x not in cache:
             scenario = base.with_overrides({q.field: x}, where="breakeven")
-            runs = run(scenario, variants=[q.a, q.b], replications=q.replications, keep_results=False, **executor)
+            runs = q.runs(scenario, executor, keep=False)
             df = runs.runs()
             if q.kpi not in df:
                 raise ScenarioError(f"unknown KPI {q.kpi!r}; KPIs: {', '.join(sorted(df.columns))}", param="kpi")

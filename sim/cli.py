@@ -10,6 +10,7 @@ import argparse
 import dataclasses
 import datetime as dt
 import json
+import math
 import shlex
 import sys
 from pathlib import Path
@@ -19,8 +20,10 @@ import matplotlib
 matplotlib.use("Agg")  # the command line writes files; it never opens windows
 
 from rich.console import Console
+from rich.markup import escape as rich_escape
 from rich.table import Table
 
+from .bands import band_warnings
 from .breakeven import breakeven
 from .errors import ParcelsimError, ResultsError, ScenarioError
 from .gallery import save_gallery
@@ -150,7 +153,10 @@ def _build() -> tuple[argparse.ArgumentParser, list[tuple[str, argparse.Argument
     p = command("breakeven", "the door fee at which a KPI is equal for door and locker delivery")
     p.add_argument("scenario", type=Path, help="scenario YAML file")
     p.add_argument("--kpi", default="income_per_courier_hour_yuan", help="the KPI to equalise (default %(default)s)")
-    p.add_argument("--field", default="economics.door_fee_yuan", help="the value to solve for (default the door fee)")
+    p.add_argument(
+        "--field", default="economics.door_service_fee_yuan", help="the value to solve for (default: the door-service fee)"
+    )
+    p.add_argument("--capacity", action="store_true", help="compare under saturated demand (couriers never run out of parcels)")
     p.add_argument("--a", default="door", help="variant a (default door)")
     p.add_argument("--b", default="locker", help="variant b (default locker)")
     p.add_argument("--reps", type=_positive_int, default=10, help="paired replications (default 10)")
@@ -159,6 +165,32 @@ def _build() -> tuple[argparse.ArgumentParser, list[tuple[str, argparse.Argument
     p.add_argument("--json", action="store_true", help="print JSON only")
     _executor_options(p)
     p.set_defaults(handler=_cmd_breakeven)
+
+    p = command("capacity", "parcels a courier delivers in a working day when work never runs out, per variant")
+    p.add_argument("scenario", type=Path, help="scenario YAML file")
+    p.add_argument("--variant", dest="variants", action="append", metavar="NAME", help="only this variant (repeatable)")
+    p.add_argument("--reps", type=_positive_int, default=5, help="replications per variant (default 5)")
+    p.add_argument("--seed", type=_non_negative_int, help="base seed (overrides the scenario's seed)")
+    _set_option(p)
+    p.add_argument(
+        "--out",
+        type=Path,
+        help="folder for capacity.json, capacity.csv and charts/ (default: results/<name>-capacity-<UTC time>)",
+    )
+    p.add_argument("--force", action="store_true", help="replace the results in a non-empty --out folder")
+    p.add_argument("--json", action="store_true", help="print JSON only")
+    _executor_options(p)
+    p.set_defaults(handler=_cmd_capacity)
+
+    p = command("plan-couriers", "smallest courier fleet that meets a KPI target (simulated, CRN)")
+    p.add_argument("scenario", type=Path, help="scenario YAML file")
+    p.add_argument("--variant", required=True, help="variant to staff, e.g. door")
+    p.add_argument("--target", required=True, help="e.g. same_day_delivery_share=0.95 or carried_over_parcels<=100")
+    p.add_argument("--reps", type=_positive_int, default=1, help="replications averaged for each fleet size (default 1)")
+    p.add_argument("--seed", type=_non_negative_int, help="base seed (overrides the scenario's seed)")
+    _set_option(p)
+    p.add_argument("--json", action="store_true", help="print JSON only")
+    p.set_defaults(handler=_cmd_plan_couriers)
 
     p = command("plan-staff", "smallest warehouse team that meets a KPI target (simulated, CRN)")
     p.add_argument("scenario", type=Path, help="scenario YAML file")
@@ -255,14 +287,19 @@ def _positive_float(text: str) -> float:
     return value
 
 
+def _default_out(name: str, kind: str = "") -> Path:
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
+    return Path("results") / "-".join(part for part in (name, kind, stamp) if part)
+
+
 def _overrides(items: list[str]) -> dict:
     return dict(parse_override(item) for item in items)
 
 
 def _cmd_run(args: argparse.Namespace, console: Console) -> int:
-    scenario = load_scenario(args.scenario, _overrides(args.overrides))
+    scenario = load_scenario(args.scenario, _overrides(args.overrides), overrides_from="--set")
     check_feasible(scenario)
-    out = args.out or Path("results") / f"{scenario.name}-{dt.datetime.now(dt.UTC).strftime('%Y%m%d-%H%M%S')}"
+    out = args.out or _default_out(scenario.name)
     prepare_out_dir(out, args.force)  # fail before a long run, not after it
     runs = run(
         scenario,
@@ -281,6 +318,7 @@ def _cmd_run(args: argparse.Namespace, console: Console) -> int:
     if not args.no_charts:
         save_gallery(out)
     _print_kpis(runs, console, pairs)
+    _print_warnings(runs.warnings(), console)
     if runs.precision_reached is not None:
         state = "reached" if runs.precision_reached else f"NOT reached within --max-reps {args.max_reps}"
         share, n = f"{args.until_precision:.0%}", runs.replications
@@ -319,9 +357,17 @@ def _print_kpis(runs: RunSet, console: Console, pairs: list[tuple[str, str]] | N
         console.print(table)
 
 
+def _print_warnings(warnings: list[str], console: Console) -> None:
+    """Warnings follow the results they qualify: a KPI outside its real-world band, work spilling over."""
+    for warning in warnings:
+        console.print(f"[yellow]warning:[/] {rich_escape(warning)}")
+
+
 def _fmt(x: float | None) -> str:
     if x is None or x != x:
         return "–"
+    if abs(x) < 1e-9:
+        x = 0.0  # floating-point noise, e.g. the CI of a KPI that is the same in every replication
     return f"{x:,.0f}" if abs(x) >= 1000 or float(x).is_integer() else f"{x:,.3g}" if abs(x) < 1 else f"{x:,.2f}"
 
 
@@ -330,7 +376,7 @@ def _cmd_sweep(args: argparse.Namespace, console: Console) -> int:
     if bool(args.grid) == bool(args.table):
         raise ScenarioError("sweep: give --grid (one or more) or --table, not both and not neither")
     points = grid_points([parse_grid(g) for g in args.grid]) if args.grid else read_table(args.table)
-    out = args.out or Path("results") / f"{scenario.name}-sweep-{dt.datetime.now(dt.UTC).strftime('%Y%m%d-%H%M%S')}"
+    out = args.out or _default_out(scenario.name, "sweep")
     result = sweep(scenario, points, replications=args.reps, variants=args.variants, seed=args.seed, out=out,
                    force=args.force, jobs=args.jobs, scheduler=args.scheduler)  # fmt: skip
     if not args.no_charts:
@@ -344,23 +390,79 @@ def _cmd_sweep(args: argparse.Namespace, console: Console) -> int:
 
 
 def _cmd_breakeven(args: argparse.Namespace, console: Console) -> int:
-    scenario = load_scenario(args.scenario, _overrides(args.overrides))
+    scenario = load_scenario(args.scenario, _overrides(args.overrides), overrides_from="--set")
     check_variants(scenario, [args.a, args.b])
     result = breakeven(scenario, kpi=args.kpi, field=args.field, a=args.a, b=args.b, replications=args.reps,
-                       seed=args.seed, jobs=args.jobs, scheduler=args.scheduler)  # fmt: skip
+                       seed=args.seed, jobs=args.jobs, scheduler=args.scheduler, at_capacity=args.capacity)  # fmt: skip
     if args.json:
         print(json.dumps(dataclasses.asdict(result)))
         return 0
+    load = "under saturated demand" if result.at_capacity else "at the scenario's volume"
     console.print(
-        f"Break-even {result.field} for {result.kpi} ({result.a} vs {result.b}, {result.replications} paired replications):"
+        f"Break-even {result.field} for {result.kpi} ({result.a} vs {result.b}, {load}, "
+        f"{result.replications} paired replications):"
     )
     console.print(f"  [bold]{result.value:.3f}[/]  (95% CI {result.ci_low:.3f} to {result.ci_high:.3f})")
     console.print(f"  at the scenario's {result.current:g}: {result.a} − {result.b} = {result.difference_at_current:+.3f}")
     return 0
 
 
+def _cmd_capacity(args: argparse.Namespace, console: Console) -> int:
+    from .capacity import CAPACITY_KPIS, capacity
+    from .plots import capacity as capacity_chart
+    from .plots import save_charts
+
+    scenario = load_scenario(args.scenario, _overrides(args.overrides), overrides_from="--set")
+    check_feasible(scenario)
+    out = args.out or _default_out(scenario.name, "capacity")
+    prepare_out_dir(out, args.force)
+    result = capacity(scenario, variants=args.variants, replications=args.reps, seed=args.seed, jobs=args.jobs,
+                      scheduler=args.scheduler)  # fmt: skip
+    summary = result.summary()
+    (out / "capacity.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    result.runs.to_csv(out / "capacity.csv", index=False, float_format="%.6g")
+    save_charts({"capacity": capacity_chart(summary)}, out / "charts")
+    if args.json:
+        print(json.dumps(summary))
+        return 0
+    table = Table(title=f"{scenario.name}: a courier's saturated working day (mean ± 95% CI, {args.reps} replications)",
+                  title_justify="left")  # fmt: skip
+    table.add_column("KPI", no_wrap=True)
+    for variant in summary:
+        table.add_column(variant, justify="right")
+    for kpi in CAPACITY_KPIS:
+        table.add_row(kpi, *(f"{_fmt(c[kpi]['mean'])} ± {_fmt(c[kpi]['ci95'])}" for c in summary.values()))
+    console.print(table)
+    means = {v: {k: float(c[k]["mean"] or math.nan) for k in c} for v, c in summary.items()}
+    bands = band_warnings(means)
+    _print_warnings(bands, console)
+    console.print(f"\nResults in [bold]{rich_escape(str(out))}[/]  ({result.parcels_per_courier} parcels per courier offered)")
+    return 0
+
+
+def _cmd_plan_couriers(args: argparse.Namespace, console: Console) -> int:
+    from .staffing import plan_couriers
+
+    scenario = load_scenario(args.scenario, _overrides(args.overrides), overrides_from="--set")
+    if args.seed is not None:
+        scenario = scenario.model_copy(update={"seed": args.seed})
+    check_variants(scenario, [args.variant])
+    target = parse_target(args.target)
+    with console.status(f"searching couriers.count for {target} ..."):
+        plan = plan_couriers(scenario, args.variant, target, replications=args.reps)
+    if args.json:
+        print(json.dumps({"couriers": plan.team, **plan.as_dict()}))
+        return 0
+    tried = ", ".join(f"{n}: {_fmt(v)}" for n, v in plan.evaluations.items())
+    console.print(f"{scenario.name} / {args.variant}: the smallest fleet meeting {target} is [bold]{plan.team}[/] couriers")
+    console.print(f"  {target.kpi} = {_fmt(plan.kpi_value)} with {plan.team}", end="")
+    console.print(f"; {_fmt(plan.below_value)} with {plan.team - 1}" if plan.below_value is not None else "")
+    console.print(f"  fleet sizes simulated ({target.kpi}): {tried}")
+    return 0
+
+
 def _cmd_plan_staff(args: argparse.Namespace, console: Console) -> int:
-    scenario = load_scenario(args.scenario, _overrides(args.overrides))
+    scenario = load_scenario(args.scenario, _overrides(args.overrides), overrides_from="--set")
     if args.seed is not None:
         scenario = scenario.model_copy(update={"seed": args.seed})
     target = parse_target(args.target)
@@ -414,7 +516,7 @@ def _cmd_schema(args: argparse.Namespace, console: Console) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace, console: Console) -> int:
-    scenario = load_scenario(args.scenario, _overrides(args.overrides))
+    scenario = load_scenario(args.scenario, _overrides(args.overrides), overrides_from="--set")
     check_feasible(scenario)
     console.print(f"{args.scenario}: valid scenario '{scenario.name}' with variants {', '.join(scenario.variants)}")
     return 0

@@ -30,7 +30,7 @@ class Parcels:
     floor: np.ndarray
     size: np.ndarray  # 0 = S, 1 = M, 2 = L
     weight_kg: np.ndarray
-    guaranteed: np.ndarray  # door-guaranteed (音尊达)
+    door_service: np.ndarray  # bought door delivery (音尊达); the others are ordinary parcels
     handover_s: np.ndarray
     locker_pickup_delay_s: np.ndarray
     station_pickup_delay_s: np.ndarray
@@ -54,13 +54,17 @@ def station_arrivals(scenario: Scenario, streams: Streams) -> np.ndarray:
     )
 
 
-def generate_parcels(scenario: Scenario, city: City, streams: Streams, arrival_s: np.ndarray) -> tuple[Parcels, np.ndarray]:
+def generate_parcels(
+    scenario: Scenario, city: City, streams: Streams, arrival_s: np.ndarray, *, door_service_share: float
+) -> tuple[Parcels, np.ndarray, np.ndarray]:
     """Draw the parcels of one station area.
 
     ``arrival_s`` holds one entry per parcel that *could* come (NaN: it did not reach the station
     by the horizon). Everything is drawn for all of them, so a parcel keeps its recipient and
     service times whether or not other parcels arrive; then the arrived ones are kept in arrival
-    order. Returns the parcels and, for each, its index in ``arrival_s``.
+    order. A parcel is a door-service parcel when its own uniform draw is below the share, so a
+    larger share keeps every door-service parcel of a smaller one (common random numbers).
+    Returns the parcels, for each its index in ``arrival_s``, and every candidate's service class.
     """
     cfg = scenario.parcels
     rng = streams.generator("parcels")
@@ -69,7 +73,7 @@ def generate_parcels(scenario: Scenario, city: City, streams: Streams, arrival_s
     building = city.household_building[household]
     sizes = rng.choice(3, size=n, p=[cfg.size_shares.S, cfg.size_shares.M, cfg.size_shares.L])
     weights = np.array([cfg.weight_kg.S, cfg.weight_kg.M, cfg.weight_kg.L])[sizes]
-    guaranteed = rng.random(n) < cfg.door_guaranteed_share
+    door_service = rng.random(n) < door_service_share
     door = scenario.door
     handover = door.handover_median_s * np.exp(door.handover_sigma * rng.standard_normal(n))
     rec = scenario.recipients
@@ -87,12 +91,12 @@ def generate_parcels(scenario: Scenario, city: City, streams: Streams, arrival_s
         floor=city.household_floor[household[keep]],
         size=sizes[keep].astype(np.int8),
         weight_kg=weights[keep],
-        guaranteed=guaranteed[keep],
+        door_service=door_service[keep],
         handover_s=handover[keep],
         locker_pickup_delay_s=locker_delay[keep],
         station_pickup_delay_s=station_delay[keep],
     )
-    return parcels, keep
+    return parcels, keep, door_service
 
 
 def sort_ready_times(arrival_s: np.ndarray, rate_per_h: float) -> np.ndarray:

@@ -19,7 +19,14 @@ from matplotlib.figure import Figure
 
 from . import plots
 from .errors import ResultsError, ScenarioError
-from .metrics import HEADLINE_KPIS, dispatch_times_h, lead_times_h, locker_occupancy_series, station_backlog_series
+from .metrics import (
+    HEADLINE_KPIS,
+    courier_days_measured,
+    dispatch_times_h,
+    lead_times_h,
+    locker_occupancy_series,
+    station_backlog_series,
+)
 from .model import build_city
 from .results import filter_events
 from .runner import kpi_ci, kpi_differences, kpi_means
@@ -68,6 +75,10 @@ class Bundle:
     def monitors(self) -> pd.DataFrame:
         return self.activity("monitors")
 
+    def income_breakdown(self) -> pd.DataFrame:
+        path = self.folder / "income_breakdown.csv"
+        return pd.read_csv(path) if path.is_file() else pd.DataFrame()
+
     @property
     def window_s(self) -> tuple[float, float]:
         h = self.scenario.horizon
@@ -90,11 +101,17 @@ def gallery(bundle: Bundle) -> dict[str, Figure]:
     if has_delivery:
         means, ci = bundle.kpi_means()
         charts["variant_comparison"] = plots.variant_comparison(means, ci)
-        first_tours = tours[(tours["replication"] == 0) & (tours["start_s"] >= window[0]) & (tours["start_s"] < window[1])]
-        first_stops = stops[(stops["replication"] == 0) & (stops["arrive_s"] >= window[0]) & (stops["arrive_s"] < window[1])]
-        courier_days = sc.couriers.count * sc.stations.count * (sc.horizon.days - sc.horizon.warmup_days)
-        if len(first_tours):  # with upstream, parcels may reach the stations only after the order days
-            charts["courier_time_breakdown"] = plots.courier_time_breakdown(first_tours, first_stops, courier_days)
+        measured = (sc.horizon.warmup_days, sc.horizon.days)
+        counted = {v: courier_days_measured(e, measured, sc.upstream is not None) for v, e in events.items()}
+        days = bundle.activity("days")
+        first_days = _on_days(days, days["day"].to_numpy(), counted)
+        first_tours = _on_days(tours, tours["day"].to_numpy(), counted)
+        first_stops = _on_days(stops, (stops["arrive_s"] // SECONDS_PER_DAY).to_numpy(), counted)
+        if len(first_days):
+            charts["courier_time_breakdown"] = plots.courier_time_breakdown(first_tours, first_stops, first_days)
+        breakdown = bundle.income_breakdown()
+        if len(breakdown):
+            charts["income_breakdown"] = plots.income_breakdown(breakdown)
         charts["lead_time_ecdf"] = plots.lead_time_ecdf({v: lead_times_h(e, _n(e), window) for v, e in events.items()})
         slots = _locker_slots(sc)
         charts["locker_occupancy"] = plots.locker_occupancy({v: locker_occupancy_series(e) for v, e in events.items()}, slots)
@@ -138,6 +155,14 @@ def _save_sweep_charts(folder: Path) -> list[Path]:
     result = SweepResult(parameters, pd.read_csv(folder / "sweep.csv"), folder)
     charts = {f"kpis_vs_{p.replace('.', '_')}": result.plot_parameter(p) for p in parameters}
     return plots.save_charts(charts, folder / "charts")
+
+
+def _on_days(table: pd.DataFrame, day: np.ndarray, counted: dict[str, np.ndarray]) -> pd.DataFrame:
+    """The rows of replication 0 that fall on the days counted for their variant."""
+    keep = np.zeros(len(table), dtype=bool)
+    for variant, days in counted.items():
+        keep |= (table["variant"] == variant).to_numpy() & np.isin(day, days)
+    return table[keep & (table["replication"] == 0).to_numpy()]
 
 
 def _n(events: EventTable) -> int:

@@ -16,7 +16,7 @@ import numpy as np
 from .places import Place
 from .tracking import Detail, EventLog, EventTable, Status
 
-__all__ = ["STOP_COLUMNS", "TOUR_COLUMNS", "Ledger", "StopRow", "TourRow"]
+__all__ = ["DAY_COLUMNS", "STOP_COLUMNS", "TOUR_COLUMNS", "DayRow", "Ledger", "StopRow", "TourRow"]
 
 
 class TourRow(NamedTuple):
@@ -31,6 +31,8 @@ class TourRow(NamedTuple):
     ride_m: float
     parcels_out: int  # parcels carried out
     shelved: int  # parcels left at the station counter (before and after the tour)
+    pause_s: float  # breaks and station tasks taken at stops during the tour
+    carried_back: int  # parcels brought back unserved because the working day ended
 
 
 class StopRow(NamedTuple):
@@ -50,17 +52,33 @@ class StopRow(NamedTuple):
     attempts: int
 
 
+class DayRow(NamedTuple):
+    """One courier's working day: from the shift's start to the end of the last task (seconds)."""
+
+    courier: int
+    day: int
+    start_s: float  # shift start
+    end_s: float  # end of the day's last tour or station task
+    break_s: float
+    task_s: float  # station tasks: morning sort, outbound pick-ups, ...
+    tour_s: float  # on tours, breaks and tasks taken on the way excluded
+    overtime_s: float  # work past the day's end
+
+
 TOUR_COLUMNS: tuple[str, ...] = TourRow._fields
 STOP_COLUMNS: tuple[str, ...] = StopRow._fields
+DAY_COLUMNS: tuple[str, ...] = DayRow._fields
 
 
 class Ledger:
     """Tracking log, courier activity, pending pick-ups and conservation counters of one run."""
 
-    def __init__(self) -> None:
+    def __init__(self, door_service: np.ndarray) -> None:
         self.log = EventLog()
+        self._door_service = door_service  # service class of each parcel, for the log's service column
         self.tours: list[TourRow] = []
         self.stops: list[StopRow] = []
+        self.days: list[DayRow] = []
         self._pickups: list[tuple[float, int, int]] = []  # (when, parcel, place) a recipient collects
         self._delivered_to_door = 0
         self._shelved = 0
@@ -127,8 +145,14 @@ class Ledger:
         self.log.add(time_s, parcel, Status.DELIVERY_FAILED, courier, place, detail)
 
     def brought_back(self, count: int) -> None:
-        """Parcels come back to the station on the tricycle after a tour."""
+        """Parcels come back to the station on the tricycle after a tour, to be shelved or tried again."""
         self._on_vehicle -= count
+
+    def carried_back(self, parcels: list[int], time_s: float, courier: int) -> None:
+        """Parcels come back unserved because the working day ended; they go out on a later day."""
+        for p in parcels:
+            self.log.add(time_s, p, Status.AT_STATION, courier, Place.STATION, Detail.CARRIED_OVER)
+        self._on_vehicle -= len(parcels)
 
     def returned(self, parcel: int, time_s: float, courier: int) -> None:
         """Sent back to the sender after the last failed attempt."""
@@ -141,6 +165,9 @@ class Ledger:
     def record_stop(self, row: StopRow) -> None:
         self.stops.append(row)
 
+    def record_day(self, row: DayRow) -> None:
+        self.days.append(row)
+
     # --- closing the books ------------------------------------------------------------------
     def log_pickups_until(self, horizon_s: float) -> None:
         """Log every recipient pick-up that happens by the horizon, in time order."""
@@ -149,7 +176,7 @@ class Ledger:
                 self.log.add(collect_s, parcel, Status.PICKED_UP, -1, place)
 
     def events(self, station: int) -> EventTable:
-        return self.log.table(station)
+        return self.log.table(station, self._door_service)
 
     def tour_columns(self) -> dict[str, np.ndarray]:
         return _columns(self.tours, TOUR_COLUMNS)
@@ -157,8 +184,11 @@ class Ledger:
     def stop_columns(self) -> dict[str, np.ndarray]:
         return _columns(self.stops, STOP_COLUMNS)
 
+    def day_columns(self) -> dict[str, np.ndarray]:
+        return _columns(self.days, DAY_COLUMNS)
 
-def _columns(rows: list[TourRow] | list[StopRow], names: tuple[str, ...]) -> dict[str, np.ndarray]:
+
+def _columns(rows: list[TourRow] | list[StopRow] | list[DayRow], names: tuple[str, ...]) -> dict[str, np.ndarray]:
     if not rows:
         return {name: np.zeros(0) for name in names}
     cols = list(zip(*rows, strict=True))

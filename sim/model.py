@@ -7,6 +7,7 @@ known, which keeps them separate runs here (and makes them easy to spread over p
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from dataclasses import dataclass
 
@@ -16,7 +17,7 @@ from .accounting import Accounting, accounting_from_log
 from .demand import generate_parcels, station_arrivals
 from .errors import ConservationError, ScenarioError
 from .executors import Executor, run_all
-from .ledger import STOP_COLUMNS, TOUR_COLUMNS
+from .ledger import DAY_COLUMNS, STOP_COLUMNS, TOUR_COLUMNS
 from .monitor import TimeWeighted
 from .scenario import CityConfig, Scenario, StationConfig, Variant
 from .station_area import StationArea, StationRun
@@ -62,10 +63,11 @@ class RunResult:
     scenario: Scenario  # resolved for the variant
     variant: str
     replication: int
-    door_share: float
+    door_service_share: float
     events: EventTable
     tours: dict[str, np.ndarray]
     stops: dict[str, np.ndarray]
+    days: dict[str, np.ndarray]  # one row per courier-day (sim.ledger.DayRow)
     accounting: Accounting
     city: City  # the first station's district (all of them: ``cities``)
     cities: tuple[City, ...]
@@ -101,12 +103,14 @@ class StationTask:
     global_ids: np.ndarray  # parcel id of each candidate in the whole run
     horizon_s: float
     total_days: int
+    door_service_share: float
 
 
 @dataclass(frozen=True)
 class StationOutput:
     run: StationRun  # events already carry global parcel and courier ids
     city: City
+    door_service: np.ndarray  # service class of every candidate parcel (aligned with the task's global ids)
 
 
 def run_station(task: StationTask) -> StationOutput:
@@ -114,7 +118,7 @@ def run_station(task: StationTask) -> StationOutput:
     sc = task.scenario
     city = build_city(sc.city, sc.station, sc.seed, task.station)
     streams = Streams(sc.seed, task.replication).for_station(task.station)
-    parcels, kept = generate_parcels(sc, city, streams, task.arrival_s)
+    parcels, kept, door_service = generate_parcels(sc, city, streams, task.arrival_s, door_service_share=task.door_service_share)
     couriers = sc.couriers.count
     area = StationArea(
         sc,
@@ -126,13 +130,8 @@ def run_station(task: StationTask) -> StationOutput:
         days=task.total_days,
     )
     run = area.run(task.horizon_s, task.station)
-    relabelled = StationRun(
-        events=run.events.relabel(task.global_ids[kept], task.station * couriers),
-        tours=run.tours,
-        stops=run.stops,
-        accounting=run.accounting,
-    )
-    return StationOutput(relabelled, city)
+    relabelled = dataclasses.replace(run, events=run.events.relabel(task.global_ids[kept], task.station * couriers))
+    return StationOutput(relabelled, city, door_service)
 
 
 def simulate(scenario: Scenario, variant: str, replication: int = 0, executor: Executor | None = None) -> RunResult:
@@ -143,7 +142,7 @@ def simulate(scenario: Scenario, variant: str, replication: int = 0, executor: E
     """
     resolved = scenario.resolved(variant)
     spec = scenario.variants[variant]
-    door_share = spec.door_share
+    door_service_share = scenario.door_service_share(variant)
     streams = Streams(resolved.seed, replication)
     total_days = resolved.horizon.days + resolved.horizon.drain_days
     horizon_s = total_days * SECONDS_PER_DAY
@@ -152,12 +151,6 @@ def simulate(scenario: Scenario, variant: str, replication: int = 0, executor: E
 
     upstream = run_upstream(resolved, streams, horizon_s) if resolved.upstream is not None else None
     deliver = resolved.upstream is None or resolved.upstream.simulate_delivery
-    tables: list[EventTable] = []
-    if upstream is not None:
-        log = EventLog()
-        upstream.log_events(log)
-        tables.append(log.table())
-        n_parcels = len(upstream)
 
     tasks, offset = [], 0
     for i in range(n_stations if deliver else 0):
@@ -168,15 +161,25 @@ def simulate(scenario: Scenario, variant: str, replication: int = 0, executor: E
         else:
             global_ids = np.flatnonzero(upstream.destination == i)
             candidates = upstream.station_arrival_s[global_ids]
-        tasks.append(StationTask(resolved, spec, replication, i, candidates, global_ids, horizon_s, total_days))
-    if upstream is None:
-        n_parcels = offset
+        tasks.append(
+            StationTask(resolved, spec, replication, i, candidates, global_ids, horizon_s, total_days, door_service_share)
+        )
+    n_parcels = offset if upstream is None else len(upstream)
     if executor is None:
         outputs = [run_station(t) for t in tasks]
     else:
         outputs = run_all(executor, run_station, tasks, label=f"{variant}: station areas")
     runs = [o.run for o in outputs]
     cities = [o.city for o in outputs]
+    tables: list[EventTable] = []
+    if upstream is not None:
+        # Upstream events carry the service class the stations drew for their parcels (-1: no station ran).
+        door_service = np.full(n_parcels, -1, dtype=np.int8)
+        for task, output in zip(tasks, outputs, strict=True):
+            door_service[task.global_ids] = output.door_service
+        log = EventLog()
+        upstream.log_events(log)
+        tables.append(log.table().with_service(door_service))
     tables.extend(r.events for r in runs)
 
     events = EventTable.concat(tables)
@@ -185,10 +188,11 @@ def simulate(scenario: Scenario, variant: str, replication: int = 0, executor: E
         scenario=resolved,
         variant=variant,
         replication=replication,
-        door_share=door_share,
+        door_service_share=door_service_share,
         events=events,
         tours=_merge_activity([r.tours for r in runs], couriers, TOUR_COLUMNS),
         stops=_merge_activity([r.stops for r in runs], couriers, STOP_COLUMNS),
+        days=_merge_activity([r.days for r in runs], couriers, DAY_COLUMNS),
         accounting=accounting,
         city=cities[0] if cities else build_city(resolved.city, resolved.station, resolved.seed, 0),
         cities=tuple(cities),

@@ -35,14 +35,14 @@ class DeliveryPlan:
     stop: np.ndarray  # the place of its locker bank for a locker parcel, else its compound's gate
 
 
-def plan_deliveries(parcels: Parcels, city: City, recipients: Recipients, door_share: float, policy: str) -> DeliveryPlan:
-    """The door for door-guaranteed parcels and those the variant's policy chooses; else the
-    compound's locker bank or a bank within reach; else the station's counter."""
+def plan_deliveries(parcels: Parcels, city: City, recipients: Recipients, policy: str) -> DeliveryPlan:
+    """The door for door-service parcels and the ordinary parcels the variant's policy sends there;
+    else the compound's locker bank or a bank within reach; else the station's counter."""
     bank = city.compound_bank[parcels.compound]
-    chosen = np.asarray(POLICIES[policy](PolicyContext(parcels, city, recipients, door_share)), dtype=bool)
+    chosen = np.asarray(POLICIES[policy](PolicyContext(parcels, city, recipients)), dtype=bool)
     if chosen.shape != (len(parcels),):
         raise ValueError(f"policy {policy!r} returned shape {chosen.shape}, expected ({len(parcels)},)")
-    to_door = parcels.guaranteed | chosen
+    to_door = parcels.door_service | chosen
     mode = np.where(to_door, Mode.DOOR, np.where(bank >= 0, Mode.LOCKER, Mode.STATION)).astype(np.int8)
     stop = np.where(mode == Mode.LOCKER, city.bank_place[np.maximum(bank, 0)], Place.of_compound(parcels.compound))
     return DeliveryPlan(mode=mode, stop=stop)

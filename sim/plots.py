@@ -27,11 +27,13 @@ from .units import SECONDS_PER_HOUR
 
 __all__ = [
     "backlog_over_time",
+    "capacity",
     "courier_gantt",
     "courier_time_breakdown",
     "dispatch_shares",
     "dispatch_time_ecdf",
     "district_map",
+    "income_breakdown",
     "kpi_vs_parameter",
     "lead_time_ecdf",
     "locker_occupancy",
@@ -43,19 +45,22 @@ __all__ = [
 
 _COMPARED = (
     ("parcels_per_courier_day", "Parcels delivered per courier-day 日派件量", "parcels"),
-    ("courier_hours_per_day", "Hours worked per courier-day 日工作时长", "hours"),
+    ("hours_per_courier_day", "Hours worked per courier-day 日工作时长", "hours"),
     ("income_per_courier_day_yuan", "Net income per courier-day 日收入", "yuan"),
     ("income_per_courier_hour_yuan", "Net income per courier-hour 时薪", "yuan / hour"),
 )
 _TIME_PARTS = (
-    ("station", "at the station 网点 (load, shelve)", "#8c8c8c"),
+    ("tasks", "station tasks 分拣/揽收 (sorting, outbound pick-ups)", "#b07d2b"),
+    ("station", "loading and shelving 装车/上架", "#8c8c8c"),
     ("ride", "riding 骑行", "#4c72b0"),
     ("park", "parking 停车", "#64b5cd"),
     ("walk", "walking 步行", "#55a868"),
     ("vertical", "stairs / elevator 爬楼/电梯", "#c44e52"),
     ("wait", "waiting 等待 (elevator, calls)", "#dd8452"),
     ("handover", "handover 交付 / locker drop 投柜", "#8172b2"),
+    ("idle", "at the station, waiting for parcels or a task 待件", "#dddddd"),
 )
+_STOP_PARTS = ("park", "walk", "vertical", "wait", "handover")
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -139,9 +144,12 @@ def variant_comparison(kpis: pd.DataFrame, ci: pd.DataFrame | None = None, *, ax
 
 
 @_styled
-def courier_time_breakdown(tours: pd.DataFrame, stops: pd.DataFrame, courier_days: int, *, ax: Axes | None = None) -> Figure:
-    """Where a courier's working hours go, by variant: riding, walking, stairs, waiting, handing over."""
-    parts = _time_parts(tours, stops, courier_days)
+def courier_time_breakdown(tours: pd.DataFrame, stops: pd.DataFrame, days: pd.DataFrame, *, ax: Axes | None = None
+                           ) -> Figure:  # fmt: skip
+    """Where a courier's hours on duty go, by variant: station tasks, loading, riding, walking,
+    stairs, waiting, handing over, waiting at the station. The tables are those of the courier-days
+    to show (a ``variant`` column in each); the bars are hours per courier-day, breaks excluded."""
+    parts = _time_parts(tours, stops, days)
     fig, ax = _axes(ax, (10, 5.5))
     left = np.zeros(len(parts))
     for key, label, color in _TIME_PARTS:
@@ -158,16 +166,24 @@ def courier_time_breakdown(tours: pd.DataFrame, stops: pd.DataFrame, courier_day
     return fig
 
 
-def _time_parts(tours: pd.DataFrame, stops: pd.DataFrame, courier_days: int) -> pd.DataFrame:
+def _time_parts(tours: pd.DataFrame, stops: pd.DataFrame, days: pd.DataFrame) -> pd.DataFrame:
+    """Hours per courier-day in each part of the day, by variant; the parts add up to the hours on duty."""
     rows = {}
-    for variant, t in tours.groupby("variant", sort=False):
-        s = stops[stops["variant"] == variant]
-        total = (t["end_s"] - t["start_s"]).sum()
+    for variant, d in days.groupby("variant", sort=False):
+        t, s = tours[tours["variant"] == variant], stops[stops["variant"] == variant]
+        on_tours = (t["end_s"] - t["start_s"] - t["pause_s"]).sum()
         station = ((t["depart_s"] - t["start_s"]) + (t["end_s"] - t["return_s"])).sum()
-        at_stops = {k: s[f"{k}_s"].sum() for k in ("park", "walk", "vertical", "wait", "handover")}
-        ride = total - station - sum(at_stops.values())
-        rows[variant] = {"station": station, "ride": ride, **at_stops}
-    return pd.DataFrame(rows).T / SECONDS_PER_HOUR / courier_days
+        at_stops = {k: s[f"{k}_s"].sum() for k in _STOP_PARTS}
+        on_duty = (d["end_s"] - d["start_s"] - d["break_s"]).sum()
+        tasks = d["task_s"].sum()
+        rows[variant] = {
+            "tasks": tasks,
+            "station": station,
+            "ride": on_tours - station - sum(at_stops.values()),
+            **at_stops,
+            "idle": on_duty - tasks - on_tours,
+        }
+    return pd.DataFrame(rows).T / SECONDS_PER_HOUR / days.groupby("variant", sort=False).size().to_numpy()[:, None]
 
 
 @_styled
@@ -398,7 +414,7 @@ def courier_gantt(tours: pd.DataFrame, stops: pd.DataFrame, title: str = "", *, 
 
     Within a stop the parts (park, walk, stairs/elevator, waiting, handover) are drawn one after the
     other in that order, with their logged durations: the log keeps each part's total per stop."""
-    rows = [key for key, _, _ in _TIME_PARTS]
+    rows = ["station", "ride", *_STOP_PARTS]
     labels = {key: label for key, label, _ in _TIME_PARTS}
     colors = {key: color for key, _, color in _TIME_PARTS}
     bars: dict[str, list[tuple[float, float]]] = {k: [] for k in rows}
@@ -426,6 +442,60 @@ def courier_gantt(tours: pd.DataFrame, stops: pd.DataFrame, title: str = "", *, 
     ax.set_xlabel("hour of the day (since day 0, 00:00)")
     ax.set_title(title or "A courier's day")
     ax.grid(axis="x", alpha=0.3)
+    return fig
+
+
+@_styled
+def income_breakdown(breakdown: pd.DataFrame, *, ax: Axes | None = None) -> Figure:
+    """A courier's income per day, line by line and by variant: earnings stacked to the right of
+    zero, costs to the left, the net marked. ``breakdown`` as ``RunSet.income_breakdown()`` returns it
+    (means over replications are drawn)."""
+    from .economics import INCOME_LINES
+
+    means = breakdown.drop(columns=["replication"]).groupby("variant", sort=False).mean()
+    fig, ax = _axes(ax, (10, 0.9 * len(means) + 2.5))
+    y = np.arange(len(means))
+    right, left = np.zeros(len(means)), np.zeros(len(means))
+    colors = _colors(len(INCOME_LINES))
+    for (key, label), color in zip(INCOME_LINES, colors, strict=True):
+        values = means[key].to_numpy(dtype=float)
+        if not np.any(values):
+            continue  # a line that is zero everywhere (e.g. no piece rate set) is not drawn
+        base = np.where(values >= 0, right, left)
+        ax.barh(y, values, left=base, color=color, label=label, height=0.6)
+        right += np.maximum(values, 0)
+        left += np.minimum(values, 0)
+    ax.scatter(means["net"], y, marker="D", color="black", zorder=5, label="net income 净收入")
+    for yi, net in zip(y, means["net"], strict=True):
+        ax.annotate(f"{net:.1f}", (net, yi), xytext=(0, 10), textcoords="offset points", ha="center", fontsize=9)
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_yticks(y, list(means.index))
+    ax.invert_yaxis()
+    ax.set_xlabel("yuan per courier-day")
+    ax.set_title("A courier's income per day, line by line 收入构成")
+    ax.legend(loc="lower right", fontsize=8)
+    ax.grid(axis="x", alpha=0.3)
+    return fig
+
+
+@_styled
+def capacity(summary: dict[str, dict[str, dict[str, float | None]]], *, ax: Axes | None = None) -> Figure:
+    """Parcels a courier delivers in a saturated working day, by variant, with 95% CIs, against the
+    real-world band of 150-300 a day and ≈100 for door-heavy JD couriers (sources §2).
+    ``summary`` as ``CapacityResult.summary()`` returns it."""
+    fig, ax = _axes(ax, (8, 5))
+    variants = list(summary)
+    means = [summary[v]["parcels_per_courier_day"]["mean"] or 0.0 for v in variants]
+    errs = [summary[v]["parcels_per_courier_day"]["ci95"] or 0.0 for v in variants]
+    ax.axhspan(150, 300, color="#55a868", alpha=0.15, label="real-world 150-300 a day (sources §2)")
+    ax.axhline(100, color="#c44e52", linestyle="--", linewidth=1, label="≈100 a day, door-heavy JD couriers (sources §2)")
+    bars = ax.bar(variants, means, color=_colors(len(variants)), yerr=errs, capsize=4)
+    ax.bar_label(bars, fmt="%.0f", padding=3)
+    ax.set_ylabel("parcels delivered per courier-day")
+    ax.set_title("Daily capacity: parcels a courier delivers when work never runs out 日派件能力")
+    ax.margins(y=0.15)
+    ax.legend(loc="upper left", fontsize=8)
+    ax.grid(axis="y", alpha=0.3)
     return fig
 
 

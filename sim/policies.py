@@ -1,12 +1,14 @@
-"""Delivery policies: which parcels go to the door. Chosen by name in a variant (``policy:``).
+"""Delivery policies: what couriers do with *ordinary* parcels. Chosen by name in a variant (``policy:``).
 
-A policy is a function of a ``PolicyContext`` returning, for each parcel, whether it goes to the
-door; door-guaranteed (音尊达) parcels go to the door whatever the policy says. Register your own
-with ``@register("name")`` before loading a scenario that names it::
+Door-service (音尊达) parcels always go to the door. For every other parcel a policy says whether
+the courier takes it to the door anyway (as a courtesy, paid the ordinary fee) or leaves it in
+the compound's locker or at the station counter. A policy is a function of a ``PolicyContext``
+returning, for each parcel, whether it goes to the door. Register your own with
+``@register("name")`` before loading a scenario that names it::
 
-    @sim.policies.register("walkups_to_locker")
-    def walkups_to_locker(ctx):
-        return ctx.city.building_elevator[ctx.parcels.building]   # door only where there is a lift
+    @sim.policies.register("low_floors_to_door")
+    def low_floors_to_door(ctx):
+        return ctx.parcels.floor <= 2   # the courier walks up two floors, no more
 """
 
 from __future__ import annotations
@@ -34,7 +36,6 @@ class PolicyContext:
     parcels: Parcels
     city: City
     recipients: Recipients
-    door_share: float  # the variant's door_share
 
 
 class DeliveryPolicy(Protocol):
@@ -49,15 +50,13 @@ def register(name: str) -> Callable[[DeliveryPolicy], DeliveryPolicy]:
     return POLICIES.register(name)
 
 
-@register("door_share")
-def door_share(ctx: PolicyContext) -> np.ndarray:
-    """A share ``door_share`` of recipients (the same people in every variant) get door delivery."""
-    return ctx.recipients.prefers_door(ctx.parcels.household, ctx.door_share)
+@register("locker_first")
+def locker_first(ctx: PolicyContext) -> np.ndarray:
+    """Ordinary parcels go to the compound's locker bank (or one within reach), else the counter."""
+    return np.zeros(len(ctx.parcels), dtype=bool)
 
 
-@register("elevator_door")
-def elevator_door(ctx: PolicyContext) -> np.ndarray:
-    """Door delivery in buildings with an elevator, lockers for walk-ups (a share ``door_share`` of
-    walk-up recipients still get the door)."""
-    lift = ctx.city.building_elevator[ctx.parcels.building]
-    return lift | ctx.recipients.prefers_door(ctx.parcels.household, ctx.door_share)
+@register("courtesy_lift")
+def courtesy_lift(ctx: PolicyContext) -> np.ndarray:
+    """Ordinary parcels in buildings with a lift go to the door as a courtesy; walk-ups get the locker."""
+    return ctx.city.building_elevator[ctx.parcels.building]

@@ -41,7 +41,7 @@ def scenario_reference() -> str:
         "",
         "Every field of a scenario file, by section. Units are in the field names (`_m` metres, `_s` seconds,",
         "`_h` hours, `_yuan`, `_kg`, `_mps` metres per second, `_share` a fraction in [0, 1]). Sources cite",
-        "`REFERENCES.md` rows; `A1`...`A22` are the assumptions in [../assumptions.md](../assumptions.md).",
+        "[sources §N](../background/sources.md); `A1`...`A23` are the assumptions in [../assumptions.md](../assumptions.md).",
         "Unknown keys are errors. `--set path.to.field=value` and variants' `set:` use the dotted paths below.",
         "",
     ]

@@ -47,6 +47,8 @@ BUNDLE_FILES = (
     "events.parquet",
     "tours.parquet",
     "stops.parquet",
+    "days.parquet",
+    "income_breakdown.csv",
     "monitors.parquet",
     "differences.csv",
 )
@@ -97,22 +99,28 @@ def write_bundle(runs: RunSet, out: Path, *, pairs: list[tuple[str, str]] | None
     kpis = runs.kpis_by_variant()
     (out / "kpis.json").write_text(json.dumps(kpis, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     runs.runs().to_csv(out / "kpis.csv", index=False, float_format="%.6g")
+    breakdown = runs.income_breakdown()
+    if len(breakdown):
+        breakdown.to_csv(out / "income_breakdown.csv", index=False, float_format="%.6g")
     if runs.replications > 1 and len(runs.variants) > 1:
         runs.differences(pairs).to_csv(out / "differences.csv", index=False, float_format="%.6g")
 
     event_tables: list[pa.Table] = []
     tour_tables: list[pa.Table] = []
     stop_tables: list[pa.Table] = []
+    day_tables: list[pa.Table] = []
     monitor_tables: list[pa.Table] = []
     for (variant, rep), result in runs.results.items():
         event_tables.append(result.events.to_arrow(variant, rep))
         tour_tables.append(_activity_table(result.tours, variant, rep))
         stop_tables.append(_activity_table(result.stops, variant, rep))
+        day_tables.append(_activity_table(result.days, variant, rep))
         if result.upstream is not None:
             monitor_tables.extend(_monitor_table(name, m, variant, rep) for name, m in result.upstream.monitors.items())
     pq.write_table(_concat(event_tables), out / "events.parquet", **_PARQUET)
     pq.write_table(_concat(tour_tables), out / "tours.parquet", **_PARQUET)
     pq.write_table(_concat(stop_tables), out / "stops.parquet", **_PARQUET)
+    pq.write_table(_concat(day_tables), out / "days.parquet", **_PARQUET)
     if monitor_tables:
         pq.write_table(pa.concat_tables(monitor_tables), out / "monitors.parquet", **_PARQUET)
 
@@ -129,6 +137,7 @@ def write_bundle(runs: RunSet, out: Path, *, pairs: list[tuple[str, str]] | None
         "package_version": package_version(),
         "git_revision": git_revision(),
         "wall_time_s": round(runs.wall_time_s, 3),
+        "warnings": runs.warnings(),
         "python": platform.python_version(),
         "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "command": command,
@@ -214,7 +223,7 @@ def load_results(results_dir: str | Path) -> RunSet:
     scenario = load_scenario(folder / "scenario.resolved.yaml")
     runs = RunSet(scenario=scenario, variants=list(meta["variants"]), wall_time_s=float(meta.get("wall_time_s", 0.0)))
     events = pq.read_table(folder / "events.parquet")
-    tours, stops = (_read_optional(folder / f"{name}.parquet") for name in ("tours", "stops"))
+    tours, stops, days = (_read_optional(folder / f"{name}.parquet") for name in ("tours", "stops", "days"))
     monitors = _read_optional(folder / "monitors.parquet")
     for key, accounting in meta["accounting"].items():
         variant, rep_text = key.rsplit("/", 1)
@@ -226,10 +235,11 @@ def load_results(results_dir: str | Path) -> RunSet:
             scenario=resolved,
             variant=variant,
             replication=rep,
-            door_share=scenario.variants[variant].door_share,
+            door_service_share=scenario.door_service_share(variant),
             events=table,
             tours=_activity_columns(tours, variant, rep),
             stops=_activity_columns(stops, variant, rep),
+            days=_activity_columns(days, variant, rep),
             accounting=Accounting(**accounting),
             city=cities[0],
             cities=cities,

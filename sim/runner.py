@@ -19,16 +19,17 @@ from typing import Any
 import pandas as pd
 from matplotlib.figure import Figure
 
+from .bands import band_warnings, spill_warnings
 from .errors import ScenarioError
 from .executors import Executor, make_executor, run_all
-from .metrics import HEADLINE_KPIS, kpis_of
+from .metrics import HEADLINE_KPIS, Activity, income_of, kpi_inputs, kpis_of
 from .model import RunResult, simulate
 from .scenario import Scenario, load_scenario
 from .stats import mean_ci, paired_difference
 
 __all__ = ["Job", "RunSet", "check_variants", "compare", "kpi_row", "prepare_scenario", "run", "run_job"]
 
-_ID_COLUMNS = ("variant", "replication", "seed", "door_share")
+_ID_COLUMNS = ("variant", "replication", "seed", "door_service_share")
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ def kpi_row(result: RunResult) -> dict[str, Any]:
         "variant": result.variant,
         "replication": result.replication,
         "seed": result.scenario.seed,
-        "door_share": result.door_share,
+        "door_service_share": result.door_service_share,
     }
     row.update(kpis_of(result))
     return row
@@ -121,6 +122,23 @@ class RunSet:
                 "n": int(row.n),
             }
         return out
+
+    def warnings(self) -> list[str]:
+        """KPIs outside their real-world band (sources named) and work or parcels spilling past the
+        measured days, for the variants' mean KPIs."""
+        means = {str(v): row.to_dict() for v, row in self.kpis().iterrows()}
+        return spill_warnings(means) + band_warnings(means)
+
+    def income_breakdown(self) -> pd.DataFrame:
+        """Couriers' income per courier-day, line by line (earnings positive, costs negative), with
+        ``net`` their sum: one row per kept (variant, replication)."""
+        rows = []
+        for (variant, rep), result in self.results.items():
+            activity = Activity(result.tours, result.days, result.stops)
+            income, courier_days = income_of(result.events, activity, kpi_inputs(result))
+            per_day = {k: v / courier_days if courier_days else math.nan for k, v in income.lines.items()}
+            rows.append({"variant": variant, "replication": rep, **per_day, "net": sum(per_day.values())})
+        return pd.DataFrame(rows)
 
     def result(self, variant: str, replication: int = 0) -> RunResult:
         try:

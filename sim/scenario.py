@@ -1,15 +1,16 @@
 """The scenario schema: typed, frozen, validated. YAML in, clear errors out.
 
 Every field says its unit in its name where it is not obvious and carries a description; numbers
-from the real world cite ``REFERENCES.md`` rows, the others are assumptions listed in
-``docs/assumptions.md``. Unknown keys are rejected (with the closest known key suggested), so a
-typo can never fall back silently to a default.
+from the real world cite the project's sources page (``docs/background/sources.md``, "sources §N"),
+the others are assumptions listed in ``docs/assumptions.md``. Unknown keys are rejected (with the
+closest known key suggested), so a typo can never fall back silently to a default.
 """
 
 from __future__ import annotations
 
 import copy
 import difflib
+import itertools
 import typing
 from pathlib import Path
 from typing import Any
@@ -95,7 +96,7 @@ class CityConfig(_Section):
     building_walk_m_max: float = Field(180.0, ge=0, le=2000, description="Longest walk from compound gate to a building (m)")
     locker_share: float = Field(0.7, ge=0, le=1, description="Share of compounds with a locker bank at the gate")
     locker_slots: SizeCounts = Field(
-        SizeCounts(S=40, M=24, L=8), description="Slots per locker bank by size (72: within 40-200, REFERENCES.md §3)"
+        SizeCounts(S=40, M=24, L=8), description="Slots per locker bank by size (72: within 40-200, sources §3)"
     )
     locker_reach_m: float = Field(
         400.0, ge=0, le=10_000, description="A compound without a locker uses another compound's locker this close by road (m)"
@@ -117,6 +118,11 @@ class StationConfig(_Section):
     location: str = Field("centre", pattern="^(centre|edge)$", description="Where the station sits: centre or edge")
     sort_rate_parcels_per_h: float = Field(
         1500.0, gt=0, le=100_000, description="Parcels sorted per hour after a linehaul arrival (assumption A3)"
+    )
+    loading_order: str = Field(
+        "priority",
+        pattern="^(priority|arrival)$",
+        description="priority: door-service parcels first, then redeliveries, then the oldest; arrival: oldest first",
     )
 
 
@@ -143,8 +149,11 @@ class ParcelsConfig(_Section):
     )
     size_shares: SizeShares = Field(SizeShares(S=0.6, M=0.3, L=0.1), description="Parcel size mix (assumption A4)")
     weight_kg: SizeWeights = Field(SizeWeights(S=0.5, M=2.0, L=6.0), description="Parcel weight by size (assumption A4)")
-    door_guaranteed_share: float = Field(
-        0.1, ge=0, le=1, description="Share of door-guaranteed (音尊达) parcels, always delivered to the door (assumption A5)"
+    door_service_share: float = Field(
+        0.1,
+        ge=0,
+        le=1,
+        description="Base share of door-service (音尊达) parcels, bought with door delivery; a variant may set its own (A5)",
     )
 
     @field_validator("linehaul")
@@ -159,35 +168,87 @@ class ParcelsConfig(_Section):
         return v
 
 
+class TimeBlock(_Section):
+    """A stretch of the working day that is not delivery: taken at its start time, or at the next
+    stop when the courier is out on a tour then."""
+
+    start_h: float = Field(ge=0, lt=24, description="When it starts (hours after midnight)")
+    minutes: float = Field(gt=0, le=600, description="How long it takes (min)")
+
+
+class StationTask(TimeBlock):
+    """Work that is not delivery, e.g. sorting the morning truck or collecting outbound parcels (揽收)."""
+
+    name: str = Field(min_length=1, max_length=40, pattern=r"^[a-z0-9_]+$", description="What the work is")
+
+
+def _default_breaks() -> tuple[TimeBlock, ...]:
+    return (TimeBlock(start_h=12.0, minutes=60),)
+
+
+def _default_station_tasks() -> tuple[StationTask, ...]:
+    return (
+        StationTask(name="morning_sort", start_h=7.0, minutes=60),
+        StationTask(name="outbound_pickups", start_h=16.5, minutes=45),
+    )
+
+
 class CourierConfig(_Section):
-    """Couriers and their e-tricycles."""
+    """Couriers, their working day and their e-tricycles."""
 
     count: int = Field(25, ge=1, le=100_000, description="Couriers based at the station")
-    shift_start_h: float = Field(7.0, ge=0, lt=24, description="Start of the working day (h)")
-    last_departure_h: float = Field(
-        19.0, gt=0, le=24, description="No tour starts after this time; a started tour is finished (h)"
+    shift_start_h: float = Field(7.0, ge=0, lt=24, description="Start of the working day (h, assumption A6)")
+    shift_end_h: float = Field(
+        19.0, gt=0, le=24, description="End of the working day: a tour in hand is cut here (h, A6; 10-12 h days, sources §2)"
+    )
+    max_work_h: float = Field(
+        11.0, gt=0, le=24, description="Cap on hours on duty per day, breaks excluded; ends the day early if it binds (h)"
+    )
+    breaks: tuple[TimeBlock, ...] = Field(default_factory=_default_breaks, description="Breaks in the day (assumption A23)")
+    station_tasks: tuple[StationTask, ...] = Field(
+        default_factory=_default_station_tasks,
+        description="Non-delivery work blocks: morning sort and loading, outbound pick-ups (揽收) (assumption A23)",
+    )
+    overtime_max_h: float = Field(
+        0.0, ge=0, le=12, description="A courier keeps serving the tour in hand up to this long after the day's end (h)"
     )
     waves_h: tuple[float, ...] = Field(
         (8.0, 13.0), min_length=1, description="Delivery wave start times (typically two a day, assumption A6)"
     )
     capacity_parcels: int = Field(120, ge=1, le=2000, description="Parcels an e-tricycle carries (assumption A6)")
-    payload_kg: float = Field(180.0, gt=0, le=2000, description="E-tricycle payload limit (kg, REFERENCES.md §2)")
+    payload_kg: float = Field(180.0, gt=0, le=2000, description="E-tricycle payload limit (kg, sources §2)")
     ride_speed_mps: float = Field(
-        3.3, gt=0, le=4.17, description="Mean riding speed (m/s); the legal cap is 15 km/h = 4.17 m/s (REFERENCES.md §2)"
+        3.3, gt=0, le=4.17, description="Mean riding speed (m/s); the legal cap is 15 km/h = 4.17 m/s (sources §2)"
     )
     load_s_per_parcel: float = Field(6.0, ge=0, le=600, description="Scan and load one parcel at the station (s)")
     shelve_s_per_parcel: float = Field(10.0, ge=0, le=600, description="Scan and shelve one parcel at the pick-up counter (s)")
 
+    @property
+    def work_end_h(self) -> float:
+        """When the working day ends: the shift's end, or earlier if the cap on hours binds."""
+        breaks_h = sum(b.minutes for b in self.breaks) / 60.0
+        return min(self.shift_end_h, self.shift_start_h + self.max_work_h + breaks_h)
+
     @model_validator(mode="after")
     def _times(self) -> CourierConfig:
+        start, end = self.shift_start_h, self.shift_end_h
+        if end <= start:
+            raise ValueError(f"shift_end_h ({end:g}) must be after shift_start_h ({start:g}); shifts end on the day they start")
         waves = list(self.waves_h)
         if waves != sorted(waves):
             raise ValueError(f"waves_h must be in time order, got {waves}")
-        if waves[0] < self.shift_start_h or waves[-1] > self.last_departure_h:
-            raise ValueError(
-                f"waves_h {waves} must lie between shift_start_h {self.shift_start_h:g} "
-                f"and last_departure_h {self.last_departure_h:g}"
-            )
+        if waves[0] < start or waves[-1] >= end:
+            raise ValueError(f"waves_h {waves} must lie within the shift, from shift_start_h {start:g} to shift_end_h {end:g}")
+        blocks = sorted([*self.breaks, *self.station_tasks], key=lambda b: b.start_h)
+        for b in blocks:
+            if b.start_h < start or b.start_h + b.minutes / 60.0 > end:
+                raise ValueError(
+                    f"a break or station task from {b.start_h:g} h for {b.minutes:g} min lies outside the shift "
+                    f"({start:g}-{end:g} h)"
+                )
+        for a, b in itertools.pairwise(blocks):
+            if a.start_h + a.minutes / 60.0 > b.start_h:
+                raise ValueError(f"breaks and station tasks overlap: one from {a.start_h:g} h, the next from {b.start_h:g} h")
         return self
 
 
@@ -196,11 +257,19 @@ class DoorConfig(_Section):
 
     park_s: float = Field(30.0, ge=0, le=3600, description="Park and lock the tricycle at a compound gate (s)")
     walk_speed_mps: float = Field(1.2, gt=0, le=3, description="Walking speed with parcels (m/s)")
-    elevator_wait_mean_s: float = Field(35.0, ge=0, le=1800, description="Mean wait for an elevator (s)")
+    entrance_s: float = Field(
+        40.0, ge=0, le=1800, description="Get into a building: unit door, intercom or access card, once per visit (s)"
+    )
+    elevator_wait_mean_s: float = Field(45.0, ge=0, le=1800, description="Mean wait for an elevator (s)")
     elevator_s_per_floor: float = Field(2.5, ge=0, le=60, description="Elevator ride per floor (s)")
     stairs_up_s_per_floor: float = Field(15.0, ge=0, le=300, description="Climb one floor with parcels (s)")
     stairs_down_s_per_floor: float = Field(8.0, ge=0, le=300, description="Walk down one floor (s)")
-    handover_median_s: float = Field(60.0, gt=0, le=1800, description="Knock, wait for the door, hand over, sign (median, s)")
+    handover_median_s: float = Field(
+        90.0,
+        gt=0,
+        le=1800,
+        description="Knock, wait for the recipient to come to the door, hand over, photo in the app (median, s)",
+    )
     handover_sigma: float = Field(0.5, ge=0, le=3, description="Spread of handover time (lognormal sigma)")
     call_wait_s: float = Field(90.0, ge=0, le=3600, description="Call and wait when nobody opens (s)")
     max_attempts: int = Field(3, ge=1, le=10, description="Door attempts before the parcel is returned")
@@ -216,17 +285,17 @@ class LockerConfig(_Section):
     walk_m: float = Field(20.0, ge=0, le=1000, description="Walk from the tricycle to the locker bank (m)")
     open_s: float = Field(30.0, ge=0, le=600, description="Log in and start a drop session, per stop (s)")
     drop_s_per_parcel: float = Field(
-        12.0, ge=0, le=600, description="Scan, choose a slot, drop one parcel (s); ≈1 min for several (REFERENCES.md §2)"
+        12.0, ge=0, le=600, description="Scan, choose a slot, drop one parcel (s); ≈1 min for several (sources §2)"
     )
-    free_hours: float = Field(12.0, ge=0, le=240, description="Free storage before overdue fees (h, REFERENCES.md §3)")
-    overdue_fee_yuan: float = Field(0.5, ge=0, le=100, description="Overdue fee per started period (REFERENCES.md §3)")
-    overdue_period_h: float = Field(12.0, gt=0, le=240, description="Length of an overdue period (h, REFERENCES.md §3)")
-    overdue_fee_cap_yuan: float = Field(3.0, ge=0, le=1000, description="Cap on overdue fees per parcel (REFERENCES.md §3)")
+    free_hours: float = Field(12.0, ge=0, le=240, description="Free storage before overdue fees (h, sources §3)")
+    overdue_fee_yuan: float = Field(0.5, ge=0, le=100, description="Overdue fee per started period (sources §3)")
+    overdue_period_h: float = Field(12.0, gt=0, le=240, description="Length of an overdue period (h, sources §3)")
+    overdue_fee_cap_yuan: float = Field(3.0, ge=0, le=1000, description="Cap on overdue fees per parcel (sources §3)")
 
 
 def _default_home_by_hour() -> tuple[float, ...]:
     # Assumption A8: someone is home in most households (often grandparents); calibrated so that
-    # 15-20% of first door attempts fail, inside the 8-20% of REFERENCES.md §3.
+    # 15-20% of first door attempts fail, inside the 8-20% of sources §3 (docs/background/sources.md).
     night, morning, office, evening = 0.95, 0.9, 0.8, 0.9
     return (night,) * 7 + (morning,) * 2 + (office,) * 9 + (evening,) * 4 + (night,) * 2
 
@@ -253,20 +322,31 @@ class RecipientConfig(_Section):
 
 
 class EconomicsConfig(_Section):
-    """Money, all in yuan (assumption A10 explains who pays whom)."""
+    """Money per parcel, paid to or by the courier, all in yuan. The three fees are the source's;
+    every other line is 0 unless a source gives a value (assumption A10 says who pays whom)."""
 
-    door_fee_yuan: float = Field(
-        0.8, ge=0, le=1000, description="Fee per parcel delivered to the door (音尊达, REFERENCES.md §1)"
+    door_service_fee_yuan: float = Field(
+        0.8, ge=0, le=1000, description="Paid for a door-service (音尊达) parcel handed over at the door (sources §1)"
     )
-    locker_fee_yuan: float = Field(0.5, ge=0, le=1000, description="Fee per parcel dropped in a locker (REFERENCES.md §1)")
-    station_fee_yuan: float = Field(0.5, ge=0, le=1000, description="Fee per parcel left at the station (REFERENCES.md §1)")
+    ordinary_door_fee_yuan: float = Field(
+        0.5, ge=0, le=1000, description="Paid for an ordinary parcel handed over at the door, e.g. as a courtesy (sources §1)"
+    )
+    locker_fee_yuan: float = Field(0.5, ge=0, le=1000, description="Paid for any parcel dropped in a locker (sources §1)")
+    station_fee_yuan: float = Field(
+        0.5, ge=0, le=1000, description="Paid for any parcel left at the station counter (sources §1)"
+    )
     piece_rate_yuan: float = Field(
-        1.0, ge=0, le=1000, description="Network piece rate per delivered parcel, any mode (≈1 yuan, REFERENCES.md §2)"
+        0.0, ge=0, le=1000, description="Network piece rate per delivered parcel, any mode (≈1 yuan in sources §2; 0 by default)"
     )
-    locker_charge_yuan: float = Field(0.5, ge=0, le=1000, description="Locker fee the courier pays per parcel (REFERENCES.md §2)")
-    station_charge_yuan: float = Field(0.3, ge=0, le=1000, description="Station counter fee the courier pays per parcel (A10)")
-    vehicle_yuan_per_km: float = Field(0.1, ge=0, le=100, description="E-tricycle energy and wear per km (A10)")
-    courier_cost_per_hour_yuan: float = Field(30.0, ge=0, le=10_000, description="Labour cost of a courier-hour (A10)")
+    locker_rent_yuan: float = Field(
+        0.0, ge=0, le=1000, description="Locker rent the courier pays per parcel dropped (≈0.5 yuan in sources §2; 0 by default)"
+    )
+    station_charge_yuan: float = Field(0.0, ge=0, le=1000, description="Charge the courier pays per parcel left at the counter")
+    vehicle_yuan_per_km: float = Field(0.0, ge=0, le=100, description="E-tricycle energy and wear the courier pays per km")
+    overtime_yuan_per_hour: float = Field(0.0, ge=0, le=10_000, description="Pay per hour worked past the day's end")
+    courier_cost_per_hour_yuan: float = Field(
+        30.0, ge=0, le=10_000, description="What an hour on duty costs the network, for the cost KPIs (assumption A10)"
+    )
 
 
 class HorizonConfig(_Section):
@@ -346,10 +426,8 @@ class WarehouseConfig(_Section):
     kind: str = Field("merchant", pattern="^(merchant|cloud)$", description="merchant (own small team) or cloud (供应链云仓)")
     pickers: int = Field(10, ge=1, le=100_000, description="Pickers on shift")
     packers: int = Field(8, ge=0, le=100_000, description="Packers on shift (0: picking includes packing)")
-    pick_rate_per_h: float = Field(30.0, gt=0, le=10_000, description="Orders one picker picks per hour (REFERENCES.md §4)")
-    pack_rate_per_h: float = Field(
-        28.0, gt=0, le=10_000, description="Orders one packer packs per hour (25-30, REFERENCES.md §4)"
-    )
+    pick_rate_per_h: float = Field(30.0, gt=0, le=10_000, description="Orders one picker picks per hour (sources §4)")
+    pack_rate_per_h: float = Field(28.0, gt=0, le=10_000, description="Orders one packer packs per hour (25-30, sources §4)")
     service_time: str = Field("lognormal", pattern="^(exponential|lognormal)$", description="Distribution of pick and pack times")
     service_cv: float = Field(0.5, gt=0, le=5, description="Coefficient of variation of lognormal service times")
     shift_start_h: float = Field(8.0, ge=0, lt=24, description="Daily shift start (h)")
@@ -414,12 +492,16 @@ class StationsConfig(_Section):
 
 
 class Variant(_Section):
-    """One way of delivering: the share of parcels sent to the door, plus optional field overrides."""
+    """One way of delivering: the share of door-service parcels, what couriers do with ordinary
+    parcels, and optional overrides of other fields."""
 
-    door_share: float = Field(
-        ge=0, le=1, description="Share of recipients whose parcels go to the door; door-guaranteed parcels always do"
+    door_service_share: float | None = Field(
+        None, ge=0, le=1, description="Share of door-service (音尊达) parcels; omitted: the scenario's parcels.door_service_share"
     )
-    policy: str = Field("door_share", description="Delivery policy by name (sim.policies): door_share, elevator_door, ...")
+    policy: str = Field(
+        "locker_first",
+        description="What couriers do with ordinary parcels (sim.policies): locker_first, courtesy_lift, ...",
+    )
     set: dict[str, Any] = Field(
         default_factory=dict, description="Overrides of other scenario fields for this variant, as dotted paths"
     )
@@ -432,7 +514,7 @@ class Variant(_Section):
 
 
 def _default_variants() -> dict[str, Variant]:
-    return {"door": Variant(door_share=1.0), "locker": Variant(door_share=0.0), "mixed": Variant(door_share=0.5)}
+    return {"door": Variant(door_service_share=1.0), "locker": Variant(), "mixed": Variant(door_service_share=0.5)}
 
 
 class Scenario(_Section):
@@ -474,12 +556,17 @@ class Scenario(_Section):
         raw = self.model_dump(mode="python")
         # The resolved scenario keeps only this variant, with its overrides applied, not pending.
         chosen = self.variants[variant]
-        raw["variants"] = {variant: {"door_share": chosen.door_share, "policy": chosen.policy}}
+        raw["variants"] = {variant: {"door_service_share": chosen.door_service_share, "policy": chosen.policy}}
         for path, value in overrides.items():
             if path.split(".")[0] == "variants":
                 raise ScenarioError(f"variants.{variant}.set.{path}: a variant cannot change the variants")
             apply_overrides(raw, {path: value}, where=f"variants.{variant}.set")
         return scenario_from_dict(raw)
+
+    def door_service_share(self, variant: str) -> float:
+        """The share of door-service parcels in ``variant``: its own, else the scenario's base share."""
+        own = self.variants[variant].door_service_share
+        return self.resolved(variant).parcels.door_service_share if own is None else own
 
     def with_overrides(self, overrides: dict[str, Any], where: str = "overrides") -> Scenario:
         """A new scenario with dotted-path overrides applied and validated again."""
@@ -496,8 +583,9 @@ class Scenario(_Section):
 # Loading, overrides and error messages
 
 
-def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
-    """Read a scenario YAML file, apply ``--set``-style overrides and validate it.
+def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None, *, overrides_from: str = "overrides") -> Scenario:
+    """Read a scenario YAML file, apply dotted-path overrides and validate it (``overrides_from``
+    names where the overrides came from in messages, e.g. ``--set``).
 
     Raises ``ScenarioError`` with a message naming the field path, the value and what is allowed.
     """
@@ -520,7 +608,7 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
     if not isinstance(raw, dict):
         raise ScenarioError(f"{p}: a scenario must be a mapping of fields, got {type(raw).__name__}")
     if overrides:
-        apply_overrides(raw, overrides)
+        apply_overrides(raw, overrides, where=overrides_from)
     return scenario_from_dict(raw, source=str(p))
 
 

@@ -1,22 +1,25 @@
-"""The smallest warehouse team that meets a KPI target, found by simulation.
+"""The smallest team that meets a KPI target, found by simulation: warehouse staff or couriers.
 
-Bisection over the team size with common random numbers: every candidate sees the same orders
-and the same work per order, so the KPI moves only because the team does. The KPI is assumed to
-improve (weakly) with the team; the search checks the answer and the size just below it.
+One search for both: bisection over the team size with common random numbers, so every candidate
+sees the same orders and parcels and the KPI moves only because the team does. The KPI is assumed
+to improve (weakly) with the team; the search checks the answer and the size just below it.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+
+import numpy as np
 
 from .errors import ScenarioError
 from .metrics import kpis_of
 from .model import simulate
 from .scenario import Scenario
 
-__all__ = ["StaffPlan", "Target", "parse_target", "plan_staff"]
+__all__ = ["StaffPlan", "Target", "parse_target", "plan_couriers", "plan_staff", "smallest_meeting"]
 
 # KPIs that do not depend on the stations: the search can skip the delivery part of the model.
 _UPSTREAM_ONLY = ("dispatch", "backlog", "picker_utilization", "late_dispatch", "warehouse_cost")
@@ -50,12 +53,51 @@ def parse_target(text: str) -> Target:
 
 @dataclass(frozen=True)
 class StaffPlan:
+    """The smallest value of a team-size field that meets a target, and what the search saw."""
+
     field: str
     team: int
     kpi_value: float
-    below_value: float | None  # the KPI with one person fewer
+    below_value: float | None  # the KPI with one fewer
     evaluations: dict[int, float]
     target: Target
+
+    def as_dict(self) -> dict[str, object]:
+        """For JSON: the size found, the KPI it achieves and with one fewer, every size tried."""
+        return {
+            "field": self.field,
+            "value": self.team,
+            "target": str(self.target),
+            "achieved": self.kpi_value,
+            "with_one_fewer": self.below_value,
+            "evaluations": {str(k): v for k, v in self.evaluations.items()},
+        }
+
+
+def smallest_meeting(target: Target, kpi_at: Callable[[int], float], field: str, max_value: int) -> StaffPlan:
+    """The smallest n in 1..``max_value`` with ``target.met(kpi_at(n))``, assuming the KPI improves
+    (weakly) with n: doubling to bracket it, then bisection; the size below is checked too."""
+    evaluations: dict[int, float] = {}
+
+    def at(n: int) -> float:
+        if n not in evaluations:
+            evaluations[n] = kpi_at(n)
+        return evaluations[n]
+
+    low, high = 1, 1
+    while not target.met(at(high)):
+        if high >= max_value:
+            raise ScenarioError(f"no value up to {max_value} of {field} meets {target}", param="target")
+        low, high = high + 1, min(high * 2, max_value)
+    # Invariant: high meets the target; every size below `low` does not.
+    while low < high:
+        mid = (low + high) // 2
+        if target.met(at(mid)):
+            high = mid
+        else:
+            low = mid + 1
+    below = at(high - 1) if high > 1 else None
+    return StaffPlan(field, high, evaluations[high], below, dict(sorted(evaluations.items())), target)
 
 
 def plan_staff(scenario: Scenario, variant: str, target: Target, field: str = "upstream.warehouse.pickers",
@@ -63,37 +105,42 @@ def plan_staff(scenario: Scenario, variant: str, target: Target, field: str = "u
     """Find the smallest value of ``field`` (pickers by default; packers scale with pickers) that meets the target."""
     resolved = scenario.resolved(variant)
     if resolved.upstream is None:
-        raise ScenarioError(f"{scenario.name}: plan-staff needs a scenario with an upstream section")
+        raise ScenarioError(f"{scenario.name}: plan-staff needs a scenario with an upstream section", param="scenario")
     base_pickers = resolved.upstream.warehouse.pickers
     base_packers = resolved.upstream.warehouse.packers
     skip_delivery = target.kpi.startswith(_UPSTREAM_ONLY)
-    evaluations: dict[int, float] = {}
 
     def kpi_at(team: int) -> float:
-        if team not in evaluations:
-            overrides = {field: team}
-            if field == "upstream.warehouse.pickers" and base_packers > 0:
-                overrides["upstream.warehouse.packers"] = max(1, math.ceil(team * base_packers / base_pickers))
-            if skip_delivery:
-                overrides["upstream.simulate_delivery"] = False
-            candidate = resolved.with_overrides(overrides, where="plan-staff")
-            kpis = kpis_of(simulate(candidate, variant))
-            if target.kpi not in kpis:
-                raise ScenarioError(f"unknown KPI {target.kpi!r}; KPIs: {', '.join(sorted(kpis))}", param="target")
-            evaluations[team] = kpis[target.kpi]
-        return evaluations[team]
+        overrides: dict[str, object] = {field: team}
+        if field == "upstream.warehouse.pickers" and base_packers > 0:
+            overrides["upstream.warehouse.packers"] = max(1, math.ceil(team * base_packers / base_pickers))
+        if skip_delivery:
+            overrides["upstream.simulate_delivery"] = False
+        return _kpi(kpis_of(simulate(resolved.with_overrides(overrides, where="plan-staff"), variant)), target)
 
-    low, high = 1, 1
-    while not target.met(kpi_at(high)):
-        low, high = high + 1, high * 2
-        if high > max_team:
-            raise ScenarioError(f"no team up to {max_team} meets {target}")
-    # Invariant: high meets the target; every size below `low` does not.
-    while low < high:
-        mid = (low + high) // 2
-        if target.met(kpi_at(mid)):
-            high = mid
-        else:
-            low = mid + 1
-    below = kpi_at(high - 1) if high > 1 else None
-    return StaffPlan(field, high, evaluations[high], below, dict(sorted(evaluations.items())), target)
+    return smallest_meeting(target, kpi_at, field, max_team)
+
+
+def plan_couriers(scenario: Scenario, variant: str, target: Target, replications: int = 1) -> StaffPlan:
+    """The smallest ``couriers.count`` that meets the target (e.g. ``same_day_delivery_share >= 0.95``),
+    the KPI averaged over ``replications`` days with common random numbers: every candidate fleet
+    sees the same parcels and recipients, so the KPI moves only because the fleet does."""
+    from .model import build_city
+
+    resolved = scenario.resolved(variant)
+    if replications < 1:
+        raise ScenarioError(f"must be at least 1 (got {replications})", param="replications")
+    # An area needs at least one compound: the fleet can be at most as large as the smallest district's compounds.
+    most = min(build_city(resolved.city, resolved.station, resolved.seed, i).n_compounds for i in range(resolved.stations.count))
+
+    def kpi_at(couriers: int) -> float:
+        candidate = resolved.with_overrides({"couriers.count": couriers}, where="plan-couriers")
+        return float(np.mean([_kpi(kpis_of(simulate(candidate, variant, rep)), target) for rep in range(replications)]))
+
+    return smallest_meeting(target, kpi_at, "couriers.count", most)
+
+
+def _kpi(kpis: dict[str, float], target: Target) -> float:
+    if target.kpi not in kpis:
+        raise ScenarioError(f"unknown KPI {target.kpi!r}; KPIs: {', '.join(sorted(kpis))}", param="target")
+    return kpis[target.kpi]

@@ -31,6 +31,7 @@ class StationRun:
     events: EventTable
     tours: dict[str, np.ndarray]
     stops: dict[str, np.ndarray]
+    days: dict[str, np.ndarray]
     accounting: Accounting
 
 
@@ -50,12 +51,13 @@ class StationArea:
     ) -> None:
         self.env = simpy.Environment()
         self.parcels = parcels
-        self.ledger = Ledger()
+        self.ledger = Ledger(parcels.door_service)
         recipients = Recipients(scenario.recipients, scenario.door, streams)
-        plan = plan_deliveries(parcels, city, recipients, variant.door_share, variant.policy)
+        plan = plan_deliveries(parcels, city, recipients, variant.policy)
         self.station = Station(
-            parcels.ready_s, courier_of_compound[parcels.compound], parcels.guaranteed, parcels.weight_kg, scenario.couriers.count
-        )
+            parcels.ready_s, courier_of_compound[parcels.compound], parcels.door_service, parcels.weight_kg,
+            couriers=scenario.couriers.count, loading_order=scenario.station.loading_order,
+        )  # fmt: skip
         self.lockers = LockerBanks(city.locker_slots)
         elevators = Elevators(scenario.door.elevator_wait_mean_s, streams)
         self.ledger.arrived(parcels.arrival_s, np.arange(len(parcels)))
@@ -87,4 +89,5 @@ class StationArea:
         accounting = check_conservation(
             self.ledger, self.lockers, self.station, events, n_parcels=len(self.parcels), horizon_s=horizon_s
         )
-        return StationRun(events, self.ledger.tour_columns(), self.ledger.stop_columns(), accounting)
+        ledger = self.ledger
+        return StationRun(events, ledger.tour_columns(), ledger.stop_columns(), ledger.day_columns(), accounting)

@@ -95,7 +95,7 @@ class SweepResult:
     def kpis(self) -> pd.DataFrame:
         """Mean and 95% half-width of every KPI per (parameters, variant)."""
         keys = [*self.parameters, "variant"]
-        kpis = [c for c in self.table.columns if c not in (*keys, "replication", "seed", "door_share", "point")]
+        kpis = [c for c in self.table.columns if c not in (*keys, "replication", "seed", "door_service_share", "point")]
         rows = []
         for key, g in self.table.groupby(keys, sort=False):
             row = dict(zip(keys, key if isinstance(key, tuple) else (key,), strict=True))

@@ -7,6 +7,7 @@ Courier activity (tours and the stops within them) is recorded beside it by the 
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import TYPE_CHECKING
@@ -24,6 +25,7 @@ __all__ = [
     "Detail",
     "EventLog",
     "EventTable",
+    "Service",
     "Status",
     "events_from_arrow",
     "format_timeline",
@@ -81,6 +83,18 @@ class Detail(IntEnum):
     LOCKER_FULL = 2
     CONSENTED = 3  # recipient not home but agreed to a locker or the station
     MAX_ATTEMPTS = 4
+    CARRIED_OVER = 5  # back at the station unserved: the working day ended
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+class Service(IntEnum):
+    """A parcel's service class: what the buyer paid for."""
+
+    ORDINARY = 0
+    DOOR_SERVICE = 1  # 音尊达: door delivery bought with the order
 
     @property
     def label(self) -> str:
@@ -88,8 +102,9 @@ class Detail(IntEnum):
 
 
 STATUS_NAMES = [s.label for s in Status]
-_EVENT_FIELDS = ("time_s", "parcel", "status", "courier", "place", "detail", "station")
+_EVENT_FIELDS = ("time_s", "parcel", "status", "courier", "place", "detail", "station", "service")
 DETAIL_NAMES = [d.label for d in Detail]
+SERVICE_NAMES = [s.label for s in Service]
 
 
 @dataclass
@@ -121,18 +136,22 @@ class EventLog:
         self.place.extend(np.broadcast_to(place, n).tolist())
         self.detail.extend([0] * n)
 
-    def table(self, station: int = -1) -> EventTable:
-        """The log sorted by time; ties keep the order in which they were logged."""
+    def table(self, station: int = -1, door_service: np.ndarray | None = None) -> EventTable:
+        """The log sorted by time; ties keep the order in which they were logged. ``door_service``
+        gives each parcel's service class (unknown, -1, without it)."""
         time_s = np.asarray(self.time_s, dtype=np.float64)
         order = np.argsort(time_s, kind="stable")
+        parcel = np.asarray(self.parcel, dtype=np.int64)[order]
+        service = np.full(len(parcel), -1, dtype=np.int8) if door_service is None else door_service[parcel].astype(np.int8)
         return EventTable(
             time_s=time_s[order],
-            parcel=np.asarray(self.parcel, dtype=np.int64)[order],
+            parcel=parcel,
             status=np.asarray(self.status, dtype=np.int8)[order],
             courier=np.asarray(self.courier, dtype=np.int32)[order],
             place=np.asarray(self.place, dtype=np.int32)[order],
             detail=np.asarray(self.detail, dtype=np.int8)[order],
             station=np.full(len(time_s), station, dtype=np.int32),
+            service=service,
         )
 
 
@@ -147,6 +166,7 @@ class EventTable:
     place: np.ndarray
     detail: np.ndarray
     station: np.ndarray  # station area of the event, -1 upstream
+    service: np.ndarray  # Service of the parcel, -1 where unknown (orders whose station was not simulated)
 
     def __len__(self) -> int:
         return len(self.time_s)
@@ -161,7 +181,12 @@ class EventTable:
             place=self.place,
             detail=self.detail,
             station=self.station,
+            service=self.service,
         )
+
+    def with_service(self, door_service: np.ndarray) -> EventTable:
+        """The same events with each parcel's service class filled in from ``door_service`` (-1: unknown)."""
+        return dataclasses.replace(self, service=np.asarray(door_service, dtype=np.int8)[self.parcel])
 
     @staticmethod
     def concat(tables: list[EventTable]) -> EventTable:
@@ -184,6 +209,9 @@ class EventTable:
                 "station": pa.array(self.station),
                 "place": pa.array(self.place),
                 "detail": pa.DictionaryArray.from_arrays(pa.array(self.detail), pa.array(DETAIL_NAMES)),
+                "service": pa.DictionaryArray.from_arrays(
+                    pa.array(np.maximum(self.service, 0), mask=self.service < 0), pa.array(SERVICE_NAMES)
+                ),
             }
         )
 
@@ -203,6 +231,7 @@ class EventTable:
                 "station": self.station,
                 "place": self.place,
                 "detail": pd.Categorical.from_codes(self.detail, categories=DETAIL_NAMES),
+                "service": pd.Categorical.from_codes(self.service, categories=SERVICE_NAMES),
             }
         )
 
@@ -214,6 +243,7 @@ def events_from_arrow(table: pa.Table) -> EventTable:
     and its indices are translated in one numpy step (no Python object per event)."""
     status = _codes(table.column("status"), STATUS_NAMES)
     detail = _codes(table.column("detail"), DETAIL_NAMES)
+    service = _codes(table.column("service"), SERVICE_NAMES)
     return EventTable(
         time_s=table.column("time_s").to_numpy(),
         parcel=table.column("parcel").to_numpy(),
@@ -222,6 +252,7 @@ def events_from_arrow(table: pa.Table) -> EventTable:
         place=table.column("place").to_numpy(),
         detail=detail,
         station=table.column("station").to_numpy(),
+        service=service,
     )
 
 
@@ -232,8 +263,10 @@ def _codes(column: pa.ChunkedArray, names: list[str]) -> np.ndarray:
     for chunk in column.chunks:
         if not pa.types.is_dictionary(chunk.type):
             chunk = chunk.dictionary_encode()
-        code_of_entry = np.array([lookup[name] for name in chunk.dictionary.to_pylist()] + [0], dtype=np.int8)
-        parts.append(code_of_entry[chunk.indices.to_numpy(zero_copy_only=False)])
+        code_of_entry = np.array([lookup[name] for name in chunk.dictionary.to_pylist()], dtype=np.int8)
+        indices = chunk.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+        # A null (unknown) maps to -1: the lookup gets one extra entry at its end for index -1.
+        parts.append(np.append(code_of_entry, np.int8(-1))[indices])
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int8)
 
 

@@ -17,7 +17,7 @@ from .units import SECONDS_PER_HOUR
 
 __all__ = ["validation_report"]
 
-BHH = 0.7124  # REFERENCES.md §6
+BHH = 0.7124  # sources §6
 MMC_CASES = [  # (arrivals/h, service/h per server, servers, orders)
     (15, 30, 1, 200_000),
     (24, 30, 1, 200_000),
@@ -86,7 +86,7 @@ def _littles_law() -> list[str]:
                 "simulate_delivery": False,
             },
             "horizon": {"days": 20, "drain_days": 1},
-            "variants": {"only": {"door_share": 0.5}},
+            "variants": {"only": {}},
         }
     )
     result = simulate(scenario, "only")

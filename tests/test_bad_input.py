@@ -25,9 +25,9 @@ CASES = {
     "min above max": ("city: {buildings_min: 9, buildings_max: 3}", [], ["buildings_min (9) must not exceed buildings_max (3)"]),
     "home_by_hour too short": ("recipients: {home_by_hour: [0.5, 0.5]}", [], ["recipients.home_by_hour", "24 values"]),
     "warm-up as long as the run": ("horizon: {days: 2, warmup_days: 2}", [], ["warmup_days (2) must be less than days (2)"]),
-    "variant share out of range": ("variants: {door: {door_share: 2}}", [], ["variants.door.door_share", "2"]),
+    "variant share out of range": ("variants: {door: {door_service_share: 2}}", [], ["variants.door.door_service_share", "2"]),
     "variant override of an unknown field": (
-        "variants: {door: {door_share: 1, set: {city.blocks: 3}}}",
+        "variants: {door: {door_service_share: 1, set: {city.blocks: 3}}}",
         [],
         ["variants.door.set", "city.blocks", "did you mean"],
     ),
@@ -56,10 +56,27 @@ CASES = {
     ),
     "typo in an upstream key": ("upstream: {warehous: {}}", [], ["upstream.warehous", "did you mean 'warehouse'"]),
     "unknown delivery policy": (
-        "variants: {door: {door_share: 1, policy: teleport}}",
+        "variants: {door: {policy: teleport}}",
         [],
-        ["variants.door.policy", "door_share"],
+        ["variants.door.policy", "'teleport'", "locker_first"],
     ),
+    "shift that ends before it starts": (
+        "couriers: {shift_start_h: 18, shift_end_h: 8, waves_h: [18.5]}",
+        [],
+        ["couriers", "shift_end_h (8) must be after shift_start_h (18)"],
+    ),
+    "negative fee": ("economics: {door_service_fee_yuan: -0.8}", [], ["economics.door_service_fee_yuan", "-0.8"]),
+    "break outside the shift": (
+        "couriers: {breaks: [{start_h: 20, minutes: 30}]}",
+        [],
+        ["couriers", "from 20 h for 30 min lies outside the shift"],
+    ),
+    "overlapping blocks": (
+        "couriers: {breaks: [{start_h: 7.5, minutes: 30}]}",
+        [],
+        ["couriers", "overlap"],
+    ),
+    "unknown loading order": ("station: {loading_order: random}", [], ["station.loading_order", "priority|arrival"]),
     "broken YAML": ("city: {blocks_x: 3\nparcels: [", [], ["broken YAML", "line"]),
     "not a mapping": ("- just\n- a list", [], ["must be a mapping"]),
     "--set of an unknown field": ("{}", ["--set", "couriers.cuont=3"], ["couriers.cuont", "did you mean 'count'"]),
@@ -102,3 +119,12 @@ def test_validate_accepts_every_shipped_scenario(capsys):
     for path in sorted(GOOD.parent.glob("*.yaml")):
         assert main(["validate", str(path)]) == 0, path
     assert "valid scenario" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("command", ["plan-couriers", "plan-staff"])
+def test_a_target_kpi_that_does_not_exist_exits_2(command, capsys):
+    scenario = GOOD if command == "plan-couriers" else GOOD.parent / "flash_sale_10k_30min.yaml"
+    variant = "door" if command == "plan-couriers" else "merchant"
+    code = main([command, str(scenario), "--variant", variant, "--target", "happiness_share=0.9"])
+    err = capsys.readouterr().err
+    assert code == 2 and "--target: unknown KPI 'happiness_share'" in err and "same_day_delivery_share" in err

@@ -16,13 +16,6 @@ CITY = ROOT / "scenarios" / "city_1m.yaml"
 SMALL_CITY = {"stations.count": 6, "parcels.per_day": 400, "couriers.count": 4, "city.blocks_x": 4, "city.blocks_y": 4}
 
 
-def test_the_city_scenario_is_a_million_parcels_over_60_stations():
-    scenario = load_scenario(CITY)
-    assert scenario.stations.count == 60
-    assert scenario.stations.count * scenario.parcels.per_day == 1_000_020
-    assert 4000 <= scenario.stations.count * scenario.couriers.count <= 5000
-
-
 def test_sharded_city_equals_the_single_process_run():
     scenario = load_scenario(CITY, SMALL_CITY)
     one = simulate(scenario, "locker")

@@ -33,13 +33,15 @@ def test_run_writes_a_self_describing_bundle(small_yaml, tmp_path, capsys):
     assert main(["run", str(small_yaml), "--out", str(out), "--seed", "11"]) == 0
     printed = capsys.readouterr().out
     assert "parcels_per_courier_day" in printed and str(out) in printed
-    for name in ("scenario.resolved.yaml", "meta.json", "kpis.json", "kpis.csv", "events.parquet", "tours.parquet"):
+    for name in ("scenario.resolved.yaml", "meta.json", "kpis.json", "kpis.csv", "events.parquet", "tours.parquet",
+                 "days.parquet", "income_breakdown.csv"):  # fmt: skip
         assert (out / name).is_file(), name
     charts = sorted(p.name for p in (out / "charts").glob("*.png"))
     assert charts == [
         "courier_gantt.png",
         "courier_time_breakdown.png",
         "district_map.png",
+        "income_breakdown.png",
         "lead_time_ecdf.png",
         "locker_occupancy.png",
         "station_backlog.png",
@@ -50,6 +52,7 @@ def test_run_writes_a_self_describing_bundle(small_yaml, tmp_path, capsys):
     assert meta["package_version"] == "0.1.0"
     assert meta["git_revision"]
     assert meta["parcels_per_run"] == 1000
+    assert isinstance(meta["warnings"], list)
     resolved = yaml.safe_load((out / "scenario.resolved.yaml").read_text())
     assert resolved["seed"] == 11 and resolved["couriers"]["ride_speed_mps"] == 3.3  # defaults written out
     kpis = json.loads((out / "kpis.json").read_text())
@@ -85,11 +88,11 @@ def test_a_non_empty_out_folder_is_refused_unless_forced(small_yaml, tmp_path, c
 def test_set_overrides_a_field_and_is_recorded(small_yaml, tmp_path):
     out = tmp_path / "run"
     args = ["run", str(small_yaml), "--out", str(out), "--no-charts", "--set", "parcels.per_day=300",
-            "--set", "variants.mixed.door_share=0.25", "--variant", "mixed"]  # fmt: skip
+            "--set", "variants.mixed.door_service_share=0.25", "--variant", "mixed"]  # fmt: skip
     assert main(args) == 0
     resolved = yaml.safe_load((out / "scenario.resolved.yaml").read_text())
     assert resolved["parcels"]["per_day"] == 300
-    assert resolved["variants"]["mixed"]["door_share"] == 0.25
+    assert resolved["variants"]["mixed"]["door_service_share"] == 0.25
     assert json.loads((out / "meta.json").read_text())["parcels_per_run"] == 600
 
 
@@ -175,3 +178,39 @@ def test_library_errors_name_parameters_and_the_cli_names_flags(small_yaml, caps
     assert isinstance(err.value, ValueError) and err.value.param == "replications"
     assert main(["breakeven", str(small_yaml), "--kpi", "nope", "--reps", "2"]) == 2
     assert "error: --kpi: unknown KPI 'nope'" in capsys.readouterr().err
+
+
+def test_income_recomputed_from_events_parquet_alone_matches_the_breakdown(tmp_path):
+    """Net income = Σ courier drops × their fee − charges, from nothing but the tracking log; the
+    breakdown's lines add up to it, and the fee gap is the source's 0.3 yuan."""
+    out = tmp_path / "run"
+    assert main(["run", str(HEADLINE), "--out", str(out), "--no-charts", "--set", "economics.locker_rent_yuan=0.2"]) == 0
+    events = pd.read_parquet(out / "events.parquet")
+    events = events[(events["courier"] >= 0) & (events["time_s"] < 86400)]  # courier drops on the measured day
+    status, service = events["status"].astype(str), events["service"].astype(str)
+    fee = {"delivered/door_service": 0.8, "delivered/ordinary": 0.5, "in_locker/ordinary": 0.5, "in_locker/door_service": 0.5,
+           "at_station_pickup/ordinary": 0.5, "at_station_pickup/door_service": 0.5}  # fmt: skip
+    key = status + "/" + service
+    paid = key.map(fee).fillna(0.0)
+    rent = 0.2 * (status == "in_locker")
+    per_variant = (paid - rent).groupby(events["variant"].astype(str)).sum() / 25  # 25 couriers, one measured day
+    breakdown = pd.read_csv(out / "income_breakdown.csv").set_index("variant")
+    kpis = json.loads((out / "kpis.json").read_text())
+    lines = [c for c in breakdown.columns if c not in ("replication", "net")]
+    for variant in ("door", "locker", "mixed"):
+        assert breakdown.loc[variant, lines].sum() == pytest.approx(breakdown.loc[variant, "net"])
+        assert breakdown.loc[variant, "net"] == pytest.approx(per_variant[variant], abs=1e-4)
+        assert kpis[variant]["income_per_courier_day_yuan"]["mean"] == pytest.approx(per_variant[variant], abs=1e-4)
+    fees = {v: kpis[v]["fee_yuan_per_parcel"]["mean"] for v in ("door", "locker")}
+    assert fees["door"] == pytest.approx(0.8)  # every drop of the door variant is a door-service parcel at the door
+    assert fees["door"] - 0.5 == pytest.approx(0.3)
+
+
+def test_run_warns_when_a_kpi_leaves_its_real_world_band(small_yaml, tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["run", str(small_yaml), "--out", str(out), "--no-charts", "--set", "couriers.count=8"]) == 0
+    out_text = capsys.readouterr().out
+    # 8 couriers for 500 parcels: about 60 parcels a day each, far below the real 150-300.
+    assert "warning: door: parcels_per_courier_day" in out_text and "below the real-world band of 150-300" in out_text
+    assert "sources §2" in out_text
+    assert any("150-300" in w for w in json.loads((out / "meta.json").read_text())["warnings"])

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.economics import courier_income, overdue_fee
-from sim.metrics import KpiInputs, compute_kpis
+from sim.economics import Drops, courier_income, overdue_fee
+from sim.metrics import Activity, KpiInputs, compute_kpis
 from sim.scenario import EconomicsConfig, LockerConfig
 from sim.tracking import Detail, EventLog
 from sim.tracking import Status as S
@@ -15,62 +15,79 @@ H = 3600.0
 
 
 def tiny_log():
-    """Three parcels, one courier, one tour: door, locker, and a failed door attempt left at the station."""
+    """Four parcels, one courier, one tour: a door-service parcel at the door, an ordinary parcel in a
+    locker, a failed door attempt left at the station, and a parcel that is carried over."""
     log = EventLog()
+    for p in range(4):
+        log.add(5.5 * H, p, S.AT_STATION, -1, 0)
     for p in range(3):
-        log.add(0.0, p, S.AT_STATION, -1, 0)
-        log.add(1 * H, p, S.OUT_FOR_DELIVERY, 0)
-    log.add(2 * H, 0, S.DELIVERED, 0, 1)
-    log.add(1.5 * H, 1, S.IN_LOCKER, 0, 2)
-    log.add(5.5 * H, 1, S.PICKED_UP, -1, 2)
-    log.add(6000.0, 2, S.DELIVERY_FAILED, 0, 1, Detail.NOT_HOME)
-    log.add(2.5 * H, 2, S.AT_STATION_PICKUP, 0, 0, Detail.CONSENTED)
+        log.add(8 * H, p, S.OUT_FOR_DELIVERY, 0)
+    log.add(9 * H, 0, S.DELIVERED, 0, 1)
+    log.add(8.5 * H, 1, S.IN_LOCKER, 0, 2)
+    log.add(12.5 * H, 1, S.PICKED_UP, -1, 2)
+    log.add(9.5 * H, 2, S.DELIVERY_FAILED, 0, 1, Detail.NOT_HOME)
+    log.add(10.5 * H, 2, S.AT_STATION_PICKUP, 0, 0, Detail.CONSENTED)
     log.add(22.5 * H, 2, S.PICKED_UP, -1, 0)
-    tours = {
-        "courier": np.array([0]),
+    door_service = np.array([1, 0, 0, 0])
+    tours = {"day": np.array([0]), "ride_m": np.array([10_000.0])}
+    days = {
         "day": np.array([0]),
-        "start_s": np.array([3000.0]),
-        "depart_s": np.array([3600.0]),
-        "return_s": np.array([8400.0]),
-        "end_s": np.array([9000.0]),
-        "ride_m": np.array([10_000.0]),
-        "parcels_out": np.array([3]),
-        "shelved": np.array([1]),
+        "start_s": np.array([7 * H]),
+        "end_s": np.array([18 * H]),
+        "break_s": np.array([1 * H]),
+        "task_s": np.array([1.5 * H]),
+        "tour_s": np.array([2.5 * H]),
+        "overtime_s": np.array([0.0]),
     }
     inputs = KpiInputs(
-        couriers=1, measured_days=(0, 1), n_parcels=3, locker_slots_total=4, economics=EconomicsConfig(), locker=LockerConfig()
+        couriers=1,
+        measured_days=(0, 1),
+        n_parcels=4,
+        economics=EconomicsConfig(locker_rent_yuan=0.2, vehicle_yuan_per_km=0.1),
+        locker=LockerConfig(),
+        bank_slots={(0, 2): 4},
+        first_wave_h=8.0,
+        work_end_h=19.0,
     )
-    return log.table(), tours, inputs
+    stops = {"arrive_s": np.array([8.5 * H, 9 * H]), "depart_s": np.array([8.75 * H, 9.75 * H]), "attempts": np.array([1, 2])}
+    return log.table(0, door_service), Activity(tours, days, stops), inputs
 
 
 def test_kpis_of_a_hand_checkable_log():
-    events, tours, inputs = tiny_log()
-    k = compute_kpis(events, tours, inputs)
-    hours = 6000 / 3600
-    # Income: piece 1.0 + fee (0.8 door, 0.5 locker, 0.5 station) = 4.8; charges 0.5 + 0.3; 10 km x 0.1.
-    net = 4.8 - 0.8 - 1.0
+    events, activity, inputs = tiny_log()
+    k = compute_kpis(events, activity, inputs)
+    on_duty = 18 - 7 - 1
+    # Fees: 0.8 (door-service at the door) + 0.5 (locker) + 0.5 (counter); locker rent 0.2; 10 km x 0.1.
+    net = 1.8 - 0.2 - 1.0
     assert k["parcels_per_courier_day"] == 3
-    assert k["courier_hours_per_day"] == pytest.approx(hours)
+    assert k["hours_per_courier_day"] == pytest.approx(on_duty)
+    assert k["busy_hours_per_courier_day"] == pytest.approx(4.0)
     assert k["income_per_courier_day_yuan"] == pytest.approx(net)
-    assert k["income_per_courier_hour_yuan"] == pytest.approx(net / hours)
+    assert k["income_per_courier_hour_yuan"] == pytest.approx(net / on_duty)
+    assert k["fee_yuan_per_parcel"] == pytest.approx(1.8 / 3)
     assert k["km_per_courier_day"] == pytest.approx(10.0)
-    assert k["first_attempt_success_share"] == pytest.approx(2 / 3)
+    assert k["first_attempt_success_share"] == pytest.approx(2 / 3)  # parcel 3 was never attempted
     assert k["failed_attempts"] == 1
-    # Lead times 2 h, 5.5 h, 22.5 h: median 5.5, p90 by linear interpolation 5.5 + 0.8 x 17.
-    assert k["lead_time_p50_h"] == pytest.approx(5.5)
-    assert k["lead_time_p90_h"] == pytest.approx(19.1)
-    assert k["locker_occupancy_peak_share"] == pytest.approx(0.25)
-    assert k["cost_per_parcel_yuan"] == pytest.approx((hours * 30 + 1.0 + 0.8) / 3)
-    assert k["parcels_total"] == 3
-    assert k["parcels_undelivered_end"] == 0
-    assert k["door_delivered_share"] == pytest.approx(1 / 3)
+    # Same day: all four reached the station before the 08:00 wave; three were left by 19:00.
+    assert k["same_day_delivery_share"] == pytest.approx(3 / 4)
+    assert k["carried_over_parcels"] == 1
+    # Lead times 3.5 h, 7 h, 17 h: median 7, p90 by linear interpolation 7 + 0.8 x 10.
+    assert k["lead_time_p50_h"] == pytest.approx(7.0)
+    assert k["lead_time_p90_h"] == pytest.approx(15.0)
+    assert k["locker_bank_peak_share_max"] == pytest.approx(0.25)
+    assert k["locker_banks_full_share"] == 0
+    assert k["cost_per_parcel_yuan"] == pytest.approx((on_duty * 30 + 1.0 + 0.2) / 3)
+    assert k["parcels_total"] == 4
+    assert k["parcels_undelivered_end"] == 1
+    assert k["door_service_delivered_share"] == pytest.approx(1 / 3)
+    assert k["stop_minutes_per_parcel"] == pytest.approx(60 / 3)  # 1 h at two stops for three attempts
     assert k["overdue_fees_yuan"] == 0
 
 
 def test_measured_window_excludes_other_days():
-    events, tours, inputs = tiny_log()
+    events, activity, inputs = tiny_log()
     later = KpiInputs(**{**inputs.__dict__, "measured_days": (1, 2)})
-    k = compute_kpis(events, tours, later)
+    k = compute_kpis(events, activity, later)
     assert k["parcels_per_courier_day"] == 0
     assert np.isnan(k["lead_time_p50_h"])
     assert np.isnan(k["income_per_courier_hour_yuan"])  # no hours worked: undefined, not zero
@@ -81,12 +98,31 @@ def test_measured_window_excludes_other_days():
     [(0, 0), (12, 0), (12.01, 0.5), (24, 0.5), (24.5, 1.0), (80, 3.0), (500, 3.0)],
 )
 def test_overdue_fee_follows_hive_box_rules(stored_h, fee):
-    # 12 h free, 0.5 yuan per started 12 h, capped at 3 yuan (REFERENCES.md §3).
+    # 12 h free, 0.5 yuan per started 12 h, capped at 3 yuan (sources §3).
     assert float(overdue_fee(stored_h, LockerConfig())) == pytest.approx(fee)
 
 
-def test_courier_income_by_mode():
-    inc = courier_income(door=10, locker=10, station=0, km=20, cfg=EconomicsConfig())
-    assert inc.gross == pytest.approx(10 * 1.8 + 10 * 1.5)
-    assert inc.charges == pytest.approx(5.0)
-    assert inc.net == pytest.approx(33 - 5 - 2)
+def test_fees_are_the_sources_and_every_other_line_is_zero_by_default():
+    drops = Drops(door_service=10, ordinary_door=4, locker=10, station=2)
+    income = courier_income(drops, km=20, overtime_h=1.5, cfg=EconomicsConfig())
+    assert income.lines["door_service_fees"] == pytest.approx(10 * 0.8)
+    assert income.lines["ordinary_door_fees"] == pytest.approx(4 * 0.5)
+    assert income.fees == pytest.approx(8.0 + 2.0 + 5.0 + 1.0)
+    assert income.net == income.fees  # no piece rate, rent, charges, vehicle cost or overtime pay unless set
+    # The gap between a door-service drop at the door and a locker drop is the source's 0.3 yuan.
+    gap = EconomicsConfig().door_service_fee_yuan - EconomicsConfig().locker_fee_yuan
+    assert gap == pytest.approx(0.3)
+
+
+def test_every_income_line_is_its_own_number():
+    cfg = EconomicsConfig(piece_rate_yuan=1.0, locker_rent_yuan=0.5, station_charge_yuan=0.3, vehicle_yuan_per_km=0.1,
+                          overtime_yuan_per_hour=20)  # fmt: skip
+    income = courier_income(Drops(door_service=10, ordinary_door=0, locker=10, station=2), 20, 1.5, cfg, fines_yuan=50)
+    assert income.lines["piece_rate"] == pytest.approx(22.0)
+    assert income.lines["overtime_pay"] == pytest.approx(30.0)
+    assert income.lines["locker_rent"] == pytest.approx(-5.0)
+    assert income.lines["station_charges"] == pytest.approx(-0.6)
+    assert income.lines["vehicle_cost"] == pytest.approx(-2.0)
+    assert income.lines["fines"] == pytest.approx(-50.0)
+    assert income.net == pytest.approx(sum(income.lines.values()))
+    assert income.charges == pytest.approx(5.6)

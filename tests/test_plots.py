@@ -53,15 +53,29 @@ def test_paired_differences_chart(runs):
     assert len(ax.get_yticklabels()) > 5 and data_points(ax) > 0
 
 
-def test_time_breakdown_sums_to_hours_worked(runs):
+def test_time_breakdown_sums_to_hours_on_duty(runs):
     r = runs.result("door")
-    tours, stops = pd.DataFrame(r.tours).assign(variant="door"), pd.DataFrame(r.stops).assign(variant="door")
-    days = r.couriers * (r.measured_days[1] - r.measured_days[0])
-    window = tours["start_s"] < r.measured_days[1] * 86400
-    parts = plots._time_parts(tours[window], stops[stops["arrive_s"] < r.measured_days[1] * 86400], days)
-    assert parts.sum(axis=1).iloc[0] == pytest.approx(runs.runs().query("variant == 'door'")["courier_hours_per_day"].iloc[0])
-    fig = plots.courier_time_breakdown(tours[window], stops, days)
-    assert fig.axes[0].get_xlabel() == "hours per courier-day" and len(fig.axes[0].patches) == 7
+    tables = {name: pd.DataFrame(getattr(r, name)).assign(variant="door") for name in ("tours", "stops", "days")}
+    last = r.measured_days[1]
+    measured = tables["days"][tables["days"]["day"] < last]
+    tours = tables["tours"][tables["tours"]["day"] < last]
+    stops = tables["stops"][tables["stops"]["arrive_s"] < last * 86400]
+    parts = plots._time_parts(tours, stops, measured)
+    assert parts.sum(axis=1).iloc[0] == pytest.approx(runs.runs().query("variant == 'door'")["hours_per_courier_day"].iloc[0])
+    assert (parts.to_numpy() >= -1e-9).all()  # every part of the day is a real stretch of time
+    fig = plots.courier_time_breakdown(tours, stops, measured)
+    assert fig.axes[0].get_xlabel() == "hours per courier-day" and len(fig.axes[0].patches) == 9
+
+
+def test_income_breakdown_chart_stacks_the_lines_to_the_net(runs):
+    breakdown = runs.income_breakdown()
+    assert set(breakdown["variant"]) == {"door", "locker", "mixed"}
+    fig = plots.income_breakdown(breakdown)
+    ax = fig.axes[0]
+    net = breakdown.groupby("variant", sort=False)["net"].mean()
+    assert np.allclose(ax.collections[0].get_offsets()[:, 0], net.to_numpy())  # the net markers
+    widths = [p.get_width() for p in ax.patches]
+    assert sum(widths) == pytest.approx(net.sum())  # the bars add up to the nets (all lines positive here)
 
 
 def test_ecdfs_and_occupancy(runs):
@@ -103,7 +117,7 @@ def test_upstream_charts():
             "upstream": {"orders": {"per_day": 800, "bursts": [{"start_h": 20, "orders": 1500, "duration_min": 30}]},
                          "warehouse": {"pickers": 3, "packers": 3}, "simulate_delivery": False},
             "horizon": {"days": 2, "drain_days": 2},
-            "variants": {"merchant": {"door_share": 0.5}},
+            "variants": {"merchant": {}},
         }
     )  # fmt: skip
     r = run(scenario).result("merchant")
@@ -118,11 +132,11 @@ def test_upstream_charts():
 
 def test_kpi_vs_parameter_has_a_band_per_variant():
     result = sweep(
-        small_scenario(), grid_points([("economics.door_fee_yuan", [0.5, 1.0, 1.5])]), replications=2, variants=["door"]
+        small_scenario(), grid_points([("economics.door_service_fee_yuan", [0.5, 1.0, 1.5])]), replications=2, variants=["door"]
     )
-    fig = result.plot_parameter("economics.door_fee_yuan", ("income_per_courier_day_yuan",))
+    fig = result.plot_parameter("economics.door_service_fee_yuan", ("income_per_courier_day_yuan",))
     ax = fig.axes[0]
-    assert ax.get_xlabel() == "economics.door_fee_yuan" and len(ax.lines[0].get_xdata()) == 3
+    assert ax.get_xlabel() == "economics.door_service_fee_yuan" and len(ax.lines[0].get_xdata()) == 3
     assert len(ax.collections) == 1  # the confidence band
     assert np.all(np.diff(ax.lines[0].get_ydata()) > 0)  # income rises with the door fee
 

@@ -82,8 +82,8 @@ INTENTS = ("deliver", "locker", "fail_then_back", "return")
 @given(st.lists(st.sampled_from(INTENTS), max_size=30), st.integers(0, 5), st.floats(0, 100))
 def test_the_ledger_counters_always_add_up_to_the_log(intents, waiting, horizon_h):
     """Any sequence of intents: the counters, and the log's last statuses, tell the same story."""
-    ledger = Ledger()
     n = len(intents) + waiting
+    ledger = Ledger(door_service=np.zeros(n, dtype=np.int8))
     ledger.arrived(np.zeros(n), np.arange(n))
     for p, intent in enumerate(intents):
         ledger.loaded([p], 1.0, courier=0)

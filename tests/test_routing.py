@@ -7,7 +7,7 @@ import pytest
 
 from sim.routing import nearest_neighbour_tour, plan_tour, tour_length
 
-BHH = 0.7124  # Beardwood-Halton-Hammersley constant (REFERENCES.md §6)
+BHH = 0.7124  # Beardwood-Halton-Hammersley constant (sources §6)
 
 
 def euclidean(points: np.ndarray) -> np.ndarray:

@@ -99,7 +99,7 @@ def steady(per_day: float = 4000, **warehouse):
                 "simulate_delivery": False,
             },
             "horizon": {"days": 20, "drain_days": 1},
-            "variants": {"only": {"door_share": 0.5}},
+            "variants": {"only": {}},
         }
     )
 
@@ -157,7 +157,7 @@ def test_click_to_door_timeline_and_conservation_with_parcels_still_upstream():
             "city": {"blocks_x": 4, "blocks_y": 4},
             "couriers": {"count": 5},
             "horizon": {"days": 2, "drain_days": 0},
-            "variants": {"mixed": {"door_share": 0.5}},
+            "variants": {"mixed": {}},
         }
     )  # fmt: skip
     result = simulate(scenario, "mixed")
@@ -179,7 +179,7 @@ def test_plan_staff_finds_the_smallest_team():
         {
             "upstream": {"orders": {"per_day": 3000}, "warehouse": {"pickers": 5, "packers": 5}, "simulate_delivery": False},
             "horizon": {"days": 2, "drain_days": 3},
-            "variants": {"merchant": {"door_share": 0.5}},
+            "variants": {"merchant": {}},
         }
     )
     target = parse_target("dispatched_within_24h_share=0.95")

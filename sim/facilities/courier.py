@@ -1,4 +1,9 @@
-"""A courier: waves, loads, tours on the road graph, and the service at each stop.
+"""A courier: a working day of waves, loads, tours on the road graph, and the service at each stop.
+
+The day has an end (the shift's, or earlier when the cap on hours binds): at the end a courier
+finishes the stop in hand, rides back, and what was not served goes out on a later day. Breaks
+and station tasks (the morning sort, outbound pick-ups) are taken at their start time, or at the
+next stop when the courier is out on a tour then.
 
 One SimPy process per courier and two timeouts per stop (ride, then service). What happens
 inside a stop -- climbing stairs, waiting for an elevator, knocking, dropping in a locker -- is
@@ -16,7 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import simpy
 
-from ..ledger import Ledger, StopRow, TourRow
+from ..ledger import DayRow, Ledger, StopRow, TourRow
 from ..modes import DeliveryPlan, Mode
 from ..places import Place
 from ..routing import plan_tour
@@ -33,7 +38,7 @@ if TYPE_CHECKING:
     from .recipients import Recipients
     from .station import Station
 
-__all__ = ["Courier", "StopWork"]
+__all__ = ["Courier", "StopWork", "WorkDay"]
 
 # Plain ints for the hot loops: attribute access on an IntEnum class is slow.
 _DOOR, _LOCKER, _STATION = int(Mode.DOOR), int(Mode.LOCKER), int(Mode.STATION)
@@ -53,6 +58,33 @@ class StopWork:
     to_shelve: list[tuple[int, Detail]] = field(default_factory=list)  # to the station counter
     to_retry: list[int] = field(default_factory=list)  # failed door attempts: redeliver or return
     to_locker: list[tuple[int, Detail]] = field(default_factory=list)  # consented at the door, bank here
+    unserved: list[int] = field(default_factory=list)  # not tried: the working day ended during the stop
+
+
+@dataclass
+class WorkDay:
+    """A courier's day as it unfolds: its bounds, the blocks still to take, and where the time went."""
+
+    index: int
+    start_s: float
+    end_s: float  # the working day's end: no tour starts after it, a tour in hand is cut at it
+    cut_s: float  # the last moment to start a stop: the end plus the overtime allowance
+    blocks: list[tuple[float, float, bool]]  # (start, duration, is a break) not yet taken, in time order
+    break_s: float = 0.0
+    task_s: float = 0.0
+    tour_s: float = 0.0
+    overtime_s: float = 0.0
+    last_s: float = 0.0  # end of the last tour or task so far
+
+    def due(self, now: float) -> bool:
+        """Is a block due now (started, and starting before the day's end)?"""
+        return bool(self.blocks) and self.blocks[0][0] <= now and self.blocks[0][0] < self.end_s
+
+    def next_block_before(self, t: float) -> float | None:
+        """Start of the next block that begins before ``t`` and before the day's end, if any."""
+        if self.blocks and self.blocks[0][0] < min(t, self.end_s):
+            return self.blocks[0][0]
+        return None
 
 
 class Courier:
@@ -93,24 +125,74 @@ class Courier:
         self.process = env.process(self.run())
 
     def run(self) -> ProcessGenerator:
-        """Every simulated day: at each wave, keep going out while parcels are ready, until the
-        last departure time."""
+        """Every simulated day: take the station tasks and breaks in turn, and at each wave keep
+        going out while parcels are ready, until the working day ends."""
         env, cfg = self.env, self.config
-        for day in range(self.days):
-            day0 = day * SECONDS_PER_DAY
-            last_departure = day0 + cfg.last_departure_h * SECONDS_PER_HOUR
+        for index in range(self.days):
+            day0 = index * SECONDS_PER_DAY
+            day = self._new_day(index, day0)
+            if env.now < day.start_s:
+                yield env.timeout(day.start_s - env.now)
             for wave_h in cfg.waves_h:
-                wave_start = day0 + wave_h * SECONDS_PER_HOUR
-                if env.now < wave_start:
-                    yield env.timeout(wave_start - env.now)
-                while env.now <= last_departure:
+                yield from self._idle_until(day, day0 + wave_h * SECONDS_PER_HOUR)
+                while env.now < day.end_s:
+                    yield from self._take_due_blocks(day)
+                    if env.now >= day.end_s:
+                        break
                     load = self.station.take_load(self.index, env.now, cfg.capacity_parcels, cfg.payload_kg)
                     if not load:
                         break
                     yield from self.tour(day, load)
+            while (block_start := day.next_block_before(day.end_s)) is not None:  # what is left of the day's tasks
+                if env.now < block_start:
+                    yield env.timeout(block_start - env.now)
+                yield from self._take_due_blocks(day)
+            self.ledger.record_day(
+                DayRow(self.index, index, day.start_s, max(day.last_s, day.start_s), day.break_s, day.task_s, day.tour_s,
+                       day.overtime_s)
+            )  # fmt: skip
 
-    def tour(self, day: int, load: list[int]) -> ProcessGenerator:
-        """Shelve the counter parcels, load the rest, ride the planned tour, come back and unload."""
+    def _new_day(self, index: int, day0: float) -> WorkDay:
+        cfg = self.config
+        blocks = [(day0 + b.start_h * SECONDS_PER_HOUR, b.minutes * 60.0, True) for b in cfg.breaks]
+        blocks += [(day0 + t.start_h * SECONDS_PER_HOUR, t.minutes * 60.0, False) for t in cfg.station_tasks]
+        end = day0 + cfg.work_end_h * SECONDS_PER_HOUR
+        return WorkDay(
+            index=index,
+            start_s=day0 + cfg.shift_start_h * SECONDS_PER_HOUR,
+            end_s=end,
+            cut_s=end + cfg.overtime_max_h * SECONDS_PER_HOUR,
+            blocks=sorted(blocks),
+        )
+
+    def _idle_until(self, day: WorkDay, t: float) -> ProcessGenerator:
+        """Wait at the station until ``t``, taking the breaks and tasks that start meanwhile."""
+        env = self.env
+        while (block_start := day.next_block_before(t)) is not None:
+            if env.now < block_start:
+                yield env.timeout(block_start - env.now)
+            yield from self._take_due_blocks(day)
+        if env.now < t:
+            yield env.timeout(t - env.now)
+
+    def _take_due_blocks(self, day: WorkDay) -> ProcessGenerator[float]:
+        """Take every break and task that is due now, one after the other; returns the time spent."""
+        env = self.env
+        spent = 0.0
+        while day.due(env.now):
+            _, duration, is_break = day.blocks.pop(0)
+            yield env.timeout(duration)
+            spent += duration
+            if is_break:
+                day.break_s += duration
+            else:
+                day.task_s += duration
+                day.last_s = env.now
+        return spent
+
+    def tour(self, day: WorkDay, load: list[int]) -> ProcessGenerator:
+        """Shelve the counter parcels, load the rest, ride the planned tour, come back and unload.
+        At the day's end (plus any overtime allowance) the courier rides back from the stop in hand."""
         env, cfg, ledger, mode = self.env, self.config, self.ledger, self.plan.mode
         start = env.now
         shelve = [p for p in load if mode[p] == _STATION]
@@ -125,7 +207,8 @@ class Courier:
             yield env.timeout(t - env.now)
         depart = env.now
         if not carry:
-            ledger.record_tour(TourRow(self.index, day, start, depart, depart, depart, 0.0, 0, len(shelve)))
+            ledger.record_tour(TourRow(self.index, day.index, start, depart, depart, depart, 0.0, 0, len(shelve), 0.0, 0))
+            self._close_tour(day, start, 0.0)
             return
         ledger.loaded(carry, depart, self.index)
 
@@ -141,17 +224,24 @@ class Courier:
 
         to_shelve: list[tuple[int, Detail]] = []
         to_retry: list[int] = []
+        unserved: list[int] = []
+        pause = 0.0
         ride_total = 0.0
         here = 0
-        for k in order[1:]:
+        for step, k in enumerate(order[1:], start=1):
+            if env.now >= day.cut_s:  # the day is over: ride back with what is left
+                unserved += [p for kk in order[step:] for p in by_place[nodes[kk]]]
+                break
+            pause += yield from self._take_due_blocks(day)
             ride_m = float(dist[here, k])
             ride_s = ride_m / cfg.ride_speed_mps
             yield env.timeout(ride_s)
             place = nodes[k]
             arrive = env.now
-            work = yield from self.serve_stop(place, by_place[place])
+            work = yield from self.serve_stop(place, by_place[place], day.cut_s)
             to_shelve += work.to_shelve
             to_retry += work.to_retry
+            unserved += work.unserved
             ledger.record_stop(
                 StopRow(self.index, arrive, env.now, place, ride_m, ride_s, work.park, work.walk, work.vertical, work.wait,
                         work.handover, work.attempts)
@@ -163,6 +253,10 @@ class Courier:
         ride_total += back_m
         back = env.now
         ledger.brought_back(len(to_shelve) + len(to_retry))
+        if unserved:
+            ledger.carried_back(unserved, back, self.index)
+            for p in unserved:
+                self.station.requeue(self.index, p, back)
 
         # Back at the station: shelve what could not be left, queue the failed door attempts again.
         t = back
@@ -174,17 +268,28 @@ class Courier:
         if t > env.now:
             yield env.timeout(t - env.now)
         shelved = len(shelve) + len(to_shelve)
-        ledger.record_tour(TourRow(self.index, day, start, depart, back, env.now, ride_total, len(carry), shelved))
+        ledger.record_tour(
+            TourRow(self.index, day.index, start, depart, back, env.now, ride_total, len(carry), shelved, pause, len(unserved))
+        )
+        self._close_tour(day, start, pause)
 
-    def serve_stop(self, place: int, parcels: list[int]) -> ProcessGenerator[StopWork]:
-        """Serve every parcel for this stop; the process leaves the stop when this generator ends."""
+    def _close_tour(self, day: WorkDay, start: float, pause: float) -> None:
+        """Add a finished tour to the day: its time (breaks and tasks on the way apart), any overtime."""
+        now = self.env.now
+        day.tour_s += now - start - pause
+        day.overtime_s += max(0.0, now - max(start, day.end_s))
+        day.last_s = now
+
+    def serve_stop(self, place: int, parcels: list[int], cut_s: float = float("inf")) -> ProcessGenerator[StopWork]:
+        """Serve the parcels for this stop; the process leaves the stop when this generator ends.
+        Buildings not yet started at ``cut_s`` (the day's end) are left for a later day."""
         env, mode = self.env, self.plan.mode
         work = StopWork(park=self.door.park_s)
         t = env.now + self.door.park_s
         door = [p for p in parcels if mode[p] == _DOOR]
         to_locker = [(p, Detail.NONE) for p in parcels if mode[p] == _LOCKER]
         if door:
-            t = self.door_round(place, door, t, work)
+            t = self.door_round(place, door, t, work, cut_s)
             to_locker += work.to_locker
         if to_locker:
             # Lockers are shared between couriers, so the slots are claimed in simulation time order.
@@ -195,21 +300,26 @@ class Courier:
         yield env.timeout(t - env.now)
         return work
 
-    def door_round(self, place: int, parcels: list[int], t: float, work: StopWork) -> float:
+    def door_round(self, place: int, parcels: list[int], t: float, work: StopWork, cut_s: float = float("inf")) -> float:
         """Walk to each building, up the stairs or elevator, knock at each door, and back to the
-        gate, starting at ``t``; returns the time back at the gate and adds to ``work``."""
+        gate, starting at ``t``; returns the time back at the gate and adds to ``work``. At
+        ``cut_s`` no further building is started: its parcels go to ``work.unserved``."""
         cfg, city, pc = self.door, self.city, self.parcels
         has_locker = city.place_bank[place] >= 0
         parcels = sorted(parcels, key=lambda p: (pc.building[p], pc.floor[p], pc.household[p], p))
         i = 0
         while i < len(parcels):
+            if t >= cut_s:
+                work.unserved += parcels[i:]
+                break
             building = int(pc.building[parcels[i]])
             j = i
             while j < len(parcels) and pc.building[parcels[j]] == building:
                 j += 1
             walk = city.building_walk_m[building] / cfg.walk_speed_mps
-            t += walk
+            t += walk + cfg.entrance_s
             work.walk += 2 * walk
+            work.wait += cfg.entrance_s
             level = 1
             elevator = bool(city.building_elevator[building])
             for p in parcels[i:j]:
@@ -227,7 +337,7 @@ class Courier:
                 t += cfg.call_wait_s
                 work.wait += cfg.call_wait_s
                 self.ledger.failed(p, t, self.index, place, Detail.NOT_HOME)
-                if not pc.guaranteed[p] and self.recipients.consents(household):
+                if not pc.door_service[p] and self.recipients.consents(household):
                     if has_locker:
                         work.to_locker.append((p, Detail.CONSENTED))
                     else:

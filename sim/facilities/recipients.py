@@ -1,12 +1,10 @@
-"""Recipients: whether they are home, whether they want the door, whether they consent.
+"""Recipients: whether they are home, whether they consent to a locker.
 
 Each answer is a counter-based uniform keyed by the household (and the hour), so the same
 person behaves the same way in every variant of a replication (common random numbers).
 """
 
 from __future__ import annotations
-
-import numpy as np
 
 from ..scenario import DoorConfig, RecipientConfig
 from ..streams import Streams
@@ -27,10 +25,6 @@ class Recipients:
         """Is anybody home at this household at this time? Drawn once per household and hour."""
         hour = int(time_s // SECONDS_PER_HOUR)
         return self._streams.uniform1("at_home", household, hour) < self._home_by_hour[hour % 24]
-
-    def prefers_door(self, households: np.ndarray, door_share: float) -> np.ndarray:
-        """Which households get their parcels at the door when a share ``door_share`` does."""
-        return self._streams.uniform("door_preference", households) < door_share
 
     def consents(self, household: int) -> bool:
         """Does a recipient who is not home agree to a locker or the station instead?"""

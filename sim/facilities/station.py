@@ -10,11 +10,18 @@ __all__ = ["Station"]
 class Station:
     """Parcels at the station that still have to go out, per courier.
 
-    Loading priority: door-guaranteed parcels first, then redeliveries, then the oldest.
+    Loading order ``priority``: door-service parcels first, then redeliveries, then the oldest
+    (by when each was first ready; a parcel carried over keeps its age);
+    ``arrival``: the oldest first, whatever their class (what capacity runs use, so that the parcels
+    delivered have the mix of those that arrive).
     """
 
-    def __init__(self, ready_s: np.ndarray, owner: np.ndarray, guaranteed: np.ndarray, weight_kg: np.ndarray, couriers: int):
-        self._guaranteed = guaranteed
+    def __init__(self, ready_s: np.ndarray, owner: np.ndarray, door_service: np.ndarray, weight_kg: np.ndarray, *,
+                 couriers: int, loading_order: str = "priority") -> None:  # fmt: skip
+        # In arrival order nothing jumps the queue: the priority keys are all equal.
+        self._door_service = door_service if loading_order == "priority" else np.zeros(len(ready_s), dtype=bool)
+        self._first_go = loading_order == "priority"
+        self._ready = ready_s  # when it first could go out: its age in the queue
         self._weight = weight_kg
         self._not_before = ready_s.copy()  # earliest load time; later for a redelivery
         self._attempts = np.zeros(len(ready_s), dtype=np.int64)
@@ -36,7 +43,7 @@ class Station:
         ready = [p for p in pending if self._not_before[p] <= now_s]
         if not ready:
             return []
-        ready.sort(key=lambda p: (not self._guaranteed[p], self._attempts[p] == 0, self._not_before[p], p))
+        ready.sort(key=lambda p: (not self._door_service[p], self._first_go and self._attempts[p] == 0, self._ready[p], p))
         load: list[int] = []
         weight = 0.0
         for p in ready:
@@ -53,5 +60,9 @@ class Station:
     def put_back(self, courier: int, parcel: int, not_before_s: float) -> None:
         """A parcel comes back from a failed attempt and may go out again from ``not_before_s``."""
         self._attempts[parcel] += 1
+        self.requeue(courier, parcel, not_before_s)
+
+    def requeue(self, courier: int, parcel: int, not_before_s: float) -> None:
+        """A parcel comes back unattempted (the working day ended) and may go out from ``not_before_s``."""
         self._not_before[parcel] = not_before_s
         self._pending[courier].append(parcel)
