@@ -51,10 +51,12 @@ class Accounting:
 
 
 def final_status(events: EventTable, n_parcels: int) -> np.ndarray:
-    """Each parcel's last status (-1 for a parcel that never appears in the log)."""
+    """Each parcel's last status that says where it is (-1 for a parcel that never appears in the
+    log); a complaint says nothing about where the parcel is and is passed over."""
     last = np.full(n_parcels, -1, dtype=np.int64)
-    if len(events):
-        order = np.lexsort((np.arange(len(events)), events.parcel))
+    where = np.flatnonzero(events.status != Status.COMPLAINT)
+    if len(where):
+        order = where[np.lexsort((where, events.parcel[where]))]
         parcels = events.parcel[order]
         is_last = np.r_[parcels[1:] != parcels[:-1], True]
         last[parcels[is_last]] = events.status[order][is_last]
@@ -86,7 +88,7 @@ def check_conservation(
         placed=n_parcels,
         in_hands=ledger.delivered_to_door + picked_locker + picked_station,
         in_locker=lockers.occupied_at(horizon_s),
-        at_station_pickup=ledger.shelved_count - picked_station,
+        at_station_pickup=ledger.shelved_count + ledger.expired_by(horizon_s) - picked_station,
         in_flight=station.pending_count() + ledger.on_vehicle,
         returned=ledger.returned_count,
     )

@@ -41,8 +41,15 @@ class BreakevenResult:
     current: float  # the field's value in the scenario
     difference_at_current: float  # mean KPI_a − KPI_b at the current value
     at_capacity: bool = False
+    better_everywhere: str | None = None  # the variant whose KPI is higher at every value searched, if no value equalises
 
     def __str__(self) -> str:
+        if self.better_everywhere is not None:
+            return (
+                f"no value of {self.field} makes {self.kpi} equal for {self.a} and {self.b}: {self.better_everywhere} "
+                f"is higher at every value searched ({self.replications} paired replications); at the scenario's "
+                f"{self.current:g}, {self.a} − {self.b} = {self.difference_at_current:+.3f}"
+            )
         return (
             f"{self.field} = {self.value:.3f} makes {self.kpi} equal for {self.a} and {self.b} "
             f"(95% CI {self.ci_low:.3f} to {self.ci_high:.3f}, {self.replications} paired replications); "
@@ -87,9 +94,21 @@ def breakeven(
         d = diffs(x)
         return float(np.mean(d) - t_half_width(d))
 
-    root = _solve(mean, current, max_value, "the KPI difference")
-    ends = sorted([_solve(upper, root, max_value, "the confidence band"), _solve(lower, root, max_value, "the confidence band")])
-    return BreakevenResult(field, kpi, a, b, root, ends[0], ends[1], replications, current, mean(current), at_capacity)
+    at_current = mean(current)
+    try:
+        root = _solve(mean, current, max_value)
+    except _NoSignChange:
+        better = a if at_current > 0 else b
+        nan = math.nan
+        return BreakevenResult(field, kpi, a, b, nan, nan, nan, replications, current, at_current, at_capacity, better)
+    ends = []
+    for bound in (upper, lower):
+        try:
+            ends.append(_solve(bound, root, max_value))
+        except _NoSignChange:  # the interval reaches past the searched range
+            ends.append(0.0 if bound(0.0) * bound(root) <= 0 or bound(max_value) * bound(root) > 0 else max_value)
+    ends.sort()
+    return BreakevenResult(field, kpi, a, b, root, ends[0], ends[1], replications, current, at_current, at_capacity)
 
 
 @dataclass(frozen=True)
@@ -166,7 +185,11 @@ def _field_value(scenario: Scenario, path: str) -> float:
     return float(node)
 
 
-def _solve(f: Callable[[float], float], start: float, max_value: float, what: str) -> float:
+class _NoSignChange(Exception):
+    """The difference keeps its sign over the whole range searched."""
+
+
+def _solve(f: Callable[[float], float], start: float, max_value: float) -> float:
     """A root of ``f`` on [0, max_value], bracketed outward from ``start``."""
     lo = hi = max(start, 0.0)
     f_lo = f_hi = f(lo)
@@ -177,7 +200,7 @@ def _solve(f: Callable[[float], float], start: float, max_value: float, what: st
         lo, hi = max(0.0, lo - step), min(max_value, hi + step)
         f_lo, f_hi = f(lo), f(hi)
         if f_lo * f_hi > 0 and lo == 0.0 and hi == max_value:
-            raise ScenarioError(f"breakeven: {what} does not change sign between 0 and {max_value:g}; no break-even value")
+            raise _NoSignChange
         step *= 2
         if math.isnan(f_lo) or math.isnan(f_hi):
             raise ScenarioError("breakeven: the KPI is undefined at some values of the field")

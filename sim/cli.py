@@ -395,14 +395,17 @@ def _cmd_breakeven(args: argparse.Namespace, console: Console) -> int:
     result = breakeven(scenario, kpi=args.kpi, field=args.field, a=args.a, b=args.b, replications=args.reps,
                        seed=args.seed, jobs=args.jobs, scheduler=args.scheduler, at_capacity=args.capacity)  # fmt: skip
     if args.json:
-        print(json.dumps(dataclasses.asdict(result)))
+        print(json.dumps({k: (None if isinstance(v, float) and v != v else v) for k, v in dataclasses.asdict(result).items()}))
         return 0
     load = "under saturated demand" if result.at_capacity else "at the scenario's volume"
     console.print(
         f"Break-even {result.field} for {result.kpi} ({result.a} vs {result.b}, {load}, "
         f"{result.replications} paired replications):"
     )
-    console.print(f"  [bold]{result.value:.3f}[/]  (95% CI {result.ci_low:.3f} to {result.ci_high:.3f})")
+    if result.better_everywhere is not None:
+        console.print(f"  no break-even: {result.better_everywhere} is higher at every value from 0 to 1000")
+    else:
+        console.print(f"  [bold]{result.value:.3f}[/]  (95% CI {result.ci_low:.3f} to {result.ci_high:.3f})")
     console.print(f"  at the scenario's {result.current:g}: {result.a} − {result.b} = {result.difference_at_current:+.3f}")
     return 0
 

@@ -10,12 +10,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .scenario import Scenario
+from .scenario import DoorServiceChoice, Scenario
 from .streams import Streams
 from .units import SECONDS_PER_DAY, SECONDS_PER_HOUR
 from .world import City
 
-__all__ = ["Parcels", "generate_parcels", "sort_ready_times", "station_arrivals"]
+__all__ = ["Parcels", "door_service_probability", "generate_parcels", "sort_ready_times", "station_arrivals"]
 
 
 @dataclass(frozen=True)
@@ -31,9 +31,9 @@ class Parcels:
     size: np.ndarray  # 0 = S, 1 = M, 2 = L
     weight_kg: np.ndarray
     door_service: np.ndarray  # bought door delivery (音尊达); the others are ordinary parcels
+    value_yuan: np.ndarray  # the goods' value
     handover_s: np.ndarray
-    locker_pickup_delay_s: np.ndarray
-    station_pickup_delay_s: np.ndarray
+    key: np.ndarray  # the parcel's index among the station's candidates: the key of its own random draws
 
     def __len__(self) -> int:
         return len(self.arrival_s)
@@ -55,7 +55,13 @@ def station_arrivals(scenario: Scenario, streams: Streams) -> np.ndarray:
 
 
 def generate_parcels(
-    scenario: Scenario, city: City, streams: Streams, arrival_s: np.ndarray, *, door_service_share: float
+    scenario: Scenario,
+    city: City,
+    streams: Streams,
+    arrival_s: np.ndarray,
+    *,
+    door_service_share: float | None,
+    door_service_utility: np.ndarray,
 ) -> tuple[Parcels, np.ndarray, np.ndarray]:
     """Draw the parcels of one station area.
 
@@ -63,7 +69,9 @@ def generate_parcels(
     by the horizon). Everything is drawn for all of them, so a parcel keeps its recipient and
     service times whether or not other parcels arrive; then the arrived ones are kept in arrival
     order. A parcel is a door-service parcel when its own uniform draw is below the share, so a
-    larger share keeps every door-service parcel of a smaller one (common random numbers).
+    larger share keeps every door-service parcel of a smaller one (common random numbers). Without
+    a share, the share is each buyer's own: the door-service choice model, with
+    ``door_service_utility`` the utility of each household's type (``Households``).
     Returns the parcels, for each its index in ``arrival_s``, and every candidate's service class.
     """
     cfg = scenario.parcels
@@ -73,12 +81,14 @@ def generate_parcels(
     building = city.household_building[household]
     sizes = rng.choice(3, size=n, p=[cfg.size_shares.S, cfg.size_shares.M, cfg.size_shares.L])
     weights = np.array([cfg.weight_kg.S, cfg.weight_kg.M, cfg.weight_kg.L])[sizes]
-    door_service = rng.random(n) < door_service_share
+    u_service = rng.random(n)
     door = scenario.door
     handover = door.handover_median_s * np.exp(door.handover_sigma * rng.standard_normal(n))
-    rec = scenario.recipients
-    locker_delay = rec.locker_pickup_median_h * SECONDS_PER_HOUR * np.exp(rec.pickup_sigma * rng.standard_normal(n))
-    station_delay = rec.station_pickup_median_h * SECONDS_PER_HOUR * np.exp(rec.pickup_sigma * rng.standard_normal(n))
+    value = cfg.value_median_yuan * np.exp(cfg.value_sigma * rng.standard_normal(n))
+    if door_service_share is None:
+        door_service = u_service < door_service_probability(cfg.door_service_choice, door_service_utility[household], value)
+    else:
+        door_service = u_service < door_service_share
     came = np.flatnonzero(~np.isnan(arrival_s))
     keep = came[np.argsort(arrival_s[came], kind="stable")]
     arrival = arrival_s[keep]
@@ -92,11 +102,23 @@ def generate_parcels(
         size=sizes[keep].astype(np.int8),
         weight_kg=weights[keep],
         door_service=door_service[keep],
+        value_yuan=value[keep],
         handover_s=handover[keep],
-        locker_pickup_delay_s=locker_delay[keep],
-        station_pickup_delay_s=station_delay[keep],
+        key=keep.astype(np.int64),
     )
     return parcels, keep, door_service
+
+
+def door_service_probability(choice: DoorServiceChoice, type_utility: np.ndarray, value_yuan: np.ndarray) -> np.ndarray:
+    """The chance that a buyer buys door delivery: a logit in the household's type, the goods'
+    value and the surcharge the buyer sees (assumption A26)."""
+    utility = (
+        choice.intercept
+        + type_utility
+        + choice.value_per_log_yuan * np.log(value_yuan / 100.0)
+        + choice.price_per_yuan * choice.price_yuan
+    )
+    return 1.0 / (1.0 + np.exp(-utility))
 
 
 def sort_ready_times(arrival_s: np.ndarray, rate_per_h: float) -> np.ndarray:

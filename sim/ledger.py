@@ -16,7 +16,7 @@ import numpy as np
 from .places import Place
 from .tracking import Detail, EventLog, EventTable, Status
 
-__all__ = ["DAY_COLUMNS", "STOP_COLUMNS", "TOUR_COLUMNS", "DayRow", "Ledger", "StopRow", "TourRow"]
+__all__ = ["DAY_COLUMNS", "RETURN_COLUMNS", "STOP_COLUMNS", "TOUR_COLUMNS", "DayRow", "Ledger", "StopRow", "TourRow"]
 
 
 class TourRow(NamedTuple):
@@ -68,6 +68,10 @@ class DayRow(NamedTuple):
 TOUR_COLUMNS: tuple[str, ...] = TourRow._fields
 STOP_COLUMNS: tuple[str, ...] = StopRow._fields
 DAY_COLUMNS: tuple[str, ...] = DayRow._fields
+RETURN_COLUMNS = ("request", "parcel", "household", "courier", "requested_s", "picked_s")
+
+# What happens to a parcel after it was left for collection, scheduled when it is left.
+_COLLECT, _EXPIRE = 0, 1
 
 
 class Ledger:
@@ -79,7 +83,8 @@ class Ledger:
         self.tours: list[TourRow] = []
         self.stops: list[StopRow] = []
         self.days: list[DayRow] = []
-        self._pickups: list[tuple[float, int, int]] = []  # (when, parcel, place) a recipient collects
+        self._after: list[tuple[float, int, int, int]] = []  # (when, parcel, place, _COLLECT or _EXPIRE)
+        self._returns: list[list[float]] = []  # rows of RETURN_COLUMNS; picked_s NaN until picked up
         self._delivered_to_door = 0
         self._shelved = 0
         self._returned = 0
@@ -106,9 +111,13 @@ class Ledger:
 
     def picked_up_by(self, time_s: float) -> tuple[int, int]:
         """Parcels collected by recipients up to ``time_s``: (from lockers, from the station counter)."""
-        from_station = sum(1 for r, _, place in self._pickups if r <= time_s and place == Place.STATION)
-        from_lockers = sum(1 for r, _, place in self._pickups if r <= time_s and place != Place.STATION)
-        return from_lockers, from_station
+        collected = [place for t, _, place, kind in self._after if t <= time_s and kind == _COLLECT]
+        from_station = sum(1 for place in collected if place == Place.STATION)
+        return len(collected) - from_station, from_station
+
+    def expired_by(self, time_s: float) -> int:
+        """Parcels moved from a locker to the counter, storage limit reached, up to ``time_s``."""
+        return sum(1 for t, _, _, kind in self._after if t <= time_s and kind == _EXPIRE)
 
     # --- intents ----------------------------------------------------------------------------
     def arrived(self, time_s: np.ndarray, parcels: np.ndarray) -> None:
@@ -121,23 +130,29 @@ class Ledger:
             self.log.add(time_s, p, Status.OUT_FOR_DELIVERY, courier)
         self._on_vehicle += len(parcels)
 
-    def delivered(self, parcel: int, time_s: float, courier: int, place: int) -> None:
-        """Handed over at the door."""
-        self.log.add(time_s, parcel, Status.DELIVERED, courier, place)
+    def delivered(self, parcel: int, time_s: float, courier: int, place: int, detail: Detail = Detail.NONE) -> None:
+        """Handed over at the door (``Detail.NEIGHBOUR``: to a neighbour, as the recipient asked)."""
+        self.log.add(time_s, parcel, Status.DELIVERED, courier, place, detail)
         self._delivered_to_door += 1
         self._on_vehicle -= 1
 
-    def dropped_in_locker(self, parcel: int, time_s: float, collect_s: float, courier: int, place: int, detail: Detail) -> None:
-        """Put in a locker slot; the recipient collects it at ``collect_s``."""
+    def dropped_in_locker(self, parcel: int, time_s: float, courier: int, place: int, detail: Detail, *,
+                          collect_s: float, expire_s: float, counter_collect_s: float) -> None:  # fmt: skip
+        """Put in a locker slot. The recipient collects it at ``collect_s``, unless that is after
+        ``expire_s``, when it is moved to the station counter and collected there at ``counter_collect_s``."""
         self.log.add(time_s, parcel, Status.IN_LOCKER, courier, place, detail)
-        self._pickups.append((collect_s, parcel, place))
+        if collect_s <= expire_s:
+            self._after.append((collect_s, parcel, place, _COLLECT))
+        else:
+            self._after.append((expire_s, parcel, Place.STATION, _EXPIRE))
+            self._after.append((counter_collect_s, parcel, Place.STATION, _COLLECT))
         self._on_vehicle -= 1
 
     def shelved(self, parcel: int, time_s: float, collect_s: float, courier: int, detail: Detail) -> None:
         """Left at the station's pick-up counter (驿站); the recipient collects it at ``collect_s``.
         The parcel is at the station already: never loaded, or brought back (``brought_back``)."""
         self.log.add(time_s, parcel, Status.AT_STATION_PICKUP, courier, Place.STATION, detail)
-        self._pickups.append((collect_s, parcel, Place.STATION))
+        self._after.append((collect_s, parcel, Place.STATION, _COLLECT))
         self._shelved += 1
 
     def failed(self, parcel: int, time_s: float, courier: int, place: int, detail: Detail) -> None:
@@ -153,6 +168,22 @@ class Ledger:
         for p in parcels:
             self.log.add(time_s, p, Status.AT_STATION, courier, Place.STATION, Detail.CARRIED_OVER)
         self._on_vehicle -= len(parcels)
+
+    def complained(self, parcel: int, time_s: float, courier: int) -> None:
+        """The recipient complained about how the courier left the parcel."""
+        self.log.add(time_s, parcel, Status.COMPLAINT, courier)
+
+    def return_requested(self, parcel: int, household: int, courier: int, time_s: float) -> int:
+        """A buyer asks for a return to be picked up at the door; returns the request's number."""
+        self._returns.append([len(self._returns), parcel, household, courier, time_s, float("nan")])
+        return len(self._returns) - 1
+
+    def return_household(self, request: int) -> int:
+        return int(self._returns[request][2])
+
+    def return_picked(self, request: int, time_s: float) -> None:
+        """The courier picked the return up at the door."""
+        self._returns[request][5] = time_s
 
     def returned(self, parcel: int, time_s: float, courier: int) -> None:
         """Sent back to the sender after the last failed attempt."""
@@ -170,10 +201,14 @@ class Ledger:
 
     # --- closing the books ------------------------------------------------------------------
     def log_pickups_until(self, horizon_s: float) -> None:
-        """Log every recipient pick-up that happens by the horizon, in time order."""
-        for collect_s, parcel, place in sorted(self._pickups):
-            if collect_s <= horizon_s:
-                self.log.add(collect_s, parcel, Status.PICKED_UP, -1, place)
+        """Log every pick-up (and every move from a locker to the counter) that happens by the horizon, in time order."""
+        for when, parcel, place, kind in sorted(self._after):
+            if when > horizon_s:
+                continue
+            if kind == _COLLECT:
+                self.log.add(when, parcel, Status.PICKED_UP, -1, place)
+            else:
+                self.log.add(when, parcel, Status.AT_STATION_PICKUP, -1, Place.STATION, Detail.EXPIRED)
 
     def events(self, station: int) -> EventTable:
         return self.log.table(station, self._door_service)
@@ -187,8 +222,13 @@ class Ledger:
     def day_columns(self) -> dict[str, np.ndarray]:
         return _columns(self.days, DAY_COLUMNS)
 
+    def return_columns(self) -> dict[str, np.ndarray]:
+        columns = _columns([tuple(r) for r in self._returns], RETURN_COLUMNS)
+        return {k: (v.astype(np.int64) if k in ("request", "parcel", "household", "courier") and len(v) else v)
+                for k, v in columns.items()}  # fmt: skip
 
-def _columns(rows: list[TourRow] | list[StopRow] | list[DayRow], names: tuple[str, ...]) -> dict[str, np.ndarray]:
+
+def _columns(rows: list[TourRow] | list[StopRow] | list[DayRow] | list[tuple], names: tuple[str, ...]) -> dict[str, np.ndarray]:
     if not rows:
         return {name: np.zeros(0) for name in names}
     cols = list(zip(*rows, strict=True))

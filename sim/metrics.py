@@ -6,6 +6,7 @@ count the parcels that arrived on measured days. ``docs/reference/kpis.md`` defi
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -58,6 +59,8 @@ HEADLINE_KPIS = (
     "lead_time_p50_h",
     "lead_time_p90_h",
     "locker_bank_peak_share_max",
+    "door_service_compliance_share",
+    "complaints",
     "cost_per_parcel_yuan",
     "parcels_total",
     "parcels_undelivered_end",
@@ -106,7 +109,7 @@ class KpiInputs:
 def kpis_of(result: RunResult, economics: EconomicsConfig | None = None) -> dict[str, float]:
     """KPIs of a ``RunResult``; ``economics`` re-prices the same run with other fees and costs
     (money never changes what couriers do in the model, so the log stays valid)."""
-    activity = Activity(result.tours, result.days, result.stops)
+    activity = Activity(result.tours, result.days, result.stops, result.returns)
     return compute_kpis(result.events, activity, kpi_inputs(result, economics), result.monitors)
 
 
@@ -235,6 +238,7 @@ class Activity:
     tours: dict[str, np.ndarray]
     days: dict[str, np.ndarray]
     stops: dict[str, np.ndarray]
+    returns: dict[str, np.ndarray] = dataclasses.field(default_factory=dict)
 
 
 def courier_days_measured(events: EventTable, measured_days: tuple[int, int], upstream: bool) -> np.ndarray:
@@ -277,6 +281,7 @@ class _CourierWork:
     km: float
     stop_h: float  # at stops: parking, walking, stairs and lifts, waiting, handing over, locker sessions
     stop_attempts: int
+    complaints: int
 
     @staticmethod
     def of(events: EventTable, activity: Activity, inputs: KpiInputs) -> _CourierWork:
@@ -305,10 +310,11 @@ class _CourierWork:
             km=float(tours["ride_m"][tour_in].sum() / 1000.0),
             stop_h=float((stops["depart_s"] - stops["arrive_s"])[stop_in].sum() / SECONDS_PER_HOUR) if len(stop_in) else 0.0,
             stop_attempts=int(stops["attempts"][stop_in].sum()) if len(stop_in) else 0,
+            complaints=int((on_day & (events.status == Status.COMPLAINT)).sum()),
         )
 
     def income(self, cfg: EconomicsConfig) -> Income:
-        return courier_income(self.drops, self.km, self.overtime_h, cfg)
+        return courier_income(self.drops, self.km, self.overtime_h, cfg, fines_yuan=self.complaints * cfg.complaint_fine_yuan)
 
 
 def income_of(events: EventTable, activity: Activity, inputs: KpiInputs) -> tuple[Income, int]:
@@ -376,7 +382,76 @@ def courier_kpis(events: EventTable, activity: Activity, inputs: KpiInputs) -> d
         "parcels_waiting_pickup_end": accounting.in_locker + accounting.at_station_pickup,
         "overdue_fees_yuan": overdue_fees(events, inputs.locker),
         "courier_days": courier_days,
+        **_people_kpis(events, activity, work, inputs),
     }
+
+
+# Where a door-service parcel may be left other than at the door, with the recipient's consent.
+_CONSENTED = (Detail.CONSENTED, Detail.STANDING_CONSENT)
+_UNASKED = (Detail.CORNER_CUT, Detail.NO_CONSENT)
+_AT_DOOR_FAILED = (Detail.NOT_HOME, Detail.RESCHEDULED)
+
+
+def _people_kpis(events: EventTable, activity: Activity, work: _CourierWork, inputs: KpiInputs) -> dict[str, float]:
+    """Recipients and couriers as people: compliance, complaints, consent, pick-up hours, door
+    attempts and their retries, return pick-ups."""
+    econ = inputs.economics
+    by_courier = work.on_day & (events.courier >= 0)
+    drops_by_courier = by_courier & np.isin(events.status, _COURIER_DROPS)
+    service_drop = drops_by_courier & (events.service == Service.DOOR_SERVICE)
+    unasked = service_drop & np.isin(events.detail, _UNASKED) & (events.status != Status.DELIVERED)
+    violations = unasked & (events.detail == Detail.NO_CONSENT)
+    locker_pickups = (events.status == Status.PICKED_UP) & (events.place > 0)
+    hour = (events.time_s % SECONDS_PER_DAY) // SECONDS_PER_HOUR
+    off_hours = locker_pickups & ((hour < 9) | (hour >= 17))
+    first_ok, first_n, retry_ok, retry_n = _door_attempts(events, inputs.n_parcels)
+    returns = activity.returns
+    requested = returns["requested_s"] if len(returns.get("requested_s", ())) else np.zeros(0)
+    picked = returns["picked_s"] if len(requested) else np.zeros(0)
+    # Returns lag deliveries by a day or more: they are counted over the whole run.
+    waited_h = (picked - requested)[~np.isnan(picked)] / SECONDS_PER_HOUR
+    n_parcels = inputs.n_parcels
+    service_of = np.full(n_parcels, -1, dtype=np.int64)
+    service_of[events.parcel] = events.service
+    return {
+        "door_service_parcel_share": _ratio(int((service_of == Service.DOOR_SERVICE).sum()), int((service_of >= 0).sum())),
+        "door_service_compliance_share": _ratio(int(service_drop.sum() - unasked.sum()), int(service_drop.sum())),
+        "complaints": work.complaints,
+        "fines_yuan": work.complaints * econ.complaint_fine_yuan,
+        "platform_compensation_yuan": work.complaints * econ.complaint_compensation_yuan,
+        "violations_without_consent": int(violations.sum()),
+        "consented_diversions": int(
+            (by_courier & np.isin(events.detail, _CONSENTED) & np.isin(events.status, _COURIER_DROPS)).sum()
+        ),
+        "door_first_attempt_success_share": _ratio(first_ok, first_n),
+        "door_same_day_retry_success_share": _ratio(retry_ok, retry_n),
+        "locker_pickups_off_hours_share": _ratio(int(off_hours.sum()), int(locker_pickups.sum())),
+        "return_requests": len(requested),
+        "return_pickups": int((~np.isnan(picked)).sum()),
+        "return_pickup_lead_time_p50_h": _quantile(waited_h, 0.5),
+    }
+
+
+def _door_attempts(events: EventTable, n: int) -> tuple[int, int, int, int]:
+    """At the door: (first attempts that succeeded, first attempts, same-day retries that succeeded,
+    same-day retries). A door attempt is a handover or a failure because the recipient was out or
+    asked for later; a retry is the next door attempt after a failed first one, on the same day."""
+    door = np.flatnonzero(
+        (events.courier >= 0)
+        & (
+            (events.status == Status.DELIVERED)
+            | ((events.status == Status.DELIVERY_FAILED) & np.isin(events.detail, _AT_DOOR_FAILED))
+        )
+    )
+    if len(door) == 0:
+        return 0, 0, 0, 0
+    order = door[np.lexsort((door, events.parcel[door]))]  # by parcel, then in time order
+    parcel, ok = events.parcel[order], events.status[order] == Status.DELIVERED
+    day = events.time_s[order] // SECONDS_PER_DAY
+    first = np.r_[True, parcel[1:] != parcel[:-1]]
+    second = np.r_[False, ~first[1:]] & np.r_[False, first[:-1]]  # the attempt right after a first one
+    retry = second & np.r_[False, ~ok[:-1]] & np.r_[False, day[1:] == day[:-1]]
+    return int((first & ok).sum()), int(first.sum()), int((retry & ok).sum()), int(retry.sum())
 
 
 def _same_day(events: EventTable, arrival: np.ndarray, measured: np.ndarray, inputs: KpiInputs) -> tuple[int, int, int]:

@@ -17,7 +17,8 @@ from .accounting import Accounting, accounting_from_log
 from .demand import generate_parcels, station_arrivals
 from .errors import ConservationError, ScenarioError
 from .executors import Executor, run_all
-from .ledger import DAY_COLUMNS, STOP_COLUMNS, TOUR_COLUMNS
+from .facilities.recipients import Households
+from .ledger import DAY_COLUMNS, RETURN_COLUMNS, STOP_COLUMNS, TOUR_COLUMNS
 from .monitor import TimeWeighted
 from .scenario import CityConfig, Scenario, StationConfig, Variant
 from .station_area import StationArea, StationRun
@@ -63,11 +64,12 @@ class RunResult:
     scenario: Scenario  # resolved for the variant
     variant: str
     replication: int
-    door_service_share: float
+    door_service_share: float | None  # the variant's forced share; None: buyers choose (the choice model)
     events: EventTable
     tours: dict[str, np.ndarray]
     stops: dict[str, np.ndarray]
     days: dict[str, np.ndarray]  # one row per courier-day (sim.ledger.DayRow)
+    returns: dict[str, np.ndarray]  # one row per return pick-up requested (sim.ledger.RETURN_COLUMNS)
     accounting: Accounting
     city: City  # the first station's district (all of them: ``cities``)
     cities: tuple[City, ...]
@@ -103,7 +105,7 @@ class StationTask:
     global_ids: np.ndarray  # parcel id of each candidate in the whole run
     horizon_s: float
     total_days: int
-    door_service_share: float
+    door_service_share: float | None
 
 
 @dataclass(frozen=True)
@@ -118,7 +120,12 @@ def run_station(task: StationTask) -> StationOutput:
     sc = task.scenario
     city = build_city(sc.city, sc.station, sc.seed, task.station)
     streams = Streams(sc.seed, task.replication).for_station(task.station)
-    parcels, kept, door_service = generate_parcels(sc, city, streams, task.arrival_s, door_service_share=task.door_service_share)
+    households = Households(sc.recipients, sc.station, n_households=city.n_households, streams=streams,
+                            people=streams.lasting(), start_weekday=sc.horizon.start_weekday)  # fmt: skip
+    parcels, kept, door_service = generate_parcels(
+        sc, city, streams, task.arrival_s, door_service_share=task.door_service_share,
+        door_service_utility=households.door_service_utility,
+    )  # fmt: skip
     couriers = sc.couriers.count
     area = StationArea(
         sc,
@@ -126,11 +133,18 @@ def run_station(task: StationTask) -> StationOutput:
         streams=streams,
         city=city,
         courier_of_compound=courier_areas(city, couriers),
+        households=households,
         parcels=parcels,
         days=task.total_days,
     )
     run = area.run(task.horizon_s, task.station)
-    relabelled = dataclasses.replace(run, events=run.events.relabel(task.global_ids[kept], task.station * couriers))
+    returns = dict(run.returns)
+    if len(returns["parcel"]):  # global parcel ids, couriers numbered over all stations
+        returns["parcel"] = task.global_ids[kept][returns["parcel"]]
+        returns["courier"] = returns["courier"] + task.station * couriers
+    relabelled = dataclasses.replace(
+        run, events=run.events.relabel(task.global_ids[kept], task.station * couriers), returns=returns
+    )
     return StationOutput(relabelled, city, door_service)
 
 
@@ -193,6 +207,7 @@ def simulate(scenario: Scenario, variant: str, replication: int = 0, executor: E
         tours=_merge_activity([r.tours for r in runs], couriers, TOUR_COLUMNS),
         stops=_merge_activity([r.stops for r in runs], couriers, STOP_COLUMNS),
         days=_merge_activity([r.days for r in runs], couriers, DAY_COLUMNS),
+        returns=_merge_activity([r.returns for r in runs], 0, RETURN_COLUMNS),
         accounting=accounting,
         city=cities[0] if cities else build_city(resolved.city, resolved.station, resolved.seed, 0),
         cities=tuple(cities),

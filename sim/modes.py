@@ -13,7 +13,7 @@ from .policies import POLICIES, PolicyContext
 
 if TYPE_CHECKING:
     from .demand import Parcels
-    from .facilities.recipients import Recipients
+    from .facilities.recipients import Households
     from .world import City
 
 __all__ = ["DeliveryPlan", "Mode", "plan_deliveries"]
@@ -35,7 +35,7 @@ class DeliveryPlan:
     stop: np.ndarray  # the place of its locker bank for a locker parcel, else its compound's gate
 
 
-def plan_deliveries(parcels: Parcels, city: City, recipients: Recipients, policy: str) -> DeliveryPlan:
+def plan_deliveries(parcels: Parcels, city: City, recipients: Households, policy: str) -> DeliveryPlan:
     """The door for door-service parcels and the ordinary parcels the variant's policy sends there;
     else the compound's locker bank or a bank within reach; else the station's counter."""
     bank = city.compound_bank[parcels.compound]

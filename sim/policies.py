@@ -1,4 +1,6 @@
-"""Delivery policies: what couriers do with *ordinary* parcels. Chosen by name in a variant (``policy:``).
+"""Policies, chosen by name: what couriers do with ordinary parcels, and whether they cut corners.
+
+**Delivery policies** (a variant's ``policy:``) say what couriers do with *ordinary* parcels.
 
 Door-service (音尊达) parcels always go to the door. For every other parcel a policy says whether
 the courier takes it to the door anyway (as a courtesy, paid the ordinary fee) or leaves it in
@@ -19,14 +21,24 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-from .registry import DELIVERY_POLICIES, Registry
+from .registry import COMPLIANCE_POLICIES, DELIVERY_POLICIES, Registry
 
 if TYPE_CHECKING:
     from .demand import Parcels
-    from .facilities.recipients import Recipients
+    from .facilities.recipients import Households
+    from .scenario import ComplianceConfig
     from .world import City
 
-__all__ = ["POLICIES", "DeliveryPolicy", "PolicyContext", "register"]
+__all__ = [
+    "COMPLIANCE_POLICIES",
+    "POLICIES",
+    "CompliancePolicy",
+    "DeliveryPolicy",
+    "PolicyContext",
+    "Pressure",
+    "register",
+    "register_compliance",
+]
 
 
 @dataclass(frozen=True)
@@ -35,7 +47,7 @@ class PolicyContext:
 
     parcels: Parcels
     city: City
-    recipients: Recipients
+    recipients: Households
 
 
 class DeliveryPolicy(Protocol):
@@ -60,3 +72,45 @@ def locker_first(ctx: PolicyContext) -> np.ndarray:
 def courtesy_lift(ctx: PolicyContext) -> np.ndarray:
     """Ordinary parcels in buildings with a lift go to the door as a courtesy; walk-ups get the locker."""
     return ctx.city.building_elevator[ctx.parcels.building]
+
+
+# **Compliance policies** (``couriers.compliance.policy``) give the chance that a courier leaves a
+# door-service parcel in the stop's locker instead of taking it to the door: the courier's choice,
+# not the recipient's. Register your own with ``@register_compliance("name")``.
+
+
+@dataclass(frozen=True)
+class Pressure:
+    """What weighs on a courier at a stop: the time left in the working day and the parcels left."""
+
+    now_s: float
+    day_end_s: float
+    backlog: int  # parcels still to deliver: on the tricycle and waiting at the station
+    config: ComplianceConfig
+
+
+class CompliancePolicy(Protocol):
+    def __call__(self, pressure: Pressure) -> float: ...
+
+
+def register_compliance(name: str) -> Callable[[CompliancePolicy], CompliancePolicy]:
+    """Decorator: make a compliance policy available to scenarios under ``name``."""
+    return COMPLIANCE_POLICIES.register(name)
+
+
+@register_compliance("always_comply")
+def always_comply(pressure: Pressure) -> float:
+    """Every door-service parcel goes to the door."""
+    return 0.0
+
+
+@register_compliance("time_pressure")
+def time_pressure(pressure: Pressure) -> float:
+    """The chance to cut a corner rises to ``max_cut_share`` as the day's end nears (over the last
+    ``pressure_window_h``) or as the parcels left grow from ``backlog_parcels`` to twice as many,
+    whichever weighs more."""
+    cfg = pressure.config
+    window_s = cfg.pressure_window_h * 3600.0
+    by_time = min(1.0, max(0.0, 1.0 - (pressure.day_end_s - pressure.now_s) / window_s))
+    by_backlog = min(1.0, max(0.0, pressure.backlog / cfg.backlog_parcels - 1.0))
+    return cfg.max_cut_share * max(by_time, by_backlog)

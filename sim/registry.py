@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Generic, TypeVar
 
-__all__ = ["DELIVERY_POLICIES", "Registry"]
+__all__ = ["COMPLIANCE_POLICIES", "DELIVERY_POLICIES", "Registry"]
 
 T = TypeVar("T")
 
@@ -53,3 +53,4 @@ class Registry(Generic[T]):
 
 
 DELIVERY_POLICIES: Registry = Registry("delivery policy")
+COMPLIANCE_POLICIES: Registry = Registry("compliance policy")

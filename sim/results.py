@@ -48,6 +48,7 @@ BUNDLE_FILES = (
     "tours.parquet",
     "stops.parquet",
     "days.parquet",
+    "returns.parquet",
     "income_breakdown.csv",
     "monitors.parquet",
     "differences.csv",
@@ -109,18 +110,21 @@ def write_bundle(runs: RunSet, out: Path, *, pairs: list[tuple[str, str]] | None
     tour_tables: list[pa.Table] = []
     stop_tables: list[pa.Table] = []
     day_tables: list[pa.Table] = []
+    return_tables: list[pa.Table] = []
     monitor_tables: list[pa.Table] = []
     for (variant, rep), result in runs.results.items():
         event_tables.append(result.events.to_arrow(variant, rep))
         tour_tables.append(_activity_table(result.tours, variant, rep))
         stop_tables.append(_activity_table(result.stops, variant, rep))
         day_tables.append(_activity_table(result.days, variant, rep))
+        return_tables.append(_activity_table(result.returns, variant, rep))
         if result.upstream is not None:
             monitor_tables.extend(_monitor_table(name, m, variant, rep) for name, m in result.upstream.monitors.items())
     pq.write_table(_concat(event_tables), out / "events.parquet", **_PARQUET)
     pq.write_table(_concat(tour_tables), out / "tours.parquet", **_PARQUET)
     pq.write_table(_concat(stop_tables), out / "stops.parquet", **_PARQUET)
     pq.write_table(_concat(day_tables), out / "days.parquet", **_PARQUET)
+    pq.write_table(_concat(return_tables), out / "returns.parquet", **_PARQUET)
     if monitor_tables:
         pq.write_table(pa.concat_tables(monitor_tables), out / "monitors.parquet", **_PARQUET)
 
@@ -223,7 +227,7 @@ def load_results(results_dir: str | Path) -> RunSet:
     scenario = load_scenario(folder / "scenario.resolved.yaml")
     runs = RunSet(scenario=scenario, variants=list(meta["variants"]), wall_time_s=float(meta.get("wall_time_s", 0.0)))
     events = pq.read_table(folder / "events.parquet")
-    tours, stops, days = (_read_optional(folder / f"{name}.parquet") for name in ("tours", "stops", "days"))
+    tours, stops, days, returns = (_read_optional(folder / f"{name}.parquet") for name in ("tours", "stops", "days", "returns"))
     monitors = _read_optional(folder / "monitors.parquet")
     for key, accounting in meta["accounting"].items():
         variant, rep_text = key.rsplit("/", 1)
@@ -240,6 +244,7 @@ def load_results(results_dir: str | Path) -> RunSet:
             tours=_activity_columns(tours, variant, rep),
             stops=_activity_columns(stops, variant, rep),
             days=_activity_columns(days, variant, rep),
+            returns=_activity_columns(returns, variant, rep),
             accounting=Accounting(**accounting),
             city=cities[0],
             cities=cities,

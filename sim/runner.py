@@ -134,7 +134,7 @@ class RunSet:
         ``net`` their sum: one row per kept (variant, replication)."""
         rows = []
         for (variant, rep), result in self.results.items():
-            activity = Activity(result.tours, result.days, result.stops)
+            activity = Activity(result.tours, result.days, result.stops, result.returns)
             income, courier_days = income_of(result.events, activity, kpi_inputs(result))
             per_day = {k: v / courier_days if courier_days else math.nan for k, v in income.lines.items()}
             rows.append({"variant": variant, "replication": rep, **per_day, "net": sum(per_day.values())})

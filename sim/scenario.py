@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import difflib
 import itertools
+import math
 import typing
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import ScenarioError
-from .registry import DELIVERY_POLICIES
+from .registry import COMPLIANCE_POLICIES, DELIVERY_POLICIES
 
 __all__ = [
     "SIZES",
@@ -119,11 +120,21 @@ class StationConfig(_Section):
     sort_rate_parcels_per_h: float = Field(
         1500.0, gt=0, le=100_000, description="Parcels sorted per hour after a linehaul arrival (assumption A3)"
     )
+    counter_opens_h: float = Field(8.0, ge=0, lt=24, description="The pick-up counter (驿站) opens (h, A9)")
+    counter_closes_h: float = Field(21.0, gt=0, le=24, description="The pick-up counter closes (h, A9)")
     loading_order: str = Field(
         "priority",
         pattern="^(priority|arrival)$",
         description="priority: door-service parcels first, then redeliveries, then the oldest; arrival: oldest first",
     )
+
+    @model_validator(mode="after")
+    def _counter_hours(self) -> StationConfig:
+        if self.counter_closes_h <= self.counter_opens_h:
+            raise ValueError(
+                f"counter_closes_h ({self.counter_closes_h:g}) must be after counter_opens_h ({self.counter_opens_h:g})"
+            )
+        return self
 
 
 class LinehaulArrival(_Section):
@@ -131,6 +142,18 @@ class LinehaulArrival(_Section):
 
     at_h: float = Field(ge=0, lt=24, description="Arrival time at the station (hours after midnight)")
     share: float = Field(gt=0, le=1, description="Share of the day's parcels on this truck")
+
+
+class DoorServiceChoice(_Section):
+    """Who buys door delivery (音尊达): a logit in the household's type, the goods' value and the
+    surcharge the buyer sees. P = 1 / (1 + exp(-u)), u = intercept + type utility
+    + value_per_log_yuan · ln(value / 100) + price_per_yuan · price_yuan (assumption A26; JD's 49-yuan
+    京尊达 in sources §1 is a data point on what a premium can cost, not a default)."""
+
+    intercept: float = Field(-1.85, ge=-20, le=20, description="Baseline utility of buying door delivery")
+    value_per_log_yuan: float = Field(0.6, ge=-10, le=10, description="Utility per unit of ln(value / 100 yuan)")
+    price_per_yuan: float = Field(-0.5, ge=-10, le=10, description="Utility per yuan of surcharge the buyer sees")
+    price_yuan: float = Field(1.0, ge=0, le=1000, description="Surcharge a buyer sees for door delivery (yuan)")
 
 
 class ParcelsConfig(_Section):
@@ -149,12 +172,17 @@ class ParcelsConfig(_Section):
     )
     size_shares: SizeShares = Field(SizeShares(S=0.6, M=0.3, L=0.1), description="Parcel size mix (assumption A4)")
     weight_kg: SizeWeights = Field(SizeWeights(S=0.5, M=2.0, L=6.0), description="Parcel weight by size (assumption A4)")
-    door_service_share: float = Field(
-        0.1,
+    door_service_share: float | None = Field(
+        None,
         ge=0,
         le=1,
-        description="Base share of door-service (音尊达) parcels, bought with door delivery; a variant may set its own (A5)",
+        description="Fixed share of door-service (音尊达) parcels; omitted: buyers choose, door_service_choice (A5)",
     )
+    door_service_choice: DoorServiceChoice = Field(
+        default_factory=lambda: DoorServiceChoice(), description="Who buys door delivery: a logit model (A26)"
+    )
+    value_median_yuan: float = Field(60.0, gt=0, le=100_000, description="Median value of a parcel's goods (yuan, A26)")
+    value_sigma: float = Field(1.0, ge=0, le=3, description="Spread of parcel values (lognormal sigma, A26)")
 
     @field_validator("linehaul")
     @classmethod
@@ -193,6 +221,30 @@ def _default_station_tasks() -> tuple[StationTask, ...]:
     )
 
 
+class ComplianceConfig(_Section):
+    """Whether couriers take every door-service parcel to the door, or cut corners under pressure (A27)."""
+
+    policy: str = Field("always_comply", description="always_comply, or time_pressure (sim.policies.COMPLIANCE_POLICIES)")
+    max_cut_share: float = Field(
+        0.3, ge=0, le=1, description="time_pressure: share of door-service parcels left in a locker at full pressure"
+    )
+    pressure_window_h: float = Field(
+        3.0, gt=0, le=24, description="time_pressure: time pressure rises over this last stretch of the working day (h)"
+    )
+    backlog_parcels: int = Field(
+        200,
+        ge=1,
+        le=100_000,
+        description="time_pressure: pressure starts when more parcels than this are still to deliver, full at twice as many",
+    )
+
+    @field_validator("policy")
+    @classmethod
+    def _known(cls, v: str) -> str:
+        COMPLIANCE_POLICIES.get(v)  # raises, naming the registered policies
+        return v
+
+
 class CourierConfig(_Section):
     """Couriers, their working day and their e-tricycles."""
 
@@ -211,6 +263,9 @@ class CourierConfig(_Section):
     )
     overtime_max_h: float = Field(
         0.0, ge=0, le=12, description="A courier keeps serving the tour in hand up to this long after the day's end (h)"
+    )
+    compliance: ComplianceConfig = Field(
+        default_factory=lambda: ComplianceConfig(), description="Door-service parcels under pressure (A27)"
     )
     waves_h: tuple[float, ...] = Field(
         (8.0, 13.0), min_length=1, description="Delivery wave start times (typically two a day, assumption A6)"
@@ -274,9 +329,10 @@ class DoorConfig(_Section):
     call_wait_s: float = Field(90.0, ge=0, le=3600, description="Call and wait when nobody opens (s)")
     max_attempts: int = Field(3, ge=1, le=10, description="Door attempts before the parcel is returned")
     redelivery_gap_h: float = Field(2.0, ge=0, le=72, description="Earliest retry after a failed attempt (h)")
-    consent_share: float = Field(
-        0.6, ge=0, le=1, description="Share of recipients who, when not home, consent to a locker or the station"
+    phone_ahead_share: float = Field(
+        0.85, ge=0, le=1, description="Door parcels whose recipient the courier calls before going up (A25)"
     )
+    call_s: float = Field(30.0, ge=0, le=600, description="A call ahead: dial, talk, note the answer (s)")
 
 
 class LockerConfig(_Section):
@@ -291,33 +347,149 @@ class LockerConfig(_Section):
     overdue_fee_yuan: float = Field(0.5, ge=0, le=100, description="Overdue fee per started period (sources §3)")
     overdue_period_h: float = Field(12.0, gt=0, le=240, description="Length of an overdue period (h, sources §3)")
     overdue_fee_cap_yuan: float = Field(3.0, ge=0, le=1000, description="Cap on overdue fees per parcel (sources §3)")
+    max_storage_h: float = Field(
+        72.0, gt=0, le=24 * 30, description="A parcel still in a locker after this long goes back to the station counter (h, A9)"
+    )
 
 
-def _default_home_by_hour() -> tuple[float, ...]:
-    # Assumption A8: someone is home in most households (often grandparents); calibrated so that
-    # 15-20% of first door attempts fail, inside the 8-20% of sources §3 (docs/background/sources.md).
-    night, morning, office, evening = 0.95, 0.9, 0.8, 0.9
-    return (night,) * 7 + (morning,) * 2 + (office,) * 9 + (evening,) * 4 + (night,) * 2
+def _hourly(*runs: tuple[int, float]) -> tuple[float, ...]:
+    """24 hourly values from (hours, value) runs, e.g. _hourly((7, 0.9), (17, 0.5))."""
+    out: list[float] = []
+    for hours, value in runs:
+        out += [value] * hours
+    assert len(out) == HOURS_PER_DAY, len(out)
+    return tuple(out)
+
+
+def _check_hourly(values: tuple[float, ...], *, probabilities: bool) -> tuple[float, ...]:
+    if len(values) != HOURS_PER_DAY:
+        raise ValueError(f"needs one value per hour (24 values), got {len(values)}")
+    if any(not math.isfinite(v) for v in values):
+        raise ValueError("every value must be a finite number")
+    if probabilities and any(not 0 <= v <= 1 for v in values):
+        raise ValueError("every probability must lie in [0, 1]")
+    if not probabilities and (any(v < 0 for v in values) or sum(values) <= 0):
+        raise ValueError("weights must be non-negative with a positive sum")
+    return values
+
+
+class HouseholdType(_Section):
+    """A kind of household: when someone is home, when they collect from lockers and the counter,
+    and how much they want door delivery (assumption A8)."""
+
+    share: float = Field(ge=0, le=1, description="Share of the district's households of this type")
+    home_working_day: tuple[float, ...] = Field(description="Probability that someone is home, each hour 0..23, working days")
+    home_weekend: tuple[float, ...] = Field(description="Probability that someone is home, each hour 0..23, weekends")
+    pickup_by_hour: tuple[float, ...] = Field(
+        description="Relative weight of each hour 0..23 for collecting from a locker or the counter (A9)"
+    )
+    door_service_utility: float = Field(
+        0.0, ge=-20, le=20, description="How much more this type buys door delivery, on the logit scale (A26)"
+    )
+
+    @field_validator("home_working_day", "home_weekend")
+    @classmethod
+    def _probabilities(cls, v: tuple[float, ...]) -> tuple[float, ...]:
+        return _check_hourly(v, probabilities=True)
+
+    @field_validator("pickup_by_hour")
+    @classmethod
+    def _weights(cls, v: tuple[float, ...]) -> tuple[float, ...]:
+        return _check_hourly(v, probabilities=False)
+
+
+def _default_household_types() -> dict[str, HouseholdType]:
+    # Assumption A8: four kinds of household. Commuters are away on working days; in many Chinese
+    # households someone (often a grandparent) is home most of the day; the elderly go out early for
+    # exercise and the market; shift workers are out in the evening and at night. Calibrated so that
+    # 8-20% of first door attempts fail and 40-58% of locker pick-ups fall outside 9:00-17:00 (sources §3).
+    return {
+        "commuters": HouseholdType(
+            share=0.30,
+            home_working_day=_hourly((7, 0.97), (1, 0.85), (1, 0.35), (9, 0.08), (1, 0.45), (1, 0.8), (4, 0.95)),
+            home_weekend=_hourly((9, 0.95), (3, 0.7), (2, 0.65), (4, 0.55), (2, 0.7), (4, 0.93)),
+            pickup_by_hour=_hourly((7, 0.0), (2, 1.0), (3, 0.1), (1, 0.6), (5, 0.1), (5, 2.5), (1, 0.3)),
+            door_service_utility=-0.5,
+        ),
+        "home_all_day": HouseholdType(
+            share=0.45,
+            home_working_day=_hourly((8, 0.97), (4, 0.85), (2, 0.95), (4, 0.88), (6, 0.95)),
+            home_weekend=_hourly((8, 0.97), (4, 0.8), (2, 0.92), (4, 0.8), (6, 0.95)),
+            pickup_by_hour=_hourly((8, 0.0), (4, 2.0), (2, 1.0), (4, 2.0), (3, 1.0), (3, 0.2)),
+            door_service_utility=0.5,
+        ),
+        "elderly": HouseholdType(
+            share=0.17,
+            home_working_day=_hourly((6, 0.98), (4, 0.55), (2, 0.85), (3, 0.95), (3, 0.8), (6, 0.97)),
+            home_weekend=_hourly((6, 0.98), (4, 0.55), (2, 0.85), (3, 0.95), (3, 0.8), (6, 0.97)),
+            pickup_by_hour=_hourly((6, 0.0), (4, 2.0), (2, 1.5), (2, 0.5), (3, 1.5), (1, 1.0), (6, 0.1)),
+            door_service_utility=0.8,
+        ),
+        "shift_workers": HouseholdType(
+            share=0.08,
+            home_working_day=_hourly((7, 0.4), (3, 0.6), (6, 0.9), (2, 0.7), (6, 0.3)),
+            home_weekend=_hourly((7, 0.6), (3, 0.7), (6, 0.9), (2, 0.8), (6, 0.5)),
+            pickup_by_hour=_hourly((10, 0.0), (7, 1.0), (2, 2.0), (5, 0.1)),
+            door_service_utility=0.0,
+        ),
+    }
+
+
+class WhenOut(_Section):
+    """What a recipient who is out asks for when the courier calls ahead (shares sum to 1, A25)."""
+
+    locker: float = Field(0.45, ge=0, le=1, description="Leave it in the compound's locker (else the counter)")
+    station: float = Field(0.25, ge=0, le=1, description="Leave it at the station counter")
+    neighbour: float = Field(0.15, ge=0, le=1, description="Hand it to a neighbour")
+    later: float = Field(0.15, ge=0, le=1, description="Come back later (a redelivery)")
+
+    @model_validator(mode="after")
+    def _sum_to_one(self) -> WhenOut:
+        total = self.locker + self.station + self.neighbour + self.later
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"locker + station + neighbour + later must sum to 1, got {total:g}")
+        return self
 
 
 class RecipientConfig(_Section):
-    """Recipients: when they are home, how soon they collect."""
+    """Recipients: households by type, when they are home, how they answer, consent and collect."""
 
-    home_by_hour: tuple[float, ...] = Field(
-        default_factory=_default_home_by_hour,
-        description="Probability that a recipient is at home, for each hour 0..23 (assumption A8)",
+    household_types: dict[str, HouseholdType] = Field(
+        default_factory=_default_household_types, description="Kinds of household and their shares, which sum to 1 (A8)"
     )
-    locker_pickup_median_h: float = Field(4.0, gt=0, le=240, description="Median delay from locker drop to pick-up (h, A9)")
-    station_pickup_median_h: float = Field(8.0, gt=0, le=240, description="Median delay from shelving to pick-up (h, A9)")
-    pickup_sigma: float = Field(0.9, ge=0, le=3, description="Spread of pick-up delays (lognormal sigma, A9)")
+    presence_persistence: float = Field(
+        0.8, ge=0, lt=1, description="How much being home in one hour predicts the next hours of the day (0: not at all; A8)"
+    )
+    answers_phone_share: float = Field(0.9, ge=0, le=1, description="Recipients who answer a courier's call (A25)")
+    when_out: WhenOut = Field(WhenOut(), description="What a recipient who is out asks for on the phone (A25)")
+    consent_share: float = Field(
+        0.6, ge=0, le=1, description="After a failed knock, recipients who consent by phone to a locker or the counter (A11)"
+    )
+    standing_consent_share: float = Field(
+        0.3, ge=0, le=1, description="Households that told the station once that lockers are fine, door-service parcels too (A25)"
+    )
+    complaint_share: float = Field(
+        0.05, ge=0, le=1, description="Buyers of door delivery who complain when the parcel is left elsewhere unasked (A27)"
+    )
+    pickup_min_delay_h: float = Field(0.25, ge=0, le=48, description="Earliest pick-up after the notification (h, A9)")
+    pickup_skip_day_share: float = Field(
+        0.15, ge=0, lt=1, description="Chance that a recipient lets one more day pass before collecting, each day (A9)"
+    )
+    return_share: float = Field(
+        0.05, ge=0, le=1, description="Delivered parcels whose buyer asks for a return pick-up at the door (上门取件, A28)"
+    )
+    return_request_median_h: float = Field(
+        24.0, gt=0, le=720, description="Median time from receiving a parcel to asking for its pick-up (h, A28)"
+    )
 
-    @field_validator("home_by_hour")
+    @field_validator("household_types")
     @classmethod
-    def _twenty_four(cls, v: tuple[float, ...]) -> tuple[float, ...]:
-        if len(v) != HOURS_PER_DAY:
-            raise ValueError(f"needs one probability per hour (24 values), got {len(v)}")
-        if any(not 0 <= p <= 1 for p in v):
-            raise ValueError("every probability must lie in [0, 1]")
+    def _shares(cls, v: dict[str, HouseholdType]) -> dict[str, HouseholdType]:
+        if not v:
+            raise ValueError("at least one household type is needed")
+        total = sum(t.share for t in v.values())
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"the household types' shares must sum to 1, got {total:g}")
         return v
 
 
@@ -344,6 +516,13 @@ class EconomicsConfig(_Section):
     station_charge_yuan: float = Field(0.0, ge=0, le=1000, description="Charge the courier pays per parcel left at the counter")
     vehicle_yuan_per_km: float = Field(0.0, ge=0, le=100, description="E-tricycle energy and wear the courier pays per km")
     overtime_yuan_per_hour: float = Field(0.0, ge=0, le=10_000, description="Pay per hour worked past the day's end")
+    return_pickup_fee_yuan: float = Field(0.0, ge=0, le=1000, description="Paid for a return picked up at the door")
+    complaint_fine_yuan: float = Field(
+        50.0, ge=0, le=100_000, description="Fine a courier pays per complaint about a door delivery (sources §2, Guangzhou)"
+    )
+    complaint_compensation_yuan: float = Field(
+        5.0, ge=0, le=100_000, description="What the platform pays a recipient who complains (末端投诉获赔, A27)"
+    )
     courier_cost_per_hour_yuan: float = Field(
         30.0, ge=0, le=10_000, description="What an hour on duty costs the network, for the cost KPIs (assumption A10)"
     )
@@ -357,6 +536,7 @@ class HorizonConfig(_Section):
     drain_days: int = Field(
         1, ge=0, le=30, description="Days after the last arrivals: couriers finish, recipients collect (not measured)"
     )
+    start_weekday: int = Field(0, ge=0, le=6, description="Weekday of day 0 (0 Monday ... 6 Sunday); 5 and 6 are weekends")
 
     @model_validator(mode="after")
     def _measured(self) -> HorizonConfig:
@@ -563,8 +743,9 @@ class Scenario(_Section):
             apply_overrides(raw, {path: value}, where=f"variants.{variant}.set")
         return scenario_from_dict(raw)
 
-    def door_service_share(self, variant: str) -> float:
-        """The share of door-service parcels in ``variant``: its own, else the scenario's base share."""
+    def door_service_share(self, variant: str) -> float | None:
+        """The share of door-service parcels in ``variant``: its own, else the scenario's fixed share;
+        None when buyers choose (``parcels.door_service_choice``)."""
         own = self.variants[variant].door_service_share
         return self.resolved(variant).parcels.door_service_share if own is None else own
 

@@ -12,10 +12,11 @@ from .demand import Parcels
 from .facilities.buildings import Elevators
 from .facilities.courier import Courier
 from .facilities.locker import LockerBanks
-from .facilities.recipients import Recipients
+from .facilities.recipients import Households, ParcelChances
 from .facilities.station import Station
 from .ledger import Ledger
 from .modes import plan_deliveries
+from .policies import COMPLIANCE_POLICIES
 from .scenario import Scenario, Variant
 from .streams import Streams
 from .tracking import EventTable
@@ -32,6 +33,7 @@ class StationRun:
     tours: dict[str, np.ndarray]
     stops: dict[str, np.ndarray]
     days: dict[str, np.ndarray]
+    returns: dict[str, np.ndarray]
     accounting: Accounting
 
 
@@ -46,20 +48,22 @@ class StationArea:
         streams: Streams,
         city: City,
         courier_of_compound: np.ndarray,
+        households: Households,
         parcels: Parcels,
         days: int,
     ) -> None:
         self.env = simpy.Environment()
         self.parcels = parcels
         self.ledger = Ledger(parcels.door_service)
-        recipients = Recipients(scenario.recipients, scenario.door, streams)
-        plan = plan_deliveries(parcels, city, recipients, variant.policy)
+        plan = plan_deliveries(parcels, city, households, variant.policy)
         self.station = Station(
             parcels.ready_s, courier_of_compound[parcels.compound], parcels.door_service, parcels.weight_kg,
             couriers=scenario.couriers.count, loading_order=scenario.station.loading_order,
         )  # fmt: skip
         self.lockers = LockerBanks(city.locker_slots)
         elevators = Elevators(scenario.door.elevator_wait_mean_s, streams)
+        chances = ParcelChances(scenario.recipients, parcels.key, parcels.household, people=households,
+                                attempts=scenario.door.max_attempts, streams=streams)  # fmt: skip
         self.ledger.arrived(parcels.arrival_s, np.arange(len(parcels)))
         self.couriers = [
             Courier(
@@ -73,9 +77,11 @@ class StationArea:
                 plan=plan,
                 station=self.station,
                 lockers=self.lockers,
-                recipients=recipients,
+                recipients=households,
                 elevators=elevators,
                 ledger=self.ledger,
+                chances=chances,
+                compliance=COMPLIANCE_POLICIES.get(scenario.couriers.compliance.policy),
                 days=days,
             )
             for i in range(scenario.couriers.count)
@@ -90,4 +96,6 @@ class StationArea:
             self.ledger, self.lockers, self.station, events, n_parcels=len(self.parcels), horizon_s=horizon_s
         )
         ledger = self.ledger
-        return StationRun(events, ledger.tour_columns(), ledger.stop_columns(), ledger.day_columns(), accounting)
+        return StationRun(
+            events, ledger.tour_columns(), ledger.stop_columns(), ledger.day_columns(), ledger.return_columns(), accounting
+        )

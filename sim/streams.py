@@ -50,6 +50,11 @@ class Streams:
         Station 0 keeps the plain names."""
         return self if station == 0 else Streams(self.seed, self.replication, f"{self.prefix}station{station}/")
 
+    def lasting(self) -> Streams:
+        """Streams for what does not change from one replication to the next (who lives in the
+        district, what kind of household each is): the same in every replication."""
+        return Streams(self.seed, 0, self.prefix + "lasting/")
+
     def _sequence(self, name: str) -> np.random.SeedSequence:
         return np.random.SeedSequence(self.seed, spawn_key=(self.replication, _name_key(self.prefix + name)))
 

@@ -47,6 +47,7 @@ class Status(IntEnum):
     PICKED_UP = 9
     DELIVERY_FAILED = 10
     RETURNED = 11
+    COMPLAINT = 12  # the recipient complained; not a place the parcel is in
 
     @property
     def label(self) -> str:
@@ -72,6 +73,7 @@ _LABELS = {
     Status.PICKED_UP: ("picked_up", "已取件"),
     Status.DELIVERY_FAILED: ("delivery_failed", "投递失败"),
     Status.RETURNED: ("returned", "退回"),
+    Status.COMPLAINT: ("complaint", "投诉"),
 }
 
 
@@ -84,6 +86,12 @@ class Detail(IntEnum):
     CONSENTED = 3  # recipient not home but agreed to a locker or the station
     MAX_ATTEMPTS = 4
     CARRIED_OVER = 5  # back at the station unserved: the working day ended
+    NEIGHBOUR = 6  # handed to a neighbour, as the recipient asked on the phone
+    RESCHEDULED = 7  # the recipient, called ahead, asked for a later delivery
+    STANDING_CONSENT = 8  # the household told the station once that lockers are fine
+    CORNER_CUT = 9  # the courier left a door-service parcel unasked; the household has standing consent
+    NO_CONSENT = 10  # the courier left a door-service parcel unasked, without any consent: a violation
+    EXPIRED = 11  # not collected within the locker's storage limit, moved to the counter
 
     @property
     def label(self) -> str:

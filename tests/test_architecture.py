@@ -76,7 +76,7 @@ def test_no_function_takes_more_than_six_positional_arguments():
     assert not offenders, "use keyword-only options:\n" + "\n".join(offenders)
 
 
-COUNTERS = {"_delivered_to_door", "_shelved", "_returned", "_on_vehicle", "_pickups"}
+COUNTERS = {"_delivered_to_door", "_shelved", "_returned", "_on_vehicle", "_after"}
 
 
 def test_only_the_ledger_changes_conservation_counters():

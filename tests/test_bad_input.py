@@ -18,12 +18,17 @@ CASES = {
     "typo in a list item": ("parcels: {linehaul: [{at_h: 5, shre: 1}]}", [], ["parcels.linehaul.0.shre", "'share'"]),
     "wrong type": ("couriers: {count: many}", [], ["couriers.count", "'many'", "integer"]),
     "negative count": ("couriers: {count: -3}", [], ["couriers.count", "-3", "greater than or equal to 1"]),
-    "probability above one": ("door: {consent_share: 1.5}", [], ["door.consent_share", "1.5", "less than or equal to 1"]),
+    "probability above one": ("recipients: {consent_share: 1.5}", [], ["recipients.consent_share", "1.5", "less than or equal"]),
     "speed above the legal cap": ("couriers: {ride_speed_mps: 6}", [], ["couriers.ride_speed_mps", "4.17"]),
     "shares not summing to one": ("parcels: {size_shares: {S: 0.5, M: 0.3, L: 0.1}}", [], ["parcels.size_shares", "sum to 1"]),
     "waves outside the shift": ("couriers: {waves_h: [6.0, 13.0]}", [], ["couriers", "waves_h", "shift_start_h"]),
     "min above max": ("city: {buildings_min: 9, buildings_max: 3}", [], ["buildings_min (9) must not exceed buildings_max (3)"]),
-    "home_by_hour too short": ("recipients: {home_by_hour: [0.5, 0.5]}", [], ["recipients.home_by_hour", "24 values"]),
+    "a profile too short": (
+        "recipients: {household_types: {all: {share: 1, home_working_day: [0.5, 0.5], home_weekend: [0.5, 0.5], "
+        "pickup_by_hour: [1, 1]}}}",
+        [],
+        ["recipients.household_types.all.home_working_day", "24 values"],
+    ),
     "warm-up as long as the run": ("horizon: {days: 2, warmup_days: 2}", [], ["warmup_days (2) must be less than days (2)"]),
     "variant share out of range": ("variants: {door: {door_service_share: 2}}", [], ["variants.door.door_service_share", "2"]),
     "variant override of an unknown field": (

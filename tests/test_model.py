@@ -54,8 +54,9 @@ def test_variants_see_the_same_parcels_common_random_numbers():
     assert service["locker"].any() and service["door"].all()
     assert np.all(service["door"] >= service["locker"])
     ev = locker.events
-    in_locker = set(ev.parcel[(ev.status == Status.IN_LOCKER) & (ev.detail != Detail.CONSENTED)].tolist())
-    shelved = set(ev.parcel[ev.status == Status.AT_STATION_PICKUP].tolist())
+    unasked = ~np.isin(ev.detail, (Detail.CONSENTED, Detail.STANDING_CONSENT, Detail.EXPIRED))
+    in_locker = set(ev.parcel[(ev.status == Status.IN_LOCKER) & unasked].tolist())
+    shelved = set(ev.parcel[(ev.status == Status.AT_STATION_PICKUP) & unasked].tolist())
     door_service = {int(p) for p in np.flatnonzero(service["locker"])}
     assert not door_service & (in_locker | shelved)
 
@@ -63,13 +64,18 @@ def test_variants_see_the_same_parcels_common_random_numbers():
 def _parcels(result):
     """The parcels of a one-station run, as the model drew them (ids are arrival order)."""
     from sim.demand import generate_parcels, station_arrivals
+    from sim.facilities.recipients import Households
     from sim.streams import Streams
 
-    streams = Streams(result.scenario.seed)
-    arrivals = station_arrivals(result.scenario, streams)
+    sc = result.scenario
+    streams = Streams(sc.seed)
+    people = Households(sc.recipients, sc.station, n_households=result.city.n_households, streams=streams,
+                        people=streams.lasting())  # fmt: skip
+    arrivals = station_arrivals(sc, streams)
     parcels, _, _ = generate_parcels(
-        result.scenario, result.city, streams, arrivals, door_service_share=result.door_service_share
-    )
+        sc, result.city, streams, arrivals, door_service_share=result.door_service_share,
+        door_service_utility=people.door_service_utility,
+    )  # fmt: skip
     return parcels
 
 
@@ -91,10 +97,12 @@ def test_only_ordinary_parcels_are_diverted_to_a_locker_and_only_with_consent():
     after_knock = ev.status == Status.IN_LOCKER
     after_knock &= np.isin(ev.parcel, ev.parcel[(ev.status == Status.DELIVERY_FAILED) & (ev.detail == Detail.NOT_HOME)])
     assert after_knock.any()
-    assert np.all(ev.detail[after_knock] == Detail.CONSENTED)
-    assert np.all(ev.service[after_knock] == 0)  # ordinary parcels only
-    # Door-service parcels are never left anywhere but at the door.
-    assert not np.isin(door.events.status, (Status.IN_LOCKER, Status.AT_STATION_PICKUP)).any()
+    assert np.all(np.isin(ev.detail[after_knock], (Detail.CONSENTED, Detail.STANDING_CONSENT)))
+    # Door-service parcels are left elsewhere than at the door only with the recipient's consent.
+    dev = door.events
+    elsewhere = np.isin(dev.status, (Status.IN_LOCKER, Status.AT_STATION_PICKUP)) & (dev.courier >= 0)
+    assert elsewhere.any()
+    assert np.all(np.isin(dev.detail[elsewhere], (Detail.CONSENTED, Detail.STANDING_CONSENT)))
 
 
 def test_locker_slots_are_never_overbooked():
@@ -110,8 +118,10 @@ def test_locker_slots_are_never_overbooked():
 
 
 def test_failed_door_attempts_are_retried_then_returned():
+    away = {"share": 1.0, "home_working_day": [0.05] * 24, "home_weekend": [0.05] * 24, "pickup_by_hour": [1.0] * 24}
     scenario = small_scenario(
-        recipients={"home_by_hour": [0.05] * 24}, door={"consent_share": 0.0, "max_attempts": 2, "redelivery_gap_h": 1}
+        recipients={"household_types": {"away": away}, "consent_share": 0.0, "standing_consent_share": 0.0},
+        door={"max_attempts": 2, "redelivery_gap_h": 1, "phone_ahead_share": 0.0},
     )
     result = simulate(scenario, "door")
     ev = result.events
@@ -127,7 +137,7 @@ def test_failed_door_attempts_are_retried_then_returned():
 
 def test_modes_follow_the_variant_door_service_share():
     scenario = small_scenario()
-    shares = [kpis_of(simulate(scenario, v))["door_service_delivered_share"] for v in ("locker", "mixed", "door")]
+    shares = [kpis_of(simulate(scenario, v))["door_service_parcel_share"] for v in ("locker", "mixed", "door")]
     assert shares[0] < shares[1] < shares[2] == 1.0
 
 
@@ -138,8 +148,9 @@ def test_headline_scenario_door_delivers_fewer_parcels_in_its_working_day():
     assert k.at["door", "carried_over_parcels"] > 5 * k.at["locker", "carried_over_parcels"]
     assert k.at["door", "same_day_delivery_share"] < k.at["locker", "same_day_delivery_share"]
     # The fee per parcel is the source's: 0.8 for door-service at the door, 0.5 otherwise.
-    assert k.at["door", "fee_yuan_per_parcel"] == pytest.approx(0.8)
-    assert 0.5 < k.at["locker", "fee_yuan_per_parcel"] < 0.56  # 10% door-service parcels at 0.8
+    door_share = k.at["door", "door_delivered_share"]
+    assert k.at["door", "fee_yuan_per_parcel"] == pytest.approx(0.8 * door_share + 0.5 * (1 - door_share))
+    assert 0.5 < k.at["locker", "fee_yuan_per_parcel"] < 0.56  # about 10% door-service parcels at 0.8
     # 8-20% of first door attempts fail (sources §3).
     assert 0.80 <= k.at["door", "first_attempt_success_share"] <= 0.92
     # Working days of 8-13 h (sources §2: 31% of couriers 8-10 h, half 10-12 h, 21% more), breaks excluded from hours on duty.

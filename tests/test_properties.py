@@ -91,7 +91,9 @@ def test_the_ledger_counters_always_add_up_to_the_log(intents, waiting, horizon_
         if intent == "deliver":
             ledger.delivered(p, t, 0, Place.of_compound(0))
         elif intent == "locker":
-            ledger.dropped_in_locker(p, t, t + 3600.0 * (p % 7), 0, Place.of_compound(0), Detail.NONE)
+            collect, expire = t + 3600.0 * (p % 7), t + 3600.0 * 4  # some collected, some moved to the counter
+            ledger.dropped_in_locker(p, t, 0, Place.of_compound(0), Detail.NONE, collect_s=collect, expire_s=expire,
+                                     counter_collect_s=expire + 1800.0)  # fmt: skip
         else:
             ledger.failed(p, t, 0, Place.of_compound(0), Detail.NOT_HOME)
             ledger.brought_back(1)
@@ -105,7 +107,7 @@ def test_the_ledger_counters_always_add_up_to_the_log(intents, waiting, horizon_
     from_lockers, from_station = ledger.picked_up_by(horizon)
     assert ledger.on_vehicle == 0
     assert log.in_hands == ledger.delivered_to_door + from_lockers + from_station
-    assert log.at_station_pickup == ledger.shelved_count - from_station
+    assert log.at_station_pickup == ledger.shelved_count + ledger.expired_by(horizon) - from_station
     assert log.returned == ledger.returned_count
     assert log.in_flight == waiting
     assert log.in_hands + log.in_locker + log.at_station_pickup + log.in_flight + log.returned == n

@@ -24,24 +24,28 @@ import simpy
 from ..ledger import DayRow, Ledger, StopRow, TourRow
 from ..modes import DeliveryPlan, Mode
 from ..places import Place
+from ..policies import Pressure
 from ..routing import plan_tour
 from ..scenario import CourierConfig, DoorConfig, LockerConfig
 from ..tracking import Detail
 from ..types import ProcessGenerator
 from ..units import SECONDS_PER_DAY, SECONDS_PER_HOUR
+from .recipients import WHEN_OUT_CHOICES
 
 if TYPE_CHECKING:
     from ..demand import Parcels
+    from ..policies import CompliancePolicy
     from ..world import City
     from .buildings import Elevators
     from .locker import LockerBanks
-    from .recipients import Recipients
+    from .recipients import Households, ParcelChances
     from .station import Station
 
 __all__ = ["Courier", "StopWork", "WorkDay"]
 
 # Plain ints for the hot loops: attribute access on an IntEnum class is slow.
 _DOOR, _LOCKER, _STATION = int(Mode.DOOR), int(Mode.LOCKER), int(Mode.STATION)
+_COMPLAINT_DELAY_S = 1800.0  # assumption A27: a buyer complains within half an hour of the notification
 
 
 @dataclass
@@ -59,6 +63,7 @@ class StopWork:
     to_retry: list[int] = field(default_factory=list)  # failed door attempts: redeliver or return
     to_locker: list[tuple[int, Detail]] = field(default_factory=list)  # consented at the door, bank here
     unserved: list[int] = field(default_factory=list)  # not tried: the working day ended during the stop
+    returns_left: list[int] = field(default_factory=list)  # return pick-ups not made: nobody home, or the day ended
 
 
 @dataclass
@@ -103,9 +108,11 @@ class Courier:
         plan: DeliveryPlan,
         station: Station,
         lockers: LockerBanks,
-        recipients: Recipients,
+        recipients: Households,
         elevators: Elevators,
         ledger: Ledger,
+        chances: ParcelChances,
+        compliance: CompliancePolicy,
         days: int,
     ) -> None:
         self.env = env
@@ -121,6 +128,8 @@ class Courier:
         self.recipients = recipients
         self.elevators = elevators
         self.ledger = ledger
+        self.chances = chances
+        self.compliance = compliance
         self.days = days
         self.process = env.process(self.run())
 
@@ -140,9 +149,10 @@ class Courier:
                     if env.now >= day.end_s:
                         break
                     load = self.station.take_load(self.index, env.now, cfg.capacity_parcels, cfg.payload_kg)
-                    if not load:
+                    returns = self.station.take_returns(self.index, env.now)
+                    if not load and not returns:
                         break
-                    yield from self.tour(day, load)
+                    yield from self.tour(day, load, returns)
             while (block_start := day.next_block_before(day.end_s)) is not None:  # what is left of the day's tasks
                 if env.now < block_start:
                     yield env.timeout(block_start - env.now)
@@ -190,9 +200,10 @@ class Courier:
                 day.last_s = env.now
         return spent
 
-    def tour(self, day: WorkDay, load: list[int]) -> ProcessGenerator:
-        """Shelve the counter parcels, load the rest, ride the planned tour, come back and unload.
-        At the day's end (plus any overtime allowance) the courier rides back from the stop in hand."""
+    def tour(self, day: WorkDay, load: list[int], returns: list[int] = ()) -> ProcessGenerator:  # type: ignore[assignment]
+        """Shelve the counter parcels, load the rest, ride the planned tour, come back and unload;
+        return pick-ups (``returns``) share the tour. At the day's end (plus any overtime allowance)
+        the courier rides back from the stop in hand."""
         env, cfg, ledger, mode = self.env, self.config, self.ledger, self.plan.mode
         start = env.now
         shelve = [p for p in load if mode[p] == _STATION]
@@ -206,18 +217,22 @@ class Courier:
         if t > env.now:
             yield env.timeout(t - env.now)
         depart = env.now
-        if not carry:
+        if not carry and not returns:
             ledger.record_tour(TourRow(self.index, day.index, start, depart, depart, depart, 0.0, 0, len(shelve), 0.0, 0))
             self._close_tour(day, start, 0.0)
             return
         ledger.loaded(carry, depart, self.index)
 
         # Group the parcels by the place where the tricycle stops, and plan the tour over those places.
-        stop_of = self.plan.stop[carry]
-        places = sorted(set(stop_of.tolist()))
+        stop_of = self.plan.stop[carry].tolist()
+        return_places = [self._return_place(r) for r in returns]
+        places = sorted(set(stop_of) | set(return_places))
         by_place: dict[int, list[int]] = {pl: [] for pl in places}
-        for p, pl in zip(carry, stop_of.tolist(), strict=True):
+        for p, pl in zip(carry, stop_of, strict=True):
             by_place[pl].append(p)
+        returns_at: dict[int, list[int]] = {pl: [] for pl in places}
+        for r, pl in zip(returns, return_places, strict=True):
+            returns_at[pl].append(r)
         nodes = [Place.STATION, *places]
         dist = self.city.place_dist_m[np.ix_(nodes, nodes)]
         order = plan_tour(dist, start=0)
@@ -225,12 +240,15 @@ class Courier:
         to_shelve: list[tuple[int, Detail]] = []
         to_retry: list[int] = []
         unserved: list[int] = []
+        returns_left: list[int] = []
+        on_board = len(carry)
         pause = 0.0
         ride_total = 0.0
         here = 0
         for step, k in enumerate(order[1:], start=1):
             if env.now >= day.cut_s:  # the day is over: ride back with what is left
                 unserved += [p for kk in order[step:] for p in by_place[nodes[kk]]]
+                returns_left += [r for kk in order[step:] for r in returns_at[nodes[kk]]]
                 break
             pause += yield from self._take_due_blocks(day)
             ride_m = float(dist[here, k])
@@ -238,10 +256,13 @@ class Courier:
             yield env.timeout(ride_s)
             place = nodes[k]
             arrive = env.now
-            work = yield from self.serve_stop(place, by_place[place], day.cut_s)
+            backlog = on_board + self.station.pending_for(self.index)
+            work = yield from self.serve_stop(place, by_place[place], day, backlog=backlog, returns=returns_at[place])
+            on_board -= len(by_place[place])
             to_shelve += work.to_shelve
             to_retry += work.to_retry
             unserved += work.unserved
+            returns_left += work.returns_left
             ledger.record_stop(
                 StopRow(self.index, arrive, env.now, place, ride_m, ride_s, work.park, work.walk, work.vertical, work.wait,
                         work.handover, work.attempts)
@@ -257,6 +278,8 @@ class Courier:
             ledger.carried_back(unserved, back, self.index)
             for p in unserved:
                 self.station.requeue(self.index, p, back)
+        for r in returns_left:  # nobody home, or the day ended: on a later tour
+            self.station.add_return(self.index, r, back + self.door.redelivery_gap_h * SECONDS_PER_HOUR)
 
         # Back at the station: shelve what could not be left, queue the failed door attempts again.
         t = back
@@ -280,16 +303,23 @@ class Courier:
         day.overtime_s += max(0.0, now - max(start, day.end_s))
         day.last_s = now
 
-    def serve_stop(self, place: int, parcels: list[int], cut_s: float = float("inf")) -> ProcessGenerator[StopWork]:
-        """Serve the parcels for this stop; the process leaves the stop when this generator ends.
-        Buildings not yet started at ``cut_s`` (the day's end) are left for a later day."""
+    def serve_stop(self, place: int, parcels: list[int], day: WorkDay, *, backlog: int = 0,
+                   returns: list[int] = ()) -> ProcessGenerator[StopWork]:  # type: ignore[assignment]  # fmt: skip
+        """Serve the parcels (and return pick-ups) of this stop; the process leaves the stop when this
+        generator ends. Buildings not yet started at the day's end (plus any overtime allowance) are
+        left for a later day. Under pressure (``backlog`` parcels still to go, the day's end near) a
+        courier may leave door-service parcels in the stop's locker unasked, as the compliance
+        policy says."""
         env, mode = self.env, self.plan.mode
         work = StopWork(park=self.door.park_s)
         t = env.now + self.door.park_s
         door = [p for p in parcels if mode[p] == _DOOR]
         to_locker = [(p, Detail.NONE) for p in parcels if mode[p] == _LOCKER]
-        if door:
-            t = self.door_round(place, door, t, work, cut_s)
+        if door and self.city.place_bank[place] >= 0:
+            door, cut = self._cut_corners(door, t, day, backlog)
+            to_locker += cut
+        if door or returns:
+            t = self.door_round(place, door, t, work, day.cut_s, returns=returns)
             to_locker += work.to_locker
         if to_locker:
             # Lockers are shared between couriers, so the slots are claimed in simulation time order.
@@ -300,21 +330,43 @@ class Courier:
         yield env.timeout(t - env.now)
         return work
 
-    def door_round(self, place: int, parcels: list[int], t: float, work: StopWork, cut_s: float = float("inf")) -> float:
-        """Walk to each building, up the stairs or elevator, knock at each door, and back to the
-        gate, starting at ``t``; returns the time back at the gate and adds to ``work``. At
-        ``cut_s`` no further building is started: its parcels go to ``work.unserved``."""
-        cfg, city, pc = self.door, self.city, self.parcels
+    def _cut_corners(self, door: list[int], t: float, day: WorkDay, backlog: int
+                     ) -> tuple[list[int], list[tuple[int, Detail]]]:  # fmt: skip
+        """Which door-service parcels the courier leaves in the locker unasked: (still for the door, cut)."""
+        chance = self.compliance(Pressure(t, day.end_s, backlog, self.config.compliance))
+        if chance <= 0:
+            return door, []
+        pc, cut_u, keep, cut = self.parcels, self.chances.cut_u, [], []
+        for p in door:
+            if pc.door_service[p] and cut_u[p, self.station.attempts_made(p)] < chance:
+                standing = self.recipients.standing_consent[pc.household[p]]
+                cut.append((p, Detail.CORNER_CUT if standing else Detail.NO_CONSENT))
+            else:
+                keep.append(p)
+        return keep, cut
+
+    def door_round(self, place: int, parcels: list[int], t: float, work: StopWork, cut_s: float = float("inf"), *,
+                   returns: list[int] = ()) -> float:  # type: ignore[assignment]  # fmt: skip
+        """Walk to each building, get in, go up by stairs or lift, and back to the gate, starting at
+        ``t``; returns the time back at the gate and adds to ``work``. For each parcel the courier
+        may call ahead (the recipient, if out, asks for a locker, the counter, a neighbour or a later
+        delivery), then knocks; a recipient who is out may consent to a locker or the counter. Return
+        pick-ups (``returns``) are collected on the way. At ``cut_s`` no further building is started:
+        its parcels go to ``work.unserved``."""
+        city, pc, cfg = self.city, self.parcels, self.door
         has_locker = city.place_bank[place] >= 0
-        parcels = sorted(parcels, key=lambda p: (pc.building[p], pc.floor[p], pc.household[p], p))
+        visits = [(int(pc.building[p]), int(pc.floor[p]), int(pc.household[p]), 0, p) for p in parcels]
+        visits += [(*self._return_address(r), 1, r) for r in returns]
+        visits.sort()
         i = 0
-        while i < len(parcels):
+        while i < len(visits):
             if t >= cut_s:
-                work.unserved += parcels[i:]
+                work.unserved += [p for *_, kind, p in visits[i:] if kind == 0]
+                work.returns_left += [r for *_, kind, r in visits[i:] if kind == 1]
                 break
-            building = int(pc.building[parcels[i]])
+            building = visits[i][0]
             j = i
-            while j < len(parcels) and pc.building[parcels[j]] == building:
+            while j < len(visits) and visits[j][0] == building:
                 j += 1
             walk = city.building_walk_m[building] / cfg.walk_speed_mps
             t += walk + cfg.entrance_s
@@ -322,33 +374,84 @@ class Courier:
             work.wait += cfg.entrance_s
             level = 1
             elevator = bool(city.building_elevator[building])
-            for p in parcels[i:j]:
-                floor = int(pc.floor[p])
-                if floor != level:
-                    t = self._go_to_floor(building, elevator, level, floor, t, work)
-                    level = floor
-                work.attempts += 1
-                household = int(pc.household[p])
-                if self.recipients.is_home(household, t):
-                    t += pc.handover_s[p]
-                    work.handover += pc.handover_s[p]
-                    self.ledger.delivered(p, t, self.index, place)
-                    continue
-                t += cfg.call_wait_s
-                work.wait += cfg.call_wait_s
-                self.ledger.failed(p, t, self.index, place, Detail.NOT_HOME)
-                if not pc.door_service[p] and self.recipients.consents(household):
-                    if has_locker:
-                        work.to_locker.append((p, Detail.CONSENTED))
+            for _, floor, household, kind, item in visits[i:j]:
+                if kind == 1:  # a return pick-up: up to the door, collect if someone is home
+                    if floor != level:
+                        t = self._go_to_floor(building, elevator, level, floor, t, work)
+                        level = floor
+                    if self.recipients.is_home(household, t):
+                        t += cfg.handover_median_s
+                        work.handover += cfg.handover_median_s
+                        self.ledger.return_picked(item, t)
                     else:
-                        work.to_shelve.append((p, Detail.CONSENTED))
-                else:
-                    work.to_retry.append(p)
+                        work.returns_left.append(item)
+                    continue
+                t, level = self._deliver_at_door(item, place=place, has_locker=has_locker, building=building,
+                                                 elevator=elevator, level=level, t=t, work=work)  # fmt: skip
             if level > 1:  # back down to the ground floor
                 t = self._go_down(building, elevator, level, t, work)
             t += walk
             i = j
         return t
+
+    def _deliver_at_door(self, p: int, *, place: int, has_locker: bool, building: int, elevator: bool, level: int,
+                         t: float, work: StopWork) -> tuple[float, int]:  # fmt: skip
+        """One parcel at its building: call ahead or not, then up to the door. Returns (time, floor)."""
+        cfg, pc, people, chances = self.door, self.parcels, self.recipients, self.chances
+        household, floor = int(pc.household[p]), int(pc.floor[p])
+        attempt = self.station.attempts_made(p)
+        if chances.phone_ahead_u[p, attempt] < cfg.phone_ahead_share:
+            t += cfg.call_s
+            work.wait += cfg.call_s
+            if chances.answers[p, attempt] and not people.is_home(household, t):
+                choice = WHEN_OUT_CHOICES[chances.when_out[p, attempt]]
+                if choice == "later":
+                    work.attempts += 1
+                    self.ledger.failed(p, t, self.index, place, Detail.RESCHEDULED)
+                    work.to_retry.append(p)
+                    return t, level
+                if choice in ("locker", "station"):
+                    target = work.to_locker if choice == "locker" and has_locker else work.to_shelve
+                    target.append((p, Detail.CONSENTED))
+                    return t, level
+                # A neighbour takes it: up to the recipient's floor, hand over next door.
+                if floor != level:
+                    t = self._go_to_floor(building, elevator, level, floor, t, work)
+                work.attempts += 1
+                t += pc.handover_s[p]
+                work.handover += pc.handover_s[p]
+                self._handed_over(p, t, place, Detail.NEIGHBOUR)
+                return t, floor
+        if floor != level:
+            t = self._go_to_floor(building, elevator, level, floor, t, work)
+            level = floor
+        work.attempts += 1
+        if people.is_home(household, t):
+            t += pc.handover_s[p]
+            work.handover += pc.handover_s[p]
+            self._handed_over(p, t, place)
+            return t, level
+        t += cfg.call_wait_s
+        work.wait += cfg.call_wait_s
+        self.ledger.failed(p, t, self.index, place, Detail.NOT_HOME)
+        if people.standing_consent[household]:
+            consent: Detail | None = Detail.STANDING_CONSENT
+        else:
+            consent = Detail.CONSENTED if people.consents(household) else None
+        if consent is None:
+            work.to_retry.append(p)
+        else:
+            (work.to_locker if has_locker else work.to_shelve).append((p, consent))
+        return t, level
+
+    def _return_address(self, request: int) -> tuple[int, int, int]:
+        """(building, floor, household) of a return pick-up."""
+        household = self.ledger.return_household(request)
+        return int(self.city.household_building[household]), int(self.city.household_floor[household]), household
+
+    def _return_place(self, request: int) -> int:
+        building = self._return_address(request)[0]
+        return int(Place.of_compound(int(self.city.building_compound[building])))
 
     def _go_to_floor(self, building: int, elevator: bool, level: int, floor: int, t: float, work: StopWork) -> float:
         if elevator:
@@ -379,7 +482,7 @@ class Courier:
         Slots are claimed at the start of the session; a slot that frees up during the minute the
         session lasts is not used by it.
         """
-        cfg, pc = self.locker, self.parcels
+        cfg, pc, chances = self.locker, self.parcels, self.chances
         bank = int(self.city.place_bank[place])
         claimed_at = t
         t += cfg.open_s
@@ -388,16 +491,44 @@ class Courier:
             t += cfg.drop_s_per_parcel
             work.handover += cfg.drop_s_per_parcel
             work.attempts += 1
-            collect = t + pc.locker_pickup_delay_s[p]
-            if self.lockers.try_drop(bank, int(pc.size[p]), claimed_at, collect):
-                self.ledger.dropped_in_locker(p, t, collect, self.index, place, detail)
+            collect = chances.collect_time(p, t, at_counter=False)
+            expire = t + cfg.max_storage_h * SECONDS_PER_HOUR
+            if self.lockers.try_drop(bank, int(pc.size[p]), claimed_at, min(collect, expire)):
+                counter_collect = chances.collect_time(p, expire, at_counter=True) if collect > expire else collect
+                self.ledger.dropped_in_locker(p, t, self.index, place, detail, collect_s=collect, expire_s=expire,
+                                              counter_collect_s=counter_collect)  # fmt: skip
+                self._left_unasked(p, t, detail)
+                self._schedule_return(p, collect if collect <= expire else counter_collect)
             else:
                 self.ledger.failed(p, t, self.index, place, Detail.LOCKER_FULL)
-                work.to_shelve.append((p, Detail.LOCKER_FULL))
+                work.to_shelve.append((p, detail))  # to the counter, for the same reason it was going to the locker
         return t
 
     def _shelve(self, parcel: int, t: float, detail: Detail) -> None:
-        self.ledger.shelved(parcel, t, t + self.parcels.station_pickup_delay_s[parcel], self.index, detail)
+        collect = self.chances.collect_time(parcel, t, at_counter=True)
+        self.ledger.shelved(parcel, t, collect, self.index, detail)
+        self._left_unasked(parcel, t, detail)
+        self._schedule_return(parcel, collect)
+
+    def _handed_over(self, parcel: int, t: float, place: int, detail: Detail = Detail.NONE) -> None:
+        self.ledger.delivered(parcel, t, self.index, place, detail)
+        self._schedule_return(parcel, t)
+
+    def _left_unasked(self, parcel: int, t: float, detail: Detail) -> None:
+        """A door-service parcel the courier chose not to take to the door: its buyer may complain
+        once notified (assumption A27: within half an hour of the drop)."""
+        if detail in (Detail.CORNER_CUT, Detail.NO_CONSENT) and self.chances.complains[parcel]:
+            self.ledger.complained(parcel, t + _COMPLAINT_DELAY_S, self.index)
+
+    def _schedule_return(self, parcel: int, in_hands_s: float) -> None:
+        """Some buyers ask for a return pick-up at the door a while after receiving the parcel."""
+        pc, chances = self.parcels, self.chances
+        if not chances.returns[parcel]:
+            return
+        delay = float(chances.return_delay_s[parcel])
+        owner = self.station.owner_of(parcel)
+        request = self.ledger.return_requested(parcel, int(pc.household[parcel]), owner, in_hands_s + delay)
+        self.station.add_return(owner, request, in_hands_s + delay)
 
     def _redeliver_or_return(self, parcel: int, now: float) -> None:
         """After a failed door attempt: try again later, or return the parcel after the last attempt."""

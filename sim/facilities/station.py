@@ -25,13 +25,34 @@ class Station:
         self._weight = weight_kg
         self._not_before = ready_s.copy()  # earliest load time; later for a redelivery
         self._attempts = np.zeros(len(ready_s), dtype=np.int64)
+        self._owner = owner
         self._pending: list[list[int]] = [[] for _ in range(couriers)]
         for parcel in np.argsort(ready_s, kind="stable"):
             self._pending[int(owner[parcel])].append(int(parcel))
+        self._returns: list[list[tuple[float, int]]] = [[] for _ in range(couriers)]  # (ready, request)
 
     def pending_count(self) -> int:
         """Parcels at the station that still have to go out (for the end-of-run accounting)."""
         return sum(len(p) for p in self._pending)
+
+    def pending_for(self, courier: int) -> int:
+        """Parcels of this courier's area waiting at the station."""
+        return len(self._pending[courier])
+
+    def owner_of(self, parcel: int) -> int:
+        """The courier whose area the parcel's address is in."""
+        return int(self._owner[parcel])
+
+    def add_return(self, courier: int, request: int, ready_s: float) -> None:
+        """A return pick-up at the door, for this courier's area, from ``ready_s`` on."""
+        self._returns[courier].append((ready_s, request))
+
+    def take_returns(self, courier: int, now_s: float) -> list[int]:
+        """Remove and return the return pick-ups the courier can make now, oldest first."""
+        due = sorted(r for r in self._returns[courier] if r[0] <= now_s)
+        if due:
+            self._returns[courier] = [r for r in self._returns[courier] if r[0] > now_s]
+        return [request for _, request in due]
 
     def attempts_made(self, parcel: int) -> int:
         """Failed door attempts after which the parcel came back to be loaded again."""
