@@ -17,8 +17,8 @@ from pathlib import Path
 import pandas as pd
 from dask.distributed import Client
 
+from sim.districts import build_city, courier_areas
 from sim.executors import local_cluster
-from sim.model import build_city, courier_areas
 from sim.runner import run
 from sim.scenario import load_scenario
 

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy.optimize import brentq
 
 from .capacity import saturated_runs
 from .errors import ScenarioError
@@ -204,4 +203,6 @@ def _solve(f: Callable[[float], float], start: float, max_value: float) -> float
         step *= 2
         if math.isnan(f_lo) or math.isnan(f_hi):
             raise ScenarioError("breakeven: the KPI is undefined at some values of the field")
+    from scipy.optimize import brentq
+
     return float(brentq(f, lo, hi, xtol=1e-6))

@@ -14,32 +14,22 @@ import math
 import shlex
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import matplotlib
-
-matplotlib.use("Agg")  # the command line writes files; it never opens windows
-
-from rich.console import Console
-from rich.markup import escape as rich_escape
-from rich.table import Table
-
-from .bands import band_warnings
-from .breakeven import breakeven
 from .errors import ParcelsimError, ResultsError, ScenarioError
-from .gallery import save_gallery
-from .metrics import HEADLINE_KPIS, UPSTREAM_KPIS
-from .model import check_feasible
-from .reference import json_schema_text
-from .results import package_version, parcel_timeline, prepare_out_dir, write_bundle
-from .runner import RunSet, check_variants, run
-from .scenario import load_scenario, parse_override
-from .staffing import parse_target, plan_staff
-from .sweep import grid_points, parse_grid, read_table, sweep
-from .theory import simulate_mmc
+from .version import package_version
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from .runner import RunSet
+
+# Each command imports what it needs when it runs, so that `parcelsim --help` starts at once.
 
 __all__ = ["build_parser", "help_pages", "main"]
 
 EXIT_BAD_INPUT = 2
+_DRAWS = ("run", "sweep", "capacity", "plot")  # commands that draw charts
 
 # The flag that feeds each library parameter, for error messages.
 _FLAGS = {
@@ -65,10 +55,16 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of ``parcelsim`` and ``python -m sim``."""
     parser, _ = _build()
     args = parser.parse_args(argv)
-    console = Console(highlight=False, soft_wrap=True)
     if args.command is None:  # bare `parcelsim`: show what it can do
         parser.print_help()
         return 0
+    from rich.console import Console
+
+    if args.command in _DRAWS:
+        import matplotlib
+
+        matplotlib.use("Agg")  # the command line writes files; it never opens windows
+    console = Console(highlight=False, soft_wrap=True)
     try:
         return args.handler(args, console)
     except ParcelsimError as exc:
@@ -293,10 +289,18 @@ def _default_out(name: str, kind: str = "") -> Path:
 
 
 def _overrides(items: list[str]) -> dict:
+    from .scenario import parse_override
+
     return dict(parse_override(item) for item in items)
 
 
 def _cmd_run(args: argparse.Namespace, console: Console) -> int:
+    from .districts import check_feasible
+    from .gallery import save_gallery
+    from .results import prepare_out_dir, write_bundle
+    from .runner import run
+    from .scenario import load_scenario
+
     scenario = load_scenario(args.scenario, _overrides(args.overrides), overrides_from="--set")
     check_feasible(scenario)
     out = args.out or _default_out(scenario.name)
@@ -328,6 +332,10 @@ def _cmd_run(args: argparse.Namespace, console: Console) -> int:
 
 
 def _print_kpis(runs: RunSet, console: Console, pairs: list[tuple[str, str]] | None = None) -> None:
+    from rich.table import Table
+
+    from .metrics import HEADLINE_KPIS, UPSTREAM_KPIS
+
     kpis = runs.kpis()
     reps = runs.replications
     ci = runs.ci() if reps > 1 else None
@@ -359,6 +367,8 @@ def _print_kpis(runs: RunSet, console: Console, pairs: list[tuple[str, str]] | N
 
 def _print_warnings(warnings: list[str], console: Console) -> None:
     """Warnings follow the results they qualify: a KPI outside its real-world band, work spilling over."""
+    from rich.markup import escape as rich_escape
+
     for warning in warnings:
         console.print(f"[yellow]warning:[/] {rich_escape(warning)}")
 
@@ -372,6 +382,10 @@ def _fmt(x: float | None) -> str:
 
 
 def _cmd_sweep(args: argparse.Namespace, console: Console) -> int:
+    from .gallery import save_gallery
+    from .scenario import load_scenario
+    from .sweep import grid_points, parse_grid, read_table, sweep
+
     scenario = load_scenario(args.scenario)
     if bool(args.grid) == bool(args.table):
         raise ScenarioError("sweep: give --grid (one or more) or --table, not both and not neither")
@@ -390,6 +404,10 @@ def _cmd_sweep(args: argparse.Namespace, console: Console) -> int:
 
 
 def _cmd_breakeven(args: argparse.Namespace, console: Console) -> int:
+    from .breakeven import breakeven
+    from .runner import check_variants
+    from .scenario import load_scenario
+
     scenario = load_scenario(args.scenario, _overrides(args.overrides), overrides_from="--set")
     check_variants(scenario, [args.a, args.b])
     result = breakeven(scenario, kpi=args.kpi, field=args.field, a=args.a, b=args.b, replications=args.reps,
@@ -411,9 +429,16 @@ def _cmd_breakeven(args: argparse.Namespace, console: Console) -> int:
 
 
 def _cmd_capacity(args: argparse.Namespace, console: Console) -> int:
+    from rich.markup import escape as rich_escape
+    from rich.table import Table
+
+    from .bands import band_warnings
     from .capacity import CAPACITY_KPIS, capacity
+    from .districts import check_feasible
     from .plots import capacity as capacity_chart
     from .plots import save_charts
+    from .results import prepare_out_dir
+    from .scenario import load_scenario
 
     scenario = load_scenario(args.scenario, _overrides(args.overrides), overrides_from="--set")
     check_feasible(scenario)
@@ -444,7 +469,9 @@ def _cmd_capacity(args: argparse.Namespace, console: Console) -> int:
 
 
 def _cmd_plan_couriers(args: argparse.Namespace, console: Console) -> int:
-    from .staffing import plan_couriers
+    from .runner import check_variants
+    from .scenario import load_scenario
+    from .staffing import parse_target, plan_couriers
 
     scenario = load_scenario(args.scenario, _overrides(args.overrides), overrides_from="--set")
     if args.seed is not None:
@@ -465,6 +492,9 @@ def _cmd_plan_couriers(args: argparse.Namespace, console: Console) -> int:
 
 
 def _cmd_plan_staff(args: argparse.Namespace, console: Console) -> int:
+    from .scenario import load_scenario
+    from .staffing import parse_target, plan_staff
+
     scenario = load_scenario(args.scenario, _overrides(args.overrides), overrides_from="--set")
     if args.seed is not None:
         scenario = scenario.model_copy(update={"seed": args.seed})
@@ -480,6 +510,8 @@ def _cmd_plan_staff(args: argparse.Namespace, console: Console) -> int:
 
 
 def _cmd_theory_mmc(args: argparse.Namespace, console: Console) -> int:
+    from .theory import simulate_mmc
+
     try:
         result = simulate_mmc(args.arrivals_per_hour, args.service_per_hour, args.servers, orders=args.orders, seed=args.seed)
     except ValueError as exc:
@@ -501,6 +533,8 @@ def _cmd_theory_mmc(args: argparse.Namespace, console: Console) -> int:
 
 
 def _cmd_plot(args: argparse.Namespace, console: Console) -> int:
+    from .gallery import save_gallery
+
     if not args.results.is_dir():
         raise ResultsError(f"{args.results}: no such results folder")
     for path in save_gallery(args.results):
@@ -509,6 +543,8 @@ def _cmd_plot(args: argparse.Namespace, console: Console) -> int:
 
 
 def _cmd_schema(args: argparse.Namespace, console: Console) -> int:
+    from .reference import json_schema_text
+
     text = json_schema_text()
     if args.out:
         args.out.write_text(text, encoding="utf-8")
@@ -519,6 +555,9 @@ def _cmd_schema(args: argparse.Namespace, console: Console) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace, console: Console) -> int:
+    from .districts import check_feasible
+    from .scenario import load_scenario
+
     scenario = load_scenario(args.scenario, _overrides(args.overrides), overrides_from="--set")
     check_feasible(scenario)
     console.print(f"{args.scenario}: valid scenario '{scenario.name}' with variants {', '.join(scenario.variants)}")
@@ -526,6 +565,8 @@ def _cmd_validate(args: argparse.Namespace, console: Console) -> int:
 
 
 def _cmd_track(args: argparse.Namespace, console: Console) -> int:
+    from .results import parcel_timeline
+
     for run_name, lines in parcel_timeline(args.results, args.parcel).items():
         console.print(f"[bold]parcel {args.parcel} — {run_name}[/]")
         for line in lines:

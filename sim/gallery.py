@@ -12,12 +12,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 from matplotlib.figure import Figure
 
 from . import plots
+from .districts import build_city
 from .errors import ResultsError, ScenarioError
 from .metrics import (
     HEADLINE_KPIS,
@@ -27,8 +27,6 @@ from .metrics import (
     locker_occupancy_series,
     station_backlog_series,
 )
-from .model import build_city
-from .results import filter_events
 from .runner import kpi_ci, kpi_differences, kpi_means
 from .scenario import Scenario, scenario_from_dict
 from .tracking import EventTable, events_from_arrow
@@ -61,12 +59,10 @@ class Bundle:
     def variants(self) -> list[str]:
         return list(dict.fromkeys(self.runs["variant"]))
 
-    @cached_property
-    def _events(self) -> pa.Table:
-        return pq.read_table(self.folder / "events.parquet")
-
     def events(self, variant: str, replication: int = 0) -> EventTable:
-        return events_from_arrow(filter_events(self._events, variant, replication))
+        """One run's tracking log: only its row groups are read (each run is written as its own)."""
+        filters = [("variant", "=", variant), ("replication", "=", replication)]
+        return events_from_arrow(pq.read_table(self.folder / "events.parquet", filters=filters))
 
     def activity(self, name: str) -> pd.DataFrame:
         path = self.folder / f"{name}.parquet"

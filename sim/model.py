@@ -8,53 +8,27 @@ known, which keeps them separate runs here (and makes them easy to spread over p
 from __future__ import annotations
 
 import dataclasses
-import functools
 from dataclasses import dataclass
 
 import numpy as np
 
 from .accounting import Accounting, accounting_from_log
 from .demand import generate_parcels, station_arrivals
-from .errors import ConservationError, ScenarioError
+from .districts import build_city, check_feasible, courier_areas
+from .errors import ConservationError
 from .executors import Executor, run_all
 from .facilities.recipients import Households
 from .ledger import DAY_COLUMNS, RETURN_COLUMNS, STOP_COLUMNS, TOUR_COLUMNS
 from .monitor import TimeWeighted
-from .scenario import CityConfig, Scenario, StationConfig, Variant
+from .scenario import Scenario, Variant
 from .station_area import StationArea, StationRun
 from .streams import Streams
 from .tracking import EventLog, EventTable
 from .units import SECONDS_PER_DAY
 from .upstream import UpstreamResult, run_upstream
-from .world import City, assign_areas, generate_city
+from .world import City
 
-__all__ = ["RunResult", "StationTask", "build_city", "check_feasible", "run_station", "simulate"]
-
-
-@functools.lru_cache(maxsize=64)
-def build_city(city: CityConfig, station: StationConfig, seed: int, index: int = 0) -> City:
-    """The district of station area ``index``. It depends on the seed only, not on the replication:
-    replications vary the days in one district, they do not redraw the district."""
-    try:
-        return generate_city(city, station, Streams(seed).for_station(index))
-    except ValueError as exc:
-        raise ScenarioError(f"city: {exc}") from None
-
-
-@functools.lru_cache(maxsize=64)
-def courier_areas(city: City, couriers: int) -> np.ndarray:
-    try:
-        return assign_areas(city, couriers)
-    except ValueError as exc:
-        raise ScenarioError(str(exc)) from None
-
-
-def check_feasible(scenario: Scenario) -> None:
-    """Raise ``ScenarioError`` if some variant's world cannot be built (e.g. more couriers than compounds)."""
-    for variant in scenario.variants:
-        resolved = scenario.resolved(variant)
-        for i in range(resolved.stations.count):
-            courier_areas(build_city(resolved.city, resolved.station, resolved.seed, i), resolved.couriers.count)
+__all__ = ["RunResult", "StationTask", "build_city", "check_feasible", "courier_areas", "run_station", "simulate"]
 
 
 @dataclass(frozen=True, repr=False)

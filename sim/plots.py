@@ -14,7 +14,7 @@ import itertools
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, Literal, ParamSpec, TypeVar
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -105,10 +105,39 @@ def _figure_of(ax: Axes) -> Figure:
     return fig
 
 
-def _legend(ax, **kwargs) -> None:
-    """A legend, if anything on the axes has a label (an empty variant draws nothing)."""
+def _legend(ax: Axes, loc: Literal["upper left", "upper right", "lower right"]) -> None:
+    """A legend, if anything on the axes has a label (an empty variant draws nothing). Always at a
+    given place: matplotlib's "best" searches every drawn point, seconds over millions of them."""
     if ax.get_legend_handles_labels()[0]:
-        ax.legend(**kwargs)
+        ax.legend(loc=loc, fontsize=9)
+
+
+# Charts draw at most this many points per line: a screen shows no more, and a million would cost
+# seconds to render for nothing.
+CHART_POINTS = 2000
+
+
+def ecdf_points(values: np.ndarray, points: int = CHART_POINTS) -> tuple[np.ndarray, np.ndarray]:
+    """(x, share of all values at or below x) for the finite values; +inf (not happened by the end
+    of the run) counts in the denominator only. Over ``points`` values, the curve runs through
+    ``points`` evenly spaced quantiles: exact at each of them."""
+    v = np.asarray(values, dtype=float)
+    finite = np.sort(v[np.isfinite(v)])
+    if len(finite) <= points:
+        return finite, np.arange(1, len(finite) + 1) / max(len(v), 1)
+    ranks = np.unique(np.linspace(1, len(finite), points).round().astype(np.int64))
+    return finite[ranks - 1], ranks / len(v)
+
+
+def thin_steps(times: np.ndarray, values: np.ndarray, points: int = CHART_POINTS) -> tuple[np.ndarray, np.ndarray]:
+    """A step series with at most about ``points`` steps: over that, the time axis is cut into
+    ``points`` bins and each bin keeps its highest value (the envelope: no peak is lost)."""
+    t, v = np.asarray(times, dtype=float), np.asarray(values, dtype=float)
+    if len(t) <= points:
+        return t, v
+    edges = np.linspace(t[0], t[-1], points + 1)
+    starts = np.unique(np.searchsorted(t, edges[:-1], side="left"))
+    return t[starts], np.maximum.reduceat(v, starts)
 
 
 def _colors(n: int) -> list:
@@ -205,11 +234,10 @@ def _ecdf(values_by_variant: dict[str, np.ndarray], *, xlabel: str, ylabel: str,
     not drawn but count in the denominator, so a line can end below 1."""
     fig, ax = _axes(ax, (9, 5.5))
     for (variant, values), color in zip(values_by_variant.items(), _colors(len(values_by_variant)), strict=True):
-        v = np.sort(np.asarray(values, dtype=float))
-        finite = v[np.isfinite(v)]
-        if len(finite):
-            label = f"{variant} (median {np.median(v):.1f} h)" if show_median else variant
-            ax.step(finite, np.arange(1, len(finite) + 1) / len(v), where="post", label=label, color=color)
+        x, share = ecdf_points(values)
+        if len(x):
+            label = f"{variant} (median {np.median(values):.1f} h)" if show_median else variant
+            ax.step(x, share, where="post", label=label, color=color)
     for h in marks_h:
         ax.axvline(h, color="grey", linestyle="--", linewidth=1)
         ax.text(h, 0.02, f" {h:g} h", color="grey")
@@ -218,7 +246,7 @@ def _ecdf(values_by_variant: dict[str, np.ndarray], *, xlabel: str, ylabel: str,
     ax.set_ylim(0, 1.02)
     ax.set_title(title)
     ax.grid(alpha=0.3)
-    _legend(ax)
+    _legend(ax, "lower right")
     return fig
 
 
@@ -227,13 +255,14 @@ def locker_occupancy(occupancy: dict[str, tuple[np.ndarray, np.ndarray]], slots:
     """Share of locker slots occupied over time, by variant (``{variant: (times_s, occupied)}``)."""
     fig, ax = _axes(ax, (9, 5))
     for (variant, (t, occ)), color in zip(occupancy.items(), _colors(len(occupancy)), strict=True):
-        ax.step(np.asarray(t) / SECONDS_PER_HOUR, np.asarray(occ) / max(slots, 1), where="post", label=variant, color=color)
+        t, occ = thin_steps(t, occ)
+        ax.step(t / SECONDS_PER_HOUR, occ / max(slots, 1), where="post", label=variant, color=color)
     ax.set_xlabel("hours since day 0, 00:00")
     ax.set_ylabel("share of all locker slots occupied")
     ax.set_ylim(0, 1.02)
     ax.set_title(f"Locker occupancy ({slots} slots in the district)")
     ax.grid(alpha=0.3)
-    _legend(ax)
+    _legend(ax, "upper right")
     return fig
 
 
@@ -249,14 +278,15 @@ def _backlog(series: dict[str, tuple[np.ndarray, np.ndarray]], bursts: Sequence[
     """A step chart of a count over time, a line per variant, flash-sale bursts shaded."""
     fig, ax = _axes(ax, (10, 5.5))
     for (variant, (t, v)), color in zip(series.items(), _colors(len(series)), strict=True):
-        ax.step(np.asarray(t) / SECONDS_PER_HOUR, v, where="post", label=variant, color=color)
+        t, v = thin_steps(t, v)
+        ax.step(t / SECONDS_PER_HOUR, v, where="post", label=variant, color=color)
     for i, (start_h, minutes) in enumerate(bursts):
         ax.axvspan(start_h, start_h + minutes / 60.0, color="red", alpha=0.25, label="flash-sale burst" if i == 0 else None)
     ax.set_xlabel("hours since day 0, 00:00")
     ax.set_ylabel(ylabel)
     ax.set_title(title)
     ax.grid(alpha=0.3)
-    _legend(ax)
+    _legend(ax, "upper right")
     return fig
 
 
@@ -288,7 +318,7 @@ def dispatch_shares(kpis: pd.DataFrame, *, ax: Axes | None = None) -> Figure:
     ax.set_ylim(0, 1.12)
     ax.set_ylabel("share of orders")
     ax.set_title("Orders dispatched in time")
-    _legend(ax)
+    _legend(ax, "upper right")
     ax.grid(axis="y", alpha=0.3)
     return fig
 

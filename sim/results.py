@@ -10,8 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import platform
-import subprocess
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +25,7 @@ from .runner import RunSet
 from .tracking import EventTable, Status, events_from_arrow, format_timeline
 from .units import SECONDS_PER_DAY
 from .upstream import UpstreamResult
+from .version import git_revision, package_version
 
 __all__ = [
     "BUNDLE_FILES",
@@ -56,22 +55,8 @@ BUNDLE_FILES = (
 _PARQUET = {"compression": "zstd"}
 
 
-def package_version() -> str:
-    try:
-        return metadata.version("parcelsim")
-    except metadata.PackageNotFoundError:
-        return "unknown"
-
-
-def git_revision() -> str:
-    """The checkout's commit, with ``+dirty`` if it has uncommitted changes; ``unknown`` outside git."""
-    here = Path(__file__).resolve().parent
-    try:
-        rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain"], cwd=here, capture_output=True, text=True, check=True).stdout
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return rev + ("+dirty" if dirty.strip() else "")
+def _event_schema(variants: list[str]) -> pa.Schema:
+    return EventTable.empty().to_arrow(variants[0], 0, variants).schema
 
 
 def prepare_out_dir(out: Path, force: bool) -> None:
@@ -106,27 +91,18 @@ def write_bundle(runs: RunSet, out: Path, *, pairs: list[tuple[str, str]] | None
     if runs.replications > 1 and len(runs.variants) > 1:
         runs.differences(pairs).to_csv(out / "differences.csv", index=False, float_format="%.6g")
 
-    event_tables: list[pa.Table] = []
-    tour_tables: list[pa.Table] = []
-    stop_tables: list[pa.Table] = []
-    day_tables: list[pa.Table] = []
-    return_tables: list[pa.Table] = []
-    monitor_tables: list[pa.Table] = []
-    for (variant, rep), result in runs.results.items():
-        event_tables.append(result.events.to_arrow(variant, rep))
-        tour_tables.append(_activity_table(result.tours, variant, rep))
-        stop_tables.append(_activity_table(result.stops, variant, rep))
-        day_tables.append(_activity_table(result.days, variant, rep))
-        return_tables.append(_activity_table(result.returns, variant, rep))
-        if result.upstream is not None:
-            monitor_tables.extend(_monitor_table(name, m, variant, rep) for name, m in result.upstream.monitors.items())
-    pq.write_table(_concat(event_tables), out / "events.parquet", **_PARQUET)
-    pq.write_table(_concat(tour_tables), out / "tours.parquet", **_PARQUET)
-    pq.write_table(_concat(stop_tables), out / "stops.parquet", **_PARQUET)
-    pq.write_table(_concat(day_tables), out / "days.parquet", **_PARQUET)
-    pq.write_table(_concat(return_tables), out / "returns.parquet", **_PARQUET)
-    if monitor_tables:
-        pq.write_table(pa.concat_tables(monitor_tables), out / "monitors.parquet", **_PARQUET)
+    # The tracking log run by run, one row group each: no run's log is copied into a whole table.
+    activity: dict[str, list[pa.Table]] = {name: [] for name in ("tours", "stops", "days", "returns", "monitors")}
+    with pq.ParquetWriter(out / "events.parquet", _event_schema(runs.variants), **_PARQUET) as events:
+        for (variant, rep), result in runs.results.items():
+            events.write_table(result.events.to_arrow(variant, rep, runs.variants))
+            for name in ("tours", "stops", "days", "returns"):
+                activity[name].append(_activity_table(getattr(result, name), variant, rep))
+            if result.upstream is not None:
+                activity["monitors"] += [_monitor_table(n, m, variant, rep) for n, m in result.upstream.monitors.items()]
+    for name, tables in activity.items():
+        if tables:
+            pq.write_table(_concat(tables), out / f"{name}.parquet", **_PARQUET)
 
     first = next(iter(runs.results.values()))
     meta = {
@@ -215,7 +191,7 @@ def load_results(results_dir: str | Path) -> RunSet:
     a run returns: the same KPI rows, and a ``RunResult`` per kept (variant, replication) whose
     KPIs are the run's own. What the folder does not store comes back empty: the per-order pick
     start times (NaN) and the warehouse's surge calls."""
-    from .model import build_city
+    from .districts import build_city
     from .monitor import TimeWeighted
     from .runner import RunSet, kpi_row
     from .scenario import load_scenario

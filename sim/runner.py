@@ -14,10 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import combinations
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from matplotlib.figure import Figure
 
 from .bands import band_warnings, spill_warnings
 from .errors import ScenarioError
@@ -26,6 +25,9 @@ from .metrics import HEADLINE_KPIS, Activity, income_of, kpi_inputs, kpis_of
 from .model import RunResult, simulate
 from .scenario import Scenario, load_scenario
 from .stats import mean_ci, paired_difference
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = ["Job", "RunSet", "check_variants", "compare", "kpi_row", "prepare_scenario", "run", "run_job"]
 

@@ -125,7 +125,7 @@ def plan_couriers(scenario: Scenario, variant: str, target: Target, replications
     """The smallest ``couriers.count`` that meets the target (e.g. ``same_day_delivery_share >= 0.95``),
     the KPI averaged over ``replications`` days with common random numbers: every candidate fleet
     sees the same parcels and recipients, so the KPI moves only because the fleet does."""
-    from .model import build_city
+    from .districts import build_city
 
     resolved = scenario.resolved(variant)
     if replications < 1:

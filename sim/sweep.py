@@ -163,7 +163,7 @@ def _meta(base: Scenario, result: SweepResult, runs: int) -> dict[str, Any]:
     import datetime as dt
     import platform
 
-    from .results import git_revision, package_version
+    from .version import git_revision, package_version
 
     return {
         "scenario": base.name,

@@ -179,6 +179,11 @@ class EventTable:
     def __len__(self) -> int:
         return len(self.time_s)
 
+    @staticmethod
+    def empty() -> EventTable:
+        """A log with no events."""
+        return EventLog().table()
+
     def relabel(self, parcel_ids: np.ndarray, courier_offset: int) -> EventTable:
         """The same events with local parcel ids mapped to global ones and couriers numbered globally."""
         return EventTable(
@@ -203,12 +208,16 @@ class EventTable:
         order = np.argsort(cols["time_s"], kind="stable")
         return EventTable(**{f: c[order] for f, c in cols.items()})
 
-    def to_arrow(self, variant: str, replication: int) -> pa.Table:
-        """Arrow table with readable status names (dictionary-encoded, so still compact)."""
+    def to_arrow(self, variant: str, replication: int, variants: list[str] | None = None) -> pa.Table:
+        """Arrow table with readable status names (dictionary-encoded, so still compact). ``variants``
+        names every variant of the results the table goes into: the variant column's dictionary is
+        the same in every table written, so row groups of one file share their dictionaries."""
         n = len(self)
+        names = variants or [variant]
+        variant_code = np.full(n, names.index(variant), dtype=np.int8)
         return pa.table(
             {
-                "variant": pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, dtype=np.int8)), pa.array([variant])),
+                "variant": pa.DictionaryArray.from_arrays(pa.array(variant_code), pa.array(names)),
                 "replication": pa.array(np.full(n, replication, dtype=np.int32)),
                 "time_s": pa.array(self.time_s),
                 "parcel": pa.array(self.parcel),

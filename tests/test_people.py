@@ -200,7 +200,7 @@ def test_return_pickups_share_tours_and_are_made_at_the_door():
 def test_variants_see_the_same_households_and_days():
     """Common random numbers: a household's type and whether it is home are the same in every variant."""
     sc = load_scenario(HEADLINE)
-    from sim.model import build_city
+    from sim.districts import build_city
 
     city = build_city(sc.city, sc.station, sc.seed, 0)
     streams = Streams(sc.seed, 2)
