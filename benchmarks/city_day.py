@@ -1,9 +1,20 @@
-"""City scale: a delivery day of N parcels over station areas of ~16,667 parcels, single process and sharded.
+"""City scale, as a user runs it: a delivery day of 100 k, 1 M and 10 M parcels, both variants.
 
-Run: python benchmarks/city_day.py [--parcels 10000 100000 1000000] [--jobs 2] [--variant door]
-Targets (issue #5): 1,000,000 parcels in <= 60 s in one process (stretch <= 20 s) with peak memory
-<= 3 GiB, <= 35 s with --jobs 2; time per parcel at 1M at most 1.2 x that at 100k; sharded and
-unsharded runs identical. Each configuration runs in a fresh process so that peak RSS is its own.
+For each size it runs what the user types, ``parcelsim run SCENARIO --out DIR --jobs J`` (results
+folder and charts included), in a fresh process, and prints:
+- ``command s``: its wall time;
+- ``runs s``: the time it spent running the simulations (``wall_time_s`` in the folder's
+  ``meta.json``: every station area simulated, reduced to its partial KPIs and its tables streamed
+  to disk), and the ratio of the two -- what start-up, the results folder and the charts add;
+- peak memory of the command's whole process tree (main process and workers, sampled every 0.2 s);
+- parcels per second of the command (parcels x variants / command s);
+- whether the tracking log and the KPIs written with ``--jobs 1`` and with ``--jobs J`` are
+  byte-identical (``--identical-at``, 1 M by default: one process at 10 M takes twice as long).
+
+Issue #14's targets: city_1m command <= 40 s and <= 1.5 x its simulation, <= 2 GiB; city_10m
+<= 6 min with --jobs 2 and <= 4 GiB.
+
+Run: python benchmarks/city_day.py [--parcels 100000 1000000 10000000] [--jobs 2] [--identical-at 1000000]
 """
 
 from __future__ import annotations
@@ -11,74 +22,88 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import resource
+import shutil
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 from pathlib import Path
 
-CITY = Path(__file__).resolve().parents[1] / "scenarios" / "city_1m.yaml"
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = {1_000_000: ROOT / "scenarios" / "city_1m.yaml", 10_000_000: ROOT / "scenarios" / "city_10m.yaml"}
 PER_STATION = 16_667
 
 
-def one(parcels: int, jobs: int, variant: str) -> dict:
-    from sim.executors import make_executor
-    from sim.metrics import kpis_of
-    from sim.model import simulate
-    from sim.scenario import load_scenario
-
+def scenario_args(parcels: int) -> list[str]:
+    """The scenario file and ``--set`` overrides for a city of about ``parcels`` parcels a day."""
+    if parcels in SCENARIOS:
+        return [str(SCENARIOS[parcels])]
     stations = max(1, round(parcels / PER_STATION))
-    scenario = load_scenario(CITY, {"stations.count": stations, "parcels.per_day": round(parcels / stations)})
-    t0 = time.perf_counter()
-    with make_executor(jobs) as executor:
-        result = simulate(scenario, variant, executor=executor if jobs > 1 else None)
-    kpis = kpis_of(result)
-    wall = time.perf_counter() - t0
-    digest = hashlib.sha256()
-    for col in ("time_s", "parcel", "status", "courier", "place", "station"):
-        digest.update(getattr(result.events, col).tobytes())
-    rss = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-    return {
-        "parcels": result.n_parcels,
-        "stations": stations,
-        "jobs": jobs,
-        "wall_s": wall,
-        "events": len(result.events),
-        "peak_rss_gib": rss / 2**20,
-        "events_sha256": digest.hexdigest()[:16],
-        "parcels_per_courier_day": kpis["parcels_per_courier_day"],
-    }
+    return [str(SCENARIOS[1_000_000]), "--set", f"stations.count={stations}"]
+
+
+def measured(cmd: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak resident memory (GiB, summed over the process tree) of a command."""
+    started = time.perf_counter()
+    proc = psutil.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            try:
+                tree = [proc, *proc.children(recursive=True)]
+                peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+            except psutil.Error:
+                pass
+            time.sleep(0.2)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, err = proc.communicate()
+    wall = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{err.decode()[-2000:]}")
+    return wall, peak / 2**30
+
+
+def log_digest(folder: Path) -> str:
+    """Of the tracking log's part files (names and bytes, in name order) and the KPIs."""
+    h = hashlib.sha256()
+    for part in [*sorted((folder / "events.parquet").glob("*.parquet")), folder / "kpis.csv"]:
+        h.update(part.name.encode() + part.read_bytes())
+    return h.hexdigest()[:16]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--parcels", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--parcels", type=int, nargs="+", default=[100_000, 1_000_000, 10_000_000])
     parser.add_argument("--jobs", type=int, default=2)
-    parser.add_argument("--variant", default="door", choices=["door", "locker"])
-    parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--identical-at", type=int, nargs="*", default=[1_000_000],
+                        help="sizes at which to compare the --jobs 1 and --jobs J logs")  # fmt: skip
     args = parser.parse_args()
-    if args.one:
-        print(json.dumps(one(args.parcels[0], args.jobs, args.variant)))
-        return
-    header = ("parcels", "stations", "jobs", "wall s", "parcels/s", "events/s", "µs/parcel", "RSS GiB")
-    widths = (10, 8, 4, 7, 10, 10, 9, 7)
-    print(" ".join(f"{h:>{w}}" for h, w in zip(header, widths, strict=True)) + "  log")
-    per_parcel = {}
-    for n in args.parcels:
-        digests = set()
-        for jobs in (1, args.jobs):
-            cmd = [sys.executable, __file__, "--one", "--parcels", str(n), "--jobs", str(jobs), "--variant", args.variant]
-            r = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
-            digests.add(r["events_sha256"])
-            per_parcel[(n, jobs)] = 1e6 * r["wall_s"] / r["parcels"]
-            rate, event_rate = r["parcels"] / r["wall_s"], r["events"] / r["wall_s"]
-            print(
-                f"{r['parcels']:>10,} {r['stations']:>8} {jobs:>4} {r['wall_s']:>7.2f} {rate:>10,.0f} {event_rate:>10,.0f} "
-                f"{per_parcel[(n, jobs)]:>9.2f} {r['peak_rss_gib']:>7.2f}  {r['events_sha256']}"
-            )
-        print(f"{'':>10} sharded log {'identical' if len(digests) == 1 else 'DIFFERS'}")
-    if (100_000, 1) in per_parcel and (1_000_000, 1) in per_parcel:
-        print(f"time per parcel, 1M vs 100k (one process): {per_parcel[(1_000_000, 1)] / per_parcel[(100_000, 1)]:.2f}x")
+    parcelsim = str(Path(sys.executable).with_name("parcelsim"))
+    print(f"{'parcels':>11} {'command s':>9} {'runs s':>6} {'ratio':>5} {'peak GiB':>8} {'parcels/s':>10}  sharded log")
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in args.parcels:
+            out = Path(tmp) / f"run{n}"
+            wall, peak = measured([parcelsim, "run", *scenario_args(n), "--out", str(out), "--jobs", str(args.jobs)])
+            runs_s = json.loads((out / "meta.json").read_text())["wall_time_s"]
+            identical = "not checked"
+            if n in args.identical_at:
+                one = Path(tmp) / f"one{n}"
+                measured([parcelsim, "run", *scenario_args(n), "--out", str(one), "--jobs", "1", "--no-charts"])
+                identical = "identical" if log_digest(one) == log_digest(out) else "DIFFERS"
+                shutil.rmtree(one)
+            shutil.rmtree(out)
+            rate = 2 * n / wall  # both variants
+            print(f"{n:>11,} {wall:>9.1f} {runs_s:>6.1f} {wall / runs_s:>5.2f} {peak:>8.2f} {rate:>10,.0f}  {identical}")
 
 
 if __name__ == "__main__":

@@ -300,11 +300,16 @@ def _cmd_run(args: argparse.Namespace, console: Console) -> int:
     from .results import prepare_out_dir, write_bundle
     from .runner import run
     from .scenario import load_scenario
+    from .tables import check_disk_space
 
     scenario = load_scenario(args.scenario, _overrides(args.overrides), overrides_from="--set")
     check_feasible(scenario)
     out = args.out or _default_out(scenario.name)
-    prepare_out_dir(out, args.force)  # fail before a long run, not after it
+    # Fail before a long run, not after it: a disk too small, a folder that is not ours to fill.
+    variants = len(args.variants or scenario.variants)
+    first_reps = max(args.reps, 2) if args.until_precision else args.reps  # more may follow, one batch at a time
+    check_disk_space(out, scenario.expected_parcels(), variants * first_reps)
+    prepare_out_dir(out, args.force)
     runs = run(
         scenario,
         seed=args.seed,
@@ -314,6 +319,7 @@ def _cmd_run(args: argparse.Namespace, console: Console) -> int:
         scheduler=args.scheduler,
         until_precision=args.until_precision,
         max_replications=args.max_reps,
+        tables_to=out,  # streamed as each station area finishes: memory does not grow with the city
     )
     pairs = args.pairs or None
     if pairs is not None:

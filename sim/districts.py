@@ -13,9 +13,9 @@ import numpy as np
 from .errors import ScenarioError
 from .scenario import CityConfig, Scenario, StationConfig
 from .streams import Streams
-from .world import City, assign_areas, generate_city
+from .world import City, assign_areas, count_compounds, generate_city, too_many_couriers
 
-__all__ = ["build_city", "check_feasible", "courier_areas"]
+__all__ = ["bank_slots", "build_city", "check_feasible", "courier_areas"]
 
 
 @functools.lru_cache(maxsize=64)
@@ -28,6 +28,13 @@ def build_city(city: CityConfig, station: StationConfig, seed: int, index: int =
         raise ScenarioError(f"city: {exc}") from None
 
 
+def bank_slots(city: City, station: int) -> dict[tuple[int, int], int]:
+    """Slots of each of a district's locker banks, keyed (station, place) as the KPIs count them."""
+    return {
+        (station, int(place)): int(slots) for place, slots in zip(city.bank_place, city.locker_slots.sum(axis=1), strict=True)
+    }
+
+
 @functools.lru_cache(maxsize=64)
 def courier_areas(city: City, couriers: int) -> np.ndarray:
     try:
@@ -37,8 +44,18 @@ def courier_areas(city: City, couriers: int) -> np.ndarray:
 
 
 def check_feasible(scenario: Scenario) -> None:
-    """Raise ``ScenarioError`` if some variant's world cannot be built (e.g. more couriers than compounds)."""
+    """Raise ``ScenarioError`` if some variant's world cannot be built (e.g. more couriers than
+    compounds). The first district is built in full; the others' compounds are counted from the
+    city's first draws, which is quick enough for a city of hundreds of station areas."""
+    checked = set()
     for variant in scenario.variants:
         resolved = scenario.resolved(variant)
-        for i in range(resolved.stations.count):
-            courier_areas(build_city(resolved.city, resolved.station, resolved.seed, i), resolved.couriers.count)
+        key = (resolved.city, resolved.station, resolved.seed, resolved.couriers.count, resolved.stations.count)
+        if key in checked:
+            continue
+        checked.add(key)
+        courier_areas(build_city(resolved.city, resolved.station, resolved.seed, 0), resolved.couriers.count)
+        for i in range(1, resolved.stations.count):
+            compounds = count_compounds(resolved.city, Streams(resolved.seed).for_station(i))
+            if resolved.couriers.count > compounds:
+                raise ScenarioError(too_many_couriers(resolved.couriers.count, compounds, f"station area {i}'s district"))

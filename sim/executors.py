@@ -48,17 +48,29 @@ class SerialExecutor:
 
 
 class PoolExecutor:
-    """A local process pool with ``jobs`` worker processes."""
+    """A local process pool with ``jobs`` worker processes, started at the first batch and kept
+    for the next ones (a run of many station areas sends one batch per run) until ``close``."""
 
     def __init__(self, jobs: int) -> None:
         self.jobs = jobs
         self.workers = jobs
+        self._pool: ProcessPoolExecutor | None = None
 
     def run(self, fn, items):
-        with ProcessPoolExecutor(max_workers=min(self.jobs, max(1, len(items)))) as pool:
-            futures = {pool.submit(fn, item): i for i, item in enumerate(items)}
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(max_workers=self.jobs)
+        futures = {self._pool.submit(fn, item): i for i, item in enumerate(items)}
+        try:
             for future in as_completed(futures):
                 yield futures[future], future.result()
+        finally:
+            for future in futures:
+                future.cancel()  # after a failure, do not run the rest of the batch
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
 
 
 DASK_CONFIG_FILE = Path(__file__).with_name("dask.yaml")
@@ -131,7 +143,14 @@ def make_executor(jobs: int | None = None, scheduler: str | None = None):
     jobs = default_jobs() if jobs is None else jobs
     if jobs < 1:
         raise ParcelsimError(f"must be at least 1 (got {jobs})", param="jobs")
-    yield SerialExecutor() if jobs == 1 else PoolExecutor(jobs)
+    if jobs == 1:
+        yield SerialExecutor()
+        return
+    pool = PoolExecutor(jobs)
+    try:
+        yield pool
+    finally:
+        pool.close()
 
 
 def run_all(executor: Executor, fn: Callable[[T], R], items: Sequence[T], label: str = "runs",

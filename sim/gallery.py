@@ -24,15 +24,17 @@ from .metrics import (
     courier_days_measured,
     dispatch_times_h,
     lead_times_h,
-    locker_occupancy_series,
-    station_backlog_series,
+    locker_changes,
+    station_backlog_changes,
 )
+from .partials import COURIER_DROPS
 from .runner import kpi_ci, kpi_differences, kpi_means
 from .scenario import Scenario, scenario_from_dict
+from .tables import run_parts
 from .tracking import EventTable, events_from_arrow
 from .units import SECONDS_PER_DAY, SECONDS_PER_HOUR
 
-__all__ = ["Bundle", "gallery", "save_gallery"]
+__all__ = ["Bundle", "RunCurves", "gallery", "save_gallery"]
 
 
 class Bundle:
@@ -40,7 +42,7 @@ class Bundle:
 
     def __init__(self, folder: str | Path) -> None:
         self.folder = Path(folder)
-        if not (self.folder / "kpis.csv").is_file() or not (self.folder / "events.parquet").is_file():
+        if not (self.folder / "kpis.csv").is_file() or not (self.folder / "events.parquet").exists():
             raise ResultsError(f"{self.folder}: not a parcelsim results folder (no kpis.csv / events.parquet)")
 
     @cached_property
@@ -59,14 +61,30 @@ class Bundle:
     def variants(self) -> list[str]:
         return list(dict.fromkeys(self.runs["variant"]))
 
-    def events(self, variant: str, replication: int = 0) -> EventTable:
-        """One run's tracking log: only its row groups are read (each run is written as its own)."""
-        filters = [("variant", "=", variant), ("replication", "=", replication)]
-        return events_from_arrow(pq.read_table(self.folder / "events.parquet", filters=filters))
+    def curves(self, variant: str, replication: int = 0) -> RunCurves:
+        """What the per-event charts draw of one run, read part by part (a station area at a
+        time in a streamed run), so a city's log is never in memory at once."""
+        curves = RunCurves.empty(self.scenario)
+        index = self.variants_written.index(variant)
+        for part in run_parts(self.folder / "events.parquet", index, replication):
+            curves.add(events_from_arrow(pq.read_table(part, columns=_CURVE_COLUMNS)))
+        return curves
 
-    def activity(self, name: str) -> pd.DataFrame:
+    @cached_property
+    def meta(self) -> dict:
+        return json.loads((self.folder / "meta.json").read_text(encoding="utf-8"))
+
+    @property
+    def variants_written(self) -> list[str]:
+        """Every variant of the folder, in the order its parts are numbered."""
+        return list(self.meta["variants"])
+
+    def activity(self, name: str, replication: int | None = None) -> pd.DataFrame:
+        """An activity table (tours, stops, days, returns, monitors), optionally one replication's rows."""
         path = self.folder / f"{name}.parquet"
-        return pd.read_parquet(path) if path.is_file() else pd.DataFrame()
+        if not path.exists():
+            return pd.DataFrame()
+        return pd.read_parquet(path, filters=[("replication", "=", replication)] if replication is not None else None)
 
     def monitors(self) -> pd.DataFrame:
         return self.activity("monitors")
@@ -89,17 +107,15 @@ def gallery(bundle: Bundle) -> dict[str, Figure]:
     """Every chart that applies to the folder (per-event charts use replication 0)."""
     sc = bundle.scenario
     variants = bundle.variants
-    events = {v: bundle.events(v, 0) for v in variants}
-    window = bundle.window_s
-    tours, stops = bundle.activity("tours"), bundle.activity("stops")
+    curves = {v: bundle.curves(v, 0) for v in variants}
+    tours, stops = bundle.activity("tours", 0), bundle.activity("stops", 0)
     charts: dict[str, Figure] = {}
-    has_delivery = len(tours) > 0
-    if has_delivery:
+    if len(tours) > 0:
         means, ci = bundle.kpi_means()
         charts["variant_comparison"] = plots.variant_comparison(means, ci)
         measured = (sc.horizon.warmup_days, sc.horizon.days)
-        counted = {v: courier_days_measured(e, measured, sc.upstream is not None) for v, e in events.items()}
-        days = bundle.activity("days")
+        counted = {v: courier_days_measured(c.drops_per_day, measured, sc.upstream is not None) for v, c in curves.items()}
+        days = bundle.activity("days", 0)
         first_days = _on_days(days, days["day"].to_numpy(), counted)
         first_tours = _on_days(tours, tours["day"].to_numpy(), counted)
         first_stops = _on_days(stops, (stops["arrive_s"] // SECONDS_PER_DAY).to_numpy(), counted)
@@ -108,12 +124,11 @@ def gallery(bundle: Bundle) -> dict[str, Figure]:
         breakdown = bundle.income_breakdown()
         if len(breakdown):
             charts["income_breakdown"] = plots.income_breakdown(breakdown)
-        charts["lead_time_ecdf"] = plots.lead_time_ecdf({v: lead_times_h(e, _n(e), window) for v, e in events.items()})
-        slots = _locker_slots(sc)
-        charts["locker_occupancy"] = plots.locker_occupancy({v: locker_occupancy_series(e) for v, e in events.items()}, slots)
-        charts["station_backlog"] = plots.station_backlog(
-            {v: _until(station_backlog_series(e), e) for v, e in events.items()}, _bursts(sc)
+        charts["lead_time_ecdf"] = plots.lead_time_ecdf({v: c.lead_h for v, c in curves.items()})
+        charts["locker_occupancy"] = plots.locker_occupancy(
+            {v: c.locker_level() for v, c in curves.items()}, bundle.meta["locker_slots"]
         )
+        charts["station_backlog"] = plots.station_backlog({v: c.backlog_level() for v, c in curves.items()}, _bursts(sc))
         variant = "door" if "door" in variants else variants[0]
         charts["district_map"], charts["courier_gantt"] = _courier_charts(sc, tours, stops, variant)
         if bundle.runs["replication"].nunique() > 1 and len(variants) > 1:
@@ -128,11 +143,69 @@ def gallery(bundle: Bundle) -> dict[str, Figure]:
             t, y = m["time_s"].to_numpy(), m["value"].to_numpy()
             backlog[v] = (np.append(t, (sc.horizon.days + sc.horizon.drain_days) * SECONDS_PER_DAY), np.append(y, y[-1]))
         charts["backlog_over_time"] = plots.backlog_over_time(backlog, _bursts(sc))
-        charts["dispatch_time_ecdf"] = plots.dispatch_time_ecdf(
-            {v: dispatch_times_h(e, _n(e), window) for v, e in events.items()}
-        )
+        charts["dispatch_time_ecdf"] = plots.dispatch_time_ecdf({v: c.dispatch_h for v, c in curves.items()})
         charts["dispatch_shares"] = plots.dispatch_shares(bundle.kpi_means()[0])
     return charts
+
+
+_CURVE_COLUMNS = ["time_s", "parcel", "status", "courier", "place", "station", "detail", "service"]
+
+
+class RunCurves:
+    """The per-event charts' data of one run, added up part by part: courier drops per day, lead
+    and dispatch times (every parcel's, for exact ECDFs), and the locker and station backlog
+    levels sampled at ``plots.CHART_POINTS`` instants (net changes summed per interval)."""
+
+    def __init__(self, days: int, window_s: tuple[float, float]) -> None:
+        self.window_s = window_s
+        self.drops_per_day = np.zeros(days + 1)
+        self.edges = np.linspace(0.0, days * SECONDS_PER_DAY, plots.CHART_POINTS + 1)
+        self._locker = np.zeros(plots.CHART_POINTS)
+        self._backlog = np.zeros(plots.CHART_POINTS)
+        self._lead: list[np.ndarray] = []
+        self._dispatch: list[np.ndarray] = []
+
+    @staticmethod
+    def empty(sc: Scenario) -> RunCurves:
+        h = sc.horizon
+        return RunCurves(h.days + h.drain_days, (h.warmup_days * SECONDS_PER_DAY, h.days * SECONDS_PER_DAY))
+
+    def add(self, events: EventTable) -> None:
+        """Add one part of the run's log (its parcels in no other part)."""
+        if not len(events):
+            return
+        events = events.with_parcels(events.parcel - events.parcel.min())  # arrays per parcel span this part only
+        n = int(events.parcel.max()) + 1
+        days = len(self.drops_per_day) - 1
+        drops = np.isin(events.status, COURIER_DROPS) & (events.courier >= 0)
+        day = np.minimum(events.time_s[drops] // SECONDS_PER_DAY, days).astype(np.int64)
+        self.drops_per_day += np.bincount(day, minlength=days + 1)
+        self._lead.append(lead_times_h(events, n, self.window_s))
+        self._dispatch.append(dispatch_times_h(events, n, self.window_s))
+        self._locker += self._binned(*locker_changes(events))
+        self._backlog += self._binned(*station_backlog_changes(events))
+
+    def _binned(self, times: np.ndarray, changes: np.ndarray) -> np.ndarray:
+        """Net changes per interval (times at the horizon fall in the last one)."""
+        bins = len(self.edges) - 1
+        index = np.minimum((times / self.edges[-1] * bins).astype(np.int64), bins - 1)
+        return np.bincount(index, weights=changes, minlength=bins)
+
+    @property
+    def lead_h(self) -> np.ndarray:
+        return np.concatenate(self._lead) if self._lead else np.zeros(0)
+
+    @property
+    def dispatch_h(self) -> np.ndarray:
+        return np.concatenate(self._dispatch) if self._dispatch else np.zeros(0)
+
+    def locker_level(self) -> tuple[np.ndarray, np.ndarray]:
+        """Parcels in all lockers at the end of each interval."""
+        return self.edges[1:], np.cumsum(self._locker)
+
+    def backlog_level(self) -> tuple[np.ndarray, np.ndarray]:
+        """Parcels at the stations, not yet delivered, at the end of each interval."""
+        return self.edges[1:], np.cumsum(self._backlog)
 
 
 def save_gallery(folder: str | Path) -> list[Path]:
@@ -161,22 +234,8 @@ def _on_days(table: pd.DataFrame, day: np.ndarray, counted: dict[str, np.ndarray
     return table[keep & (table["replication"] == 0).to_numpy()]
 
 
-def _n(events: EventTable) -> int:
-    return int(events.parcel.max()) + 1 if len(events) else 0
-
-
-def _until(series: tuple[np.ndarray, np.ndarray], events: EventTable) -> tuple[np.ndarray, np.ndarray]:
-    t, v = series
-    end = float(events.time_s.max()) if len(events) else 0.0
-    return (np.append(t, end), np.append(v, v[-1])) if len(t) else (t, v)
-
-
 def _bursts(sc: Scenario) -> list[tuple[float, float]]:
     return [(b.start_h, b.duration_min) for b in sc.upstream.orders.bursts] if sc.upstream is not None else []
-
-
-def _locker_slots(sc: Scenario) -> int:
-    return int(sum(build_city(sc.city, sc.station, sc.seed, i).locker_slots.sum() for i in range(sc.stations.count)))
 
 
 def _courier_charts(sc: Scenario, tours: pd.DataFrame, stops: pd.DataFrame, variant: str) -> tuple[Figure, Figure]:

@@ -6,22 +6,32 @@ count the parcels that arrived on measured days. ``docs/reference/kpis.md`` defi
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .accounting import accounting_from_log, final_status
-from .economics import Drops, Income, courier_income, overdue_fees
+from .economics import Drops, Income, courier_income
 from .monitor import TimeWeighted
+from .partials import (
+    COURIER_DROPS,
+    DAY_KEYS,
+    Activity,
+    CourierPartial,
+    RunPartial,
+    UpstreamPartial,
+    Window,
+    first_times,
+    lead_hours,
+    run_partial_of_log,
+)
 from .scenario import EconomicsConfig, LockerConfig, UpstreamConfig
-from .tracking import Detail, EventTable, Service, Status
+from .tracking import EventTable, Status
 from .units import SECONDS_PER_DAY, SECONDS_PER_HOUR
 
 if TYPE_CHECKING:
-    from .model import RunResult
+    from .model import RunSummary
 
 __all__ = [
     "HEADLINE_KPIS",
@@ -35,9 +45,12 @@ __all__ = [
     "first_times",
     "income_of",
     "kpi_inputs",
+    "kpis_from",
     "kpis_of",
     "lead_times_h",
+    "locker_changes",
     "locker_occupancy_series",
+    "station_backlog_changes",
     "station_backlog_series",
     "upstream_kpis",
 ]
@@ -65,10 +78,6 @@ HEADLINE_KPIS = (
     "parcels_total",
     "parcels_undelivered_end",
 )
-
-_COURIER_DROPS = (Status.DELIVERED, Status.IN_LOCKER, Status.AT_STATION_PICKUP)
-# A delivery attempt: the courier stood at the door or the locker. Shelving at the station is not one.
-_ATTEMPTS = (Status.DELIVERED, Status.IN_LOCKER, Status.DELIVERY_FAILED)
 
 
 UPSTREAM_KPIS = (
@@ -102,19 +111,23 @@ class KpiInputs:
     bank_slots: dict[tuple[int, int], int]  # slots of each locker bank, by (station, place)
     first_wave_h: float  # parcels at the station before it can go out the same day
     work_end_h: float  # the working day's end (same-day delivery, carried-over parcels)
+    horizon_s: float  # the run's end, drain days included
     upstream: UpstreamConfig | None = None
-    horizon_s: float = 0.0
+
+    @property
+    def window(self) -> Window:
+        days = math.ceil(self.horizon_s / SECONDS_PER_DAY)
+        return Window(days, self.measured_days, self.first_wave_h, self.work_end_h, self.locker)
 
 
-def kpis_of(result: RunResult, economics: EconomicsConfig | None = None) -> dict[str, float]:
-    """KPIs of a ``RunResult``; ``economics`` re-prices the same run with other fees and costs
-    (money never changes what couriers do in the model, so the log stays valid)."""
-    activity = Activity(result.tours, result.days, result.stops, result.returns)
-    return compute_kpis(result.events, activity, kpi_inputs(result, economics), result.monitors)
+def kpis_of(result: RunSummary, economics: EconomicsConfig | None = None) -> dict[str, float]:
+    """KPIs of a run (a ``RunResult`` or its summary); ``economics`` re-prices the same run with other fees and costs
+    (money never changes what couriers do in the model, so the run's partial stays valid)."""
+    return kpis_from(result.partial, kpi_inputs(result, economics), result.monitors)
 
 
-def kpi_inputs(result: RunResult, economics: EconomicsConfig | None = None) -> KpiInputs:
-    """What ``compute_kpis`` needs of a run besides its tables."""
+def kpi_inputs(result: RunSummary, economics: EconomicsConfig | None = None) -> KpiInputs:
+    """What the KPIs need of a run besides its partial."""
     sc = result.scenario
     return KpiInputs(
         couriers=result.couriers,
@@ -122,30 +135,32 @@ def kpi_inputs(result: RunResult, economics: EconomicsConfig | None = None) -> K
         n_parcels=result.n_parcels,
         economics=economics or sc.economics,
         locker=sc.locker,
-        bank_slots={
-            (station, int(place)): int(slots)
-            for station, city in enumerate(result.cities)
-            for place, slots in zip(city.bank_place, city.locker_slots.sum(axis=1), strict=True)
-        },
+        bank_slots=result.bank_slots,
         first_wave_h=sc.couriers.waves_h[0],
         work_end_h=sc.couriers.work_end_h,
-        upstream=sc.upstream,
         horizon_s=result.horizon_s,
+        upstream=sc.upstream,
     )
 
 
 def compute_kpis(
     events: EventTable, activity: Activity, inputs: KpiInputs, monitors: dict[str, TimeWeighted] | None = None
 ) -> dict[str, float]:
-    """Every KPI of one run, as a flat mapping of name to number (NaN where undefined)."""
-    kpis = courier_kpis(events, activity, inputs)
-    if inputs.upstream is not None:
-        kpis.update(upstream_kpis(events, monitors or {}, inputs))
+    """Every KPI of one run from its whole log, as a flat mapping of name to number (NaN where undefined)."""
+    partial = run_partial_of_log(events, activity, inputs.window, inputs.n_parcels, upstream=inputs.upstream is not None)
+    return kpis_from(partial, inputs, monitors)
+
+
+def kpis_from(partial: RunPartial, inputs: KpiInputs, monitors: dict[str, TimeWeighted] | None = None) -> dict[str, float]:
+    """Every KPI of one run from its partial (``sim.partials``)."""
+    kpis = courier_kpis(partial, inputs)
+    if partial.upstream is not None and inputs.upstream is not None:
+        kpis.update(upstream_kpis(partial.upstream, monitors or {}, inputs))
     return kpis
 
 
-def upstream_kpis(events: EventTable, monitors: dict[str, TimeWeighted], inputs: KpiInputs) -> dict[str, float]:
-    """Dispatch, click-to-door, backlog and warehouse KPIs, from the log and the warehouse monitors.
+def upstream_kpis(up_part: UpstreamPartial, monitors: dict[str, TimeWeighted], inputs: KpiInputs) -> dict[str, float]:
+    """Dispatch, click-to-door, backlog and warehouse KPIs, from the orders' times and the warehouse monitors.
 
     Orders count if placed on measured days; an order not yet shipped (or delivered) at the end of
     the run counts as infinitely late, so a quantile that falls among them is NaN ("not reached").
@@ -154,11 +169,8 @@ def upstream_kpis(events: EventTable, monitors: dict[str, TimeWeighted], inputs:
     assert up is not None
     n = inputs.n_parcels
     t0, t1 = (d * SECONDS_PER_DAY for d in inputs.measured_days)
-    placed = first_times(events, (Status.ORDER_PLACED,), n)
+    placed, shipped, packed, done = up_part.placed_s, up_part.shipped_s, up_part.packed_s, up_part.done_s
     measured = (placed >= t0) & (placed < t1)
-    shipped = first_times(events, (Status.SHIPPED,), n)
-    packed = first_times(events, (Status.PACKED,), n)
-    done = first_times(events, (Status.DELIVERED, Status.PICKED_UP), n)
     dispatch_h = _dispatch_h(placed, shipped, (t0, t1))
     door_h = np.nan_to_num((done - placed)[measured] / SECONDS_PER_HOUR, nan=np.inf)
     end_of_next_day = (np.floor(placed / SECONDS_PER_DAY) + 2) * SECONDS_PER_DAY
@@ -193,7 +205,7 @@ def upstream_kpis(events: EventTable, monitors: dict[str, TimeWeighted], inputs:
         "late_dispatch_compensation_yuan": compensation,
         "warehouse_cost_yuan": warehouse_cost,
         "fulfilment_cost_yuan": warehouse_cost + compensation + shipping,
-        "orders_upstream_end": _orders_upstream(events, n),
+        "orders_upstream_end": up_part.orders_upstream_end,
         "warehouse_staff_hours": regular_h + surge_h,
         "orders_total": n,
         "orders_measured": int(measured.sum()),
@@ -231,38 +243,15 @@ def _censored_quantile(values: np.ndarray, q: float) -> float:
     return x if math.isfinite(x) else math.nan
 
 
-@dataclass(frozen=True)
-class Activity:
-    """A run's courier activity tables (columns as ``sim.ledger`` rows)."""
-
-    tours: dict[str, np.ndarray]
-    days: dict[str, np.ndarray]
-    stops: dict[str, np.ndarray]
-    returns: dict[str, np.ndarray] = dataclasses.field(default_factory=dict)
-
-
-def courier_days_measured(events: EventTable, measured_days: tuple[int, int], upstream: bool) -> np.ndarray:
+def courier_days_measured(drops_per_day: np.ndarray, measured_days: tuple[int, int], upstream: bool) -> np.ndarray:
     """The days whose courier work the KPIs count. Without upstream: the measured days. With it,
     parcels reach the stations only after the order days, so: every day from the first measured
     one on which couriers left parcels -- the days the measured orders were delivered on."""
     first, last = measured_days
     if not upstream:
         return np.arange(first, last)
-    drops = np.isin(events.status, _COURIER_DROPS) & (events.courier >= 0)
-    days = np.unique((events.time_s[drops] // SECONDS_PER_DAY).astype(np.int64))
+    days = np.flatnonzero(drops_per_day > 0)
     return days[days >= first]
-
-
-def drops_by_kind(events: EventTable, selected: np.ndarray) -> Drops:
-    """Courier drops among the ``selected`` events, by where and service class."""
-    by_courier = selected & (events.courier >= 0)
-    door = by_courier & (events.status == Status.DELIVERED)
-    return Drops(
-        door_service=int((door & (events.service == Service.DOOR_SERVICE)).sum()),
-        ordinary_door=int((door & (events.service != Service.DOOR_SERVICE)).sum()),
-        locker=int((by_courier & (events.status == Status.IN_LOCKER)).sum()),
-        station=int((by_courier & (events.status == Status.AT_STATION_PICKUP)).sum()),
-    )
 
 
 @dataclass(frozen=True)
@@ -270,240 +259,117 @@ class _CourierWork:
     """What the couriers did on the days the KPIs count: parcels left, time, distance."""
 
     courier_days: int
-    on_day: np.ndarray  # events on those days
+    on: dict[str, float]  # every per-day sum of the partial (sim.partials.DAY_KEYS) over those days
     drops: Drops
-    tour_in: np.ndarray  # tours on those days
-    span_s: np.ndarray  # each counted courier-day's span, breaks included
-    on_duty_h: float  # spans less breaks
-    busy_h: float  # station tasks and tours
-    tour_h: float
-    overtime_h: float
-    km: float
-    stop_h: float  # at stops: parking, walking, stairs and lifts, waiting, handing over, locker sessions
-    stop_attempts: int
-    complaints: int
 
     @staticmethod
-    def of(events: EventTable, activity: Activity, inputs: KpiInputs) -> _CourierWork:
-        tours, table = activity.tours, activity.days
-        days = courier_days_measured(events, inputs.measured_days, inputs.upstream is not None)
-        on_day = np.isin((events.time_s // SECONDS_PER_DAY).astype(np.int64), days)
-        tour_in = np.isin(tours["day"], days) if len(tours["day"]) else np.zeros(0, bool)
-        day_in = np.isin(table["day"], days) if len(table["day"]) else np.zeros(0, bool)
-        stops = activity.stops
-        stop_in = np.isin(stops["arrive_s"] // SECONDS_PER_DAY, days) if len(stops["arrive_s"]) else np.zeros(0, bool)
-        span_s = (table["end_s"] - table["start_s"])[day_in]
-
-        def hours(column: np.ndarray) -> float:
-            return float(column[day_in].sum() / SECONDS_PER_HOUR)
-
-        return _CourierWork(
-            courier_days=inputs.couriers * len(days),
-            on_day=on_day,
-            drops=drops_by_kind(events, on_day),
-            tour_in=tour_in,
-            span_s=span_s,
-            on_duty_h=float(span_s.sum() / SECONDS_PER_HOUR) - hours(table["break_s"]),
-            busy_h=hours(table["task_s"] + table["tour_s"]),
-            tour_h=hours(table["tour_s"]),
-            overtime_h=hours(table["overtime_s"]),
-            km=float(tours["ride_m"][tour_in].sum() / 1000.0),
-            stop_h=float((stops["depart_s"] - stops["arrive_s"])[stop_in].sum() / SECONDS_PER_HOUR) if len(stop_in) else 0.0,
-            stop_attempts=int(stops["attempts"][stop_in].sum()) if len(stop_in) else 0,
-            complaints=int((on_day & (events.status == Status.COMPLAINT)).sum()),
+    def of(partial: CourierPartial, inputs: KpiInputs) -> _CourierWork:
+        days = courier_days_measured(partial.drops_per_day, inputs.measured_days, inputs.upstream is not None)
+        days = days[days < partial.per_day.shape[1]]
+        on = dict(zip(DAY_KEYS, partial.per_day[:, days].sum(axis=1).tolist(), strict=True))
+        drops = Drops(
+            door_service=int(on["drops_door_service"]),
+            ordinary_door=int(on["drops_ordinary_door"]),
+            locker=int(on["drops_locker"]),
+            station=int(on["drops_station"]),
         )
+        return _CourierWork(courier_days=inputs.couriers * len(days), on=on, drops=drops)
+
+    def hours(self, key: str) -> float:
+        return self.on[key] / SECONDS_PER_HOUR
+
+    @property
+    def on_duty_h(self) -> float:
+        """Spans less breaks."""
+        return self.hours("span_s") - self.hours("break_s")
 
     def income(self, cfg: EconomicsConfig) -> Income:
-        return courier_income(self.drops, self.km, self.overtime_h, cfg, fines_yuan=self.complaints * cfg.complaint_fine_yuan)
+        fines = int(self.on["complaints"]) * cfg.complaint_fine_yuan
+        return courier_income(self.drops, self.on["ride_m"] / 1000.0, self.hours("overtime_s"), cfg, fines_yuan=fines)
 
 
-def income_of(events: EventTable, activity: Activity, inputs: KpiInputs) -> tuple[Income, int]:
+def income_of(partial: CourierPartial, inputs: KpiInputs) -> tuple[Income, int]:
     """Couriers' income over the days the KPIs count, and the courier-days it was earned in."""
-    work = _CourierWork.of(events, activity, inputs)
+    work = _CourierWork.of(partial, inputs)
     return work.income(inputs.economics), work.courier_days
 
 
-def courier_kpis(events: EventTable, activity: Activity, inputs: KpiInputs) -> dict[str, float]:
-    """Throughput, hours, money, attempts, lead times and lockers, from the log and the activity."""
-    work = _CourierWork.of(events, activity, inputs)
-    courier_days, drops, delivered = work.courier_days, work.drops, work.drops.total
+def courier_kpis(run: RunPartial, inputs: KpiInputs) -> dict[str, float]:
+    """Throughput, hours, money, attempts, lead times, lockers, and people, from a run's partial."""
+    p = run.courier
+    work = _CourierWork.of(p, inputs)
+    courier_days, drops, delivered, on = work.courier_days, work.drops, work.drops.total, work.on
     income = work.income(inputs.economics)
-    labour = work.on_duty_h * inputs.economics.courier_cost_per_hour_yuan
-
-    t0, t1 = (d * SECONDS_PER_DAY for d in inputs.measured_days)
-    arrival = first_times(events, (Status.AT_STATION,), inputs.n_parcels)
-    arrived_measured = (arrival >= t0) & (arrival < t1)
-    lead_h = _lead_h(arrival, first_times(events, (Status.DELIVERED, Status.PICKED_UP), inputs.n_parcels), (t0, t1))
-    first_ok, attempted = _first_attempts(events, inputs.n_parcels, arrived_measured)
-    same_day, eligible, carried = _same_day(events, arrival, arrived_measured, inputs)
-
-    accounting = accounting_from_log(events, inputs.n_parcels)
-    upstream_left = _orders_upstream(events, inputs.n_parcels) if inputs.upstream is not None else 0
-    peaks = _bank_peaks(events)
+    econ = inputs.economics
+    labour = work.on_duty_h * econ.courier_cost_per_hour_yuan
     slots = inputs.bank_slots
-    shares = [peaks.get(bank, 0) / n for bank, n in slots.items() if n > 0]
-    failed = work.on_day & (events.status == Status.DELIVERY_FAILED)
+    shares = [p.bank_peaks.get(bank, 0) / n for bank, n in slots.items() if n > 0]
+    complaints = int(on["complaints"])
+    # With a warehouse, every order carries its service class upstream, also those no station received.
+    service = (run.upstream.door_service_parcels, run.upstream.service_known) if run.upstream else (
+        p.count("door_service_parcels"), p.count("service_known"))  # fmt: skip
     return {
         "parcels_per_courier_day": _ratio(delivered, courier_days),
         "hours_per_courier_day": _ratio(work.on_duty_h, courier_days),
         "income_per_courier_day_yuan": _ratio(income.net, courier_days),
         "income_per_courier_hour_yuan": _ratio(income.net, work.on_duty_h),
         "fee_yuan_per_parcel": _ratio(income.fees, delivered),
-        "same_day_delivery_share": _ratio(same_day, eligible),
-        "carried_over_parcels": carried,
-        "overtime_hours_per_courier_day": _ratio(work.overtime_h, courier_days),
-        "km_per_courier_day": _ratio(work.km, courier_days),
-        "first_attempt_success_share": _ratio(first_ok, attempted),
-        "failed_attempts": int(failed.sum()),
-        "lead_time_p50_h": _quantile(lead_h, 0.5),
-        "lead_time_p90_h": _quantile(lead_h, 0.9),
+        "same_day_delivery_share": _ratio(p.count("same_day"), p.count("same_day_eligible")),
+        "carried_over_parcels": p.count("carried_over"),
+        "overtime_hours_per_courier_day": _ratio(work.hours("overtime_s"), courier_days),
+        "km_per_courier_day": _ratio(on["ride_m"] / 1000.0, courier_days),
+        "first_attempt_success_share": _ratio(p.count("first_ok"), p.count("attempted")),
+        "failed_attempts": int(on["failed"]),
+        "lead_time_p50_h": _quantile(p.lead_h, 0.5),
+        "lead_time_p90_h": _quantile(p.lead_h, 0.9),
         "locker_bank_peak_share_max": max(shares, default=math.nan),
         "cost_per_parcel_yuan": _ratio(labour - income.lines["vehicle_cost"] + income.charges, delivered),
         "parcels_total": inputs.n_parcels,
-        "parcels_undelivered_end": accounting.in_flight - upstream_left,
+        "parcels_undelivered_end": p.count("in_flight"),
         # More detail behind the headline numbers.
         "parcels_per_courier_hour": _ratio(delivered, work.on_duty_h),
-        "busy_hours_per_courier_day": _ratio(work.busy_h, courier_days),
-        "tour_hours_per_courier_day": _ratio(work.tour_h, courier_days),
-        "tour_hours_per_100_parcels": _ratio(100 * work.tour_h, delivered),
-        "work_minutes_per_parcel": _ratio(60 * work.busy_h, delivered),
-        "stop_minutes_per_parcel": _ratio(60 * work.stop_h, work.stop_attempts),
+        "busy_hours_per_courier_day": _ratio(work.hours("busy_s"), courier_days),
+        "tour_hours_per_courier_day": _ratio(work.hours("tour_s"), courier_days),
+        "tour_hours_per_100_parcels": _ratio(100 * work.hours("tour_s"), delivered),
+        "work_minutes_per_parcel": _ratio(60 * work.hours("busy_s"), delivered),
+        "stop_minutes_per_parcel": _ratio(60 * work.hours("stop_s"), on["stop_attempts"]),
         "door_delivered_share": _ratio(drops.at_door, delivered),
         "door_service_delivered_share": _ratio(drops.door_service, delivered),
         "locker_delivered_share": _ratio(drops.locker, delivered),
         "station_delivered_share": _ratio(drops.station, delivered),
-        "span_hours_per_courier_day": _ratio(float(work.span_s.sum() / SECONDS_PER_HOUR), courier_days),
-        "tours_per_courier_day": _ratio(int(work.tour_in.sum()), courier_days),
+        "span_hours_per_courier_day": _ratio(work.hours("span_s"), courier_days),
+        "tours_per_courier_day": _ratio(on["tours"], courier_days),
         "gross_income_per_courier_day_yuan": _ratio(income.gross, courier_days),
-        "locker_full_events": int((failed & (events.detail == Detail.LOCKER_FULL)).sum()),
-        "locker_banks_full_share": _ratio(sum(1 for b, n in slots.items() if n > 0 and peaks.get(b, 0) >= n), len(shares)),
-        "lead_time_completed_share": _ratio(len(lead_h), int(arrived_measured.sum())),
-        "parcels_returned": accounting.returned,
-        "parcels_waiting_pickup_end": accounting.in_locker + accounting.at_station_pickup,
-        "overdue_fees_yuan": overdue_fees(events, inputs.locker),
+        "locker_full_events": int(on["locker_full"]),
+        "locker_banks_full_share": _ratio(sum(1 for b, n in slots.items() if n > 0 and p.bank_peaks.get(b, 0) >= n), len(shares)),
+        "lead_time_completed_share": _ratio(len(p.lead_h), p.count("arrived_measured")),
+        "parcels_returned": p.count("returned"),
+        "parcels_waiting_pickup_end": p.count("in_locker") + p.count("at_station_pickup"),
+        "overdue_fees_yuan": p.overdue_fees_yuan,
         "courier_days": courier_days,
-        **_people_kpis(events, activity, work, inputs),
+        # Recipients and couriers as people: compliance, complaints, consent, pick-up hours, door
+        # attempts and their retries, return pick-ups (these over the whole run: they lag deliveries).
+        "door_service_parcel_share": _ratio(*service),
+        "door_service_compliance_share": _ratio(on["service_drops"] - on["unasked"], on["service_drops"]),
+        "complaints": complaints,
+        "fines_yuan": complaints * econ.complaint_fine_yuan,
+        "platform_compensation_yuan": complaints * econ.complaint_compensation_yuan,
+        "violations_without_consent": int(on["violations"]),
+        "consented_diversions": int(on["consented"]),
+        "door_first_attempt_success_share": _ratio(p.count("door_first_ok"), p.count("door_first")),
+        "door_same_day_retry_success_share": _ratio(p.count("door_retry_ok"), p.count("door_retry")),
+        "locker_pickups_off_hours_share": _ratio(p.count("locker_pickups_off_hours"), p.count("locker_pickups")),
+        "return_requests": p.count("return_requests"),
+        "return_pickups": p.count("return_pickups"),
+        "return_pickup_lead_time_p50_h": _quantile(p.return_wait_h, 0.5),
     }
-
-
-# Where a door-service parcel may be left other than at the door, with the recipient's consent.
-_CONSENTED = (Detail.CONSENTED, Detail.STANDING_CONSENT)
-_UNASKED = (Detail.CORNER_CUT, Detail.NO_CONSENT)
-_AT_DOOR_FAILED = (Detail.NOT_HOME, Detail.RESCHEDULED)
-
-
-def _people_kpis(events: EventTable, activity: Activity, work: _CourierWork, inputs: KpiInputs) -> dict[str, float]:
-    """Recipients and couriers as people: compliance, complaints, consent, pick-up hours, door
-    attempts and their retries, return pick-ups."""
-    econ = inputs.economics
-    by_courier = work.on_day & (events.courier >= 0)
-    drops_by_courier = by_courier & np.isin(events.status, _COURIER_DROPS)
-    service_drop = drops_by_courier & (events.service == Service.DOOR_SERVICE)
-    unasked = service_drop & np.isin(events.detail, _UNASKED) & (events.status != Status.DELIVERED)
-    violations = unasked & (events.detail == Detail.NO_CONSENT)
-    locker_pickups = (events.status == Status.PICKED_UP) & (events.place > 0)
-    hour = (events.time_s % SECONDS_PER_DAY) // SECONDS_PER_HOUR
-    off_hours = locker_pickups & ((hour < 9) | (hour >= 17))
-    first_ok, first_n, retry_ok, retry_n = _door_attempts(events, inputs.n_parcels)
-    returns = activity.returns
-    requested = returns["requested_s"] if len(returns.get("requested_s", ())) else np.zeros(0)
-    picked = returns["picked_s"] if len(requested) else np.zeros(0)
-    # Returns lag deliveries by a day or more: they are counted over the whole run.
-    waited_h = (picked - requested)[~np.isnan(picked)] / SECONDS_PER_HOUR
-    n_parcels = inputs.n_parcels
-    service_of = np.full(n_parcels, -1, dtype=np.int64)
-    service_of[events.parcel] = events.service
-    return {
-        "door_service_parcel_share": _ratio(int((service_of == Service.DOOR_SERVICE).sum()), int((service_of >= 0).sum())),
-        "door_service_compliance_share": _ratio(int(service_drop.sum() - unasked.sum()), int(service_drop.sum())),
-        "complaints": work.complaints,
-        "fines_yuan": work.complaints * econ.complaint_fine_yuan,
-        "platform_compensation_yuan": work.complaints * econ.complaint_compensation_yuan,
-        "violations_without_consent": int(violations.sum()),
-        "consented_diversions": int(
-            (by_courier & np.isin(events.detail, _CONSENTED) & np.isin(events.status, _COURIER_DROPS)).sum()
-        ),
-        "door_first_attempt_success_share": _ratio(first_ok, first_n),
-        "door_same_day_retry_success_share": _ratio(retry_ok, retry_n),
-        "locker_pickups_off_hours_share": _ratio(int(off_hours.sum()), int(locker_pickups.sum())),
-        "return_requests": len(requested),
-        "return_pickups": int((~np.isnan(picked)).sum()),
-        "return_pickup_lead_time_p50_h": _quantile(waited_h, 0.5),
-    }
-
-
-def _door_attempts(events: EventTable, n: int) -> tuple[int, int, int, int]:
-    """At the door: (first attempts that succeeded, first attempts, same-day retries that succeeded,
-    same-day retries). A door attempt is a handover or a failure because the recipient was out or
-    asked for later; a retry is the next door attempt after a failed first one, on the same day."""
-    door = np.flatnonzero(
-        (events.courier >= 0)
-        & (
-            (events.status == Status.DELIVERED)
-            | ((events.status == Status.DELIVERY_FAILED) & np.isin(events.detail, _AT_DOOR_FAILED))
-        )
-    )
-    if len(door) == 0:
-        return 0, 0, 0, 0
-    order = door[np.lexsort((door, events.parcel[door]))]  # by parcel, then in time order
-    parcel, ok = events.parcel[order], events.status[order] == Status.DELIVERED
-    day = events.time_s[order] // SECONDS_PER_DAY
-    first = np.r_[True, parcel[1:] != parcel[:-1]]
-    second = np.r_[False, ~first[1:]] & np.r_[False, first[:-1]]  # the attempt right after a first one
-    retry = second & np.r_[False, ~ok[:-1]] & np.r_[False, day[1:] == day[:-1]]
-    return int((first & ok).sum()), int(first.sum()), int((retry & ok).sum()), int(retry.sum())
-
-
-def _same_day(events: EventTable, arrival: np.ndarray, measured: np.ndarray, inputs: KpiInputs) -> tuple[int, int, int]:
-    """(delivered the same day, eligible, carried over): parcels that reached the station before the
-    first wave are eligible, and delivered the same day if left at a door, in a locker or at the
-    counter before the day's end. Carried over: arrived on a measured day and neither left nor
-    returned by that day's end."""
-    day = np.floor(np.nan_to_num(arrival, nan=-SECONDS_PER_DAY) / SECONDS_PER_DAY)
-    day_end = day * SECONDS_PER_DAY + inputs.work_end_h * SECONDS_PER_HOUR
-    dropped = first_times(events, _COURIER_DROPS, len(arrival))
-    settled = np.fmin(dropped, first_times(events, (Status.RETURNED,), len(arrival)))
-    eligible = measured & (arrival < day * SECONDS_PER_DAY + inputs.first_wave_h * SECONDS_PER_HOUR)
-    same_day = eligible & (dropped < day_end)  # NaN (never dropped) compares False
-    carried = measured & ~(settled < day_end)
-    return int(same_day.sum()), int(eligible.sum()), int(carried.sum())
-
-
-def _orders_upstream(events: EventTable, n: int) -> int:
-    """Orders whose last status is still upstream: in the warehouse or on a truck."""
-    last = final_status(events, n)
-    return int(np.isin(last, (Status.ORDER_PLACED, Status.PICKED, Status.PACKED, Status.SHIPPED)).sum())
-
-
-def _bank_peaks(events: EventTable) -> dict[tuple[int, int], int]:
-    """The most parcels each locker bank, keyed (station, place), held at once over the run."""
-    at_locker = events.place > 0
-    change = np.where(at_locker & (events.status == Status.IN_LOCKER), 1, 0) - np.where(
-        at_locker & (events.status == Status.PICKED_UP), 1, 0
-    )
-    sel = np.flatnonzero(change != 0)
-    if len(sel) == 0:
-        return {}
-    key = events.station[sel].astype(np.int64) * (1 << 32) + events.place[sel]
-    order = np.lexsort((sel, key))  # by bank, then in time order (events are sorted by time)
-    key, step = key[order], change[sel][order]
-    starts = np.r_[0, np.flatnonzero(np.diff(key)) + 1]
-    level = np.cumsum(step)
-    level -= np.repeat(np.r_[0, level[starts[1:] - 1]], np.diff(np.r_[starts, len(key)]))
-    peaks = np.maximum.reduceat(level, starts)
-    return {(int(k >> 32), int(k & 0xFFFFFFFF)): int(p) for k, p in zip(key[starts], peaks, strict=True)}
 
 
 def lead_times_h(events: EventTable, n_parcels: int, window_s: tuple[float, float]) -> np.ndarray:
     """Hours from station arrival to the recipient's hands, for parcels that arrived in the window
     and were in the recipient's hands by the end of the run."""
     arrival = first_times(events, (Status.AT_STATION,), n_parcels)
-    return _lead_h(arrival, first_times(events, (Status.DELIVERED, Status.PICKED_UP), n_parcels), window_s)
-
-
-def _lead_h(arrival: np.ndarray, done: np.ndarray, window_s: tuple[float, float]) -> np.ndarray:
-    keep = (arrival >= window_s[0]) & (arrival < window_s[1]) & ~np.isnan(done)
-    return (done - arrival)[keep] / SECONDS_PER_HOUR
+    return lead_hours(arrival, first_times(events, (Status.DELIVERED, Status.PICKED_UP), n_parcels), window_s)
 
 
 def dispatch_times_h(events: EventTable, n_parcels: int, window_s: tuple[float, float]) -> np.ndarray:
@@ -517,26 +383,40 @@ def _dispatch_h(placed: np.ndarray, shipped: np.ndarray, window_s: tuple[float, 
     return np.nan_to_num((shipped - placed)[keep] / SECONDS_PER_HOUR, nan=np.inf)
 
 
-def station_backlog_series(events: EventTable) -> tuple[np.ndarray, np.ndarray]:
-    """Parcels at the stations (shelved or on a tricycle) not yet delivered, over time: +1 when a
-    parcel arrives, −1 at its first drop (door, locker, counter) or its return."""
+def station_backlog_changes(events: EventTable) -> tuple[np.ndarray, np.ndarray]:
+    """When parcels join and leave the stations' backlog (shelved or on a tricycle, not yet
+    delivered): +1 when a parcel arrives, −1 at its first drop (door, locker, counter) or its return."""
     n = int(events.parcel.max()) + 1 if len(events) else 0
     arrive = first_times(events, (Status.AT_STATION,), n)
-    leave = first_times(events, (*_COURIER_DROPS, Status.RETURNED), n)
+    leave = first_times(events, (*COURIER_DROPS, Status.RETURNED), n)
     times = np.concatenate([arrive[~np.isnan(arrive)], leave[~np.isnan(leave)]])
     change = np.concatenate([np.ones((~np.isnan(arrive)).sum()), -np.ones((~np.isnan(leave)).sum())])
-    order = np.argsort(times, kind="stable")
-    return times[order], np.cumsum(change[order])
+    return times, change
 
 
-def locker_occupancy_series(events: EventTable) -> tuple[np.ndarray, np.ndarray]:
-    """Times of every locker drop and pick-up, and the parcels in all lockers just after each."""
+def station_backlog_series(events: EventTable) -> tuple[np.ndarray, np.ndarray]:
+    """Parcels at the stations not yet delivered, over time (``station_backlog_changes``, added up)."""
+    return _level(*station_backlog_changes(events))
+
+
+def locker_changes(events: EventTable) -> tuple[np.ndarray, np.ndarray]:
+    """Every locker drop (+1) and pick-up (−1), with its time."""
     at_locker = events.place > 0
     change = np.where(at_locker & (events.status == Status.IN_LOCKER), 1, 0) - np.where(
         at_locker & (events.status == Status.PICKED_UP), 1, 0
     )
     sel = change != 0
-    return events.time_s[sel], np.cumsum(change[sel])
+    return events.time_s[sel], change[sel]
+
+
+def locker_occupancy_series(events: EventTable) -> tuple[np.ndarray, np.ndarray]:
+    """Times of every locker drop and pick-up, and the parcels in all lockers just after each."""
+    return _level(*locker_changes(events))
+
+
+def _level(times: np.ndarray, changes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    order = np.argsort(times, kind="stable")
+    return times[order], np.cumsum(changes[order])
 
 
 def _ratio(num: float, den: float) -> float:
@@ -545,24 +425,3 @@ def _ratio(num: float, den: float) -> float:
 
 def _quantile(values: np.ndarray, q: float) -> float:
     return float(np.quantile(values, q)) if len(values) else math.nan
-
-
-def first_times(events: EventTable, statuses: tuple[Status, ...], n: int) -> np.ndarray:
-    """For each parcel, the time of its first event with one of ``statuses`` (NaN if none)."""
-    out = np.full(n, np.nan)
-    sel = np.flatnonzero(np.isin(events.status, statuses))
-    parcels, first = np.unique(events.parcel[sel], return_index=True)  # events are in time order
-    out[parcels] = events.time_s[sel[first]]
-    return out
-
-
-def _first_attempts(events: EventTable, n: int, eligible: np.ndarray) -> tuple[int, int]:
-    """Parcels whose first delivery attempt (at a door or a locker) succeeded, and parcels attempted at all."""
-    is_attempt = np.isin(events.status, _ATTEMPTS) & (events.courier >= 0)
-    sel = np.flatnonzero(is_attempt)
-    first = np.full(n, -1, dtype=np.int64)
-    parcels, idx = np.unique(events.parcel[sel], return_index=True)
-    first[parcels] = events.status[sel[idx]]
-    attempted = eligible & (first >= 0)
-    ok = attempted & (first != Status.DELIVERY_FAILED)
-    return int(ok.sum()), int(attempted.sum())

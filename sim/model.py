@@ -7,64 +7,94 @@ known, which keeps them separate runs here (and makes them easy to spread over p
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
 
-from .accounting import Accounting, accounting_from_log
+from .accounting import Accounting
 from .demand import generate_parcels, station_arrivals
-from .districts import build_city, check_feasible, courier_areas
+from .districts import bank_slots, build_city, check_feasible, courier_areas
 from .errors import ConservationError
 from .executors import Executor, run_all
 from .facilities.recipients import Households
 from .ledger import DAY_COLUMNS, RETURN_COLUMNS, STOP_COLUMNS, TOUR_COLUMNS
 from .monitor import TimeWeighted
+from .partials import (
+    Activity,
+    CourierPartial,
+    RunPartial,
+    Window,
+    combine,
+    first_times,
+    station_partial,
+    upstream_partial,
+)
 from .scenario import Scenario, Variant
 from .station_area import StationArea, StationRun
 from .streams import Streams
-from .tracking import EventLog, EventTable
+from .tables import TableSink, station_part
+from .tracking import EventLog, EventTable, Status
 from .units import SECONDS_PER_DAY
 from .upstream import UpstreamResult, run_upstream
 from .world import City
 
-__all__ = ["RunResult", "StationTask", "build_city", "check_feasible", "courier_areas", "run_station", "simulate"]
+__all__ = [
+    "RunResult",
+    "RunSummary",
+    "StationTask",
+    "build_city",
+    "check_feasible",
+    "courier_areas",
+    "run_station",
+    "simulate",
+    "simulate_to",
+]
 
 
 @dataclass(frozen=True, repr=False)
-class RunResult:
-    """Outputs of one run: the tracking log, courier activity, accounting, upstream monitors."""
+class RunSummary:
+    """A run without its tables: what KPIs, income and a results folder's metadata need. A run
+    that streams its tables to a results folder leaves only this in memory."""
 
     scenario: Scenario  # resolved for the variant
     variant: str
     replication: int
     door_service_share: float | None  # the variant's forced share; None: buyers choose (the choice model)
+    partial: RunPartial  # the run reduced (sim.partials): every KPI comes from it
+    accounting: Accounting
+    n_parcels: int
+    n_events: int
+    couriers: int  # over all stations
+    bank_slots: dict[tuple[int, int], int]  # slots of each locker bank, by (station, place)
+    city_summary: dict[str, int | float]  # the first station's district
+    measured_days: tuple[int, int]  # [first, last) day measured
+    horizon_s: float
+    monitors: dict[str, TimeWeighted]  # the warehouse's (backlog, busy and staffed pickers/packers); empty without one
+
+    @property
+    def locker_slots_total(self) -> int:
+        return sum(self.bank_slots.values())
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(scenario={self.scenario.name!r}, variant={self.variant!r}, "
+            f"replication={self.replication}, parcels={self.n_parcels}, events={self.n_events})"
+        )
+
+
+@dataclass(frozen=True, repr=False)
+class RunResult(RunSummary):
+    """Outputs of one run kept in memory: the summary plus the tracking log, courier activity,
+    the districts and the upstream part."""
+
     events: EventTable
     tours: dict[str, np.ndarray]
     stops: dict[str, np.ndarray]
     days: dict[str, np.ndarray]  # one row per courier-day (sim.ledger.DayRow)
     returns: dict[str, np.ndarray]  # one row per return pick-up requested (sim.ledger.RETURN_COLUMNS)
-    accounting: Accounting
     city: City  # the first station's district (all of them: ``cities``)
     cities: tuple[City, ...]
-    n_parcels: int
-    locker_slots_total: int
-    couriers: int  # over all stations
-    measured_days: tuple[int, int]  # [first, last) day measured
-    horizon_s: float
     upstream: UpstreamResult | None
-
-    @property
-    def monitors(self) -> dict[str, TimeWeighted]:
-        """The warehouse's time-weighted monitors (backlog, busy and staffed pickers/packers); empty
-        without an upstream part."""
-        return dict(self.upstream.monitors) if self.upstream is not None else {}
-
-    def __repr__(self) -> str:
-        return (
-            f"RunResult(scenario={self.scenario.name!r}, variant={self.variant!r}, replication={self.replication}, "
-            f"parcels={self.n_parcels}, events={len(self.events)}, stations={len(self.cities)})"
-        )
 
 
 @dataclass(frozen=True)
@@ -73,6 +103,7 @@ class StationTask:
 
     scenario: Scenario  # resolved for the variant
     variant: Variant
+    variant_name: str
     replication: int
     station: int
     arrival_s: np.ndarray  # candidate parcels' arrival at the station (NaN: did not arrive)
@@ -80,17 +111,29 @@ class StationTask:
     horizon_s: float
     total_days: int
     door_service_share: float | None
+    sink: TableSink | None = None  # where to write the area's tables; None: return them
 
 
 @dataclass(frozen=True)
 class StationOutput:
-    run: StationRun  # events already carry global parcel and courier ids
-    city: City
-    door_service: np.ndarray  # service class of every candidate parcel (aligned with the task's global ids)
+    partial: CourierPartial
+    accounting: Accounting  # checked against the area's own state
+    n_events: int
+    bank_slots: dict[tuple[int, int], int]
+    city_summary: dict[str, int | float]
+    # With a warehouse upstream (else empty): the service class of every candidate parcel (aligned
+    # with the task's global ids), the parcels that reached the station (global ids), and when
+    # each was first in the recipient's hands (NaN: not yet).
+    door_service: np.ndarray
+    received: np.ndarray
+    done_s: np.ndarray
+    run: StationRun | None  # the tables, with global parcel and courier ids (None: written to the sink)
+    city: City | None
 
 
 def run_station(task: StationTask) -> StationOutput:
-    """Deliver one station area's parcels; module-level so that process pools and Dask can run it."""
+    """Deliver one station area's parcels and reduce the run to its partial where it ran;
+    module-level so that process pools and Dask can run it."""
     sc = task.scenario
     city = build_city(sc.city, sc.station, sc.seed, task.station)
     streams = Streams(sc.seed, task.replication).for_station(task.station)
@@ -112,22 +155,69 @@ def run_station(task: StationTask) -> StationOutput:
         days=task.total_days,
     )
     run = area.run(task.horizon_s, task.station)
+    partial = station_partial(run.events, Activity(run.tours, run.days, run.stops, run.returns), Window.of(sc))
+    received = task.global_ids[kept]  # global ids of the parcels, in local id order
     returns = dict(run.returns)
-    if len(returns["parcel"]):  # global parcel ids, couriers numbered over all stations
-        returns["parcel"] = task.global_ids[kept][returns["parcel"]]
-        returns["courier"] = returns["courier"] + task.station * couriers
-    relabelled = dataclasses.replace(
-        run, events=run.events.relabel(task.global_ids[kept], task.station * couriers), returns=returns
+    if len(returns["parcel"]):
+        returns["parcel"] = received[returns["parcel"]]
+    offset = task.station * couriers  # couriers are numbered over all stations
+    tables = StationRun(
+        events=run.events.relabel(received, offset),
+        tours=_numbered(run.tours, offset, task.station),
+        stops=_numbered(run.stops, offset, task.station),
+        days=_numbered(run.days, offset, task.station),
+        returns=_numbered(returns, offset, task.station),
+        accounting=run.accounting,
     )
-    return StationOutput(relabelled, city, door_service)
+    if task.sink is not None:
+        part = station_part(task.station)
+        task.sink.write_events(tables.events, task.variant_name, task.replication, part)
+        activity = {"tours": tables.tours, "stops": tables.stops, "days": tables.days, "returns": tables.returns}
+        task.sink.write_activity(activity, task.variant_name, task.replication, part)
+    return StationOutput(
+        partial=partial,
+        accounting=run.accounting,
+        n_events=len(run.events),
+        bank_slots=bank_slots(city, task.station),
+        city_summary=city.summary() if task.station == 0 else {},
+        # What the upstream KPIs need of each parcel; a city without a warehouse ships none of it back.
+        door_service=door_service if sc.upstream is not None else door_service[:0],
+        received=received if sc.upstream is not None else received[:0],
+        done_s=first_times(run.events, (Status.DELIVERED, Status.PICKED_UP), len(kept)) if sc.upstream else np.zeros(0),
+        run=None if task.sink is not None else tables,
+        city=None if task.sink is not None else city,
+    )
+
+
+def _numbered(table: dict[str, np.ndarray], courier_offset: int, station: int) -> dict[str, np.ndarray]:
+    """An activity table with couriers numbered over all stations and a station column."""
+    n = len(next(iter(table.values()), ()))
+    out = {k: (v + courier_offset if k == "courier" and len(v) else v) for k, v in table.items()}
+    out["station"] = np.full(n, station, dtype=np.int64)
+    return out
 
 
 def simulate(scenario: Scenario, variant: str, replication: int = 0, executor: Executor | None = None) -> RunResult:
-    """Run one variant of a scenario for one replication and check that every parcel is accounted for.
+    """Run one variant of a scenario for one replication, keep its tables in memory, and check
+    that every parcel is accounted for.
 
     With an ``executor``, the station areas run as separate tasks on it (sharding); the result is
     identical to running them here, because each station's random streams depend only on its index.
     """
+    result = _simulate(scenario, variant, replication, executor, sink=None)
+    assert isinstance(result, RunResult)
+    return result
+
+
+def simulate_to(sink: TableSink, scenario: Scenario, variant: str, replication: int = 0,
+                executor: Executor | None = None) -> RunSummary:  # fmt: skip
+    """Run as ``simulate`` does, but stream the tables to ``sink`` as each station area finishes
+    and keep only the run's summary: memory does not grow with the number of stations."""
+    return _simulate(scenario, variant, replication, executor, sink=sink)
+
+
+def _simulate(scenario: Scenario, variant: str, replication: int, executor: Executor | None,
+              sink: TableSink | None) -> RunSummary:  # fmt: skip
     resolved = scenario.resolved(variant)
     spec = scenario.variants[variant]
     door_service_share = scenario.door_service_share(variant)
@@ -149,75 +239,83 @@ def simulate(scenario: Scenario, variant: str, replication: int = 0, executor: E
         else:
             global_ids = np.flatnonzero(upstream.destination == i)
             candidates = upstream.station_arrival_s[global_ids]
-        tasks.append(
-            StationTask(resolved, spec, replication, i, candidates, global_ids, horizon_s, total_days, door_service_share)
-        )
+        tasks.append(StationTask(resolved, spec, variant, replication, i, candidates, global_ids, horizon_s, total_days,
+                                 door_service_share, sink))  # fmt: skip
     n_parcels = offset if upstream is None else len(upstream)
     if executor is None:
         outputs = [run_station(t) for t in tasks]
     else:
         outputs = run_all(executor, run_station, tasks, label=f"{variant}: station areas")
-    runs = [o.run for o in outputs]
-    cities = [o.city for o in outputs]
-    tables: list[EventTable] = []
+
+    courier = combine([o.partial for o in outputs], total_days)
+    upstream_table = None
+    up_partial = None
     if upstream is not None:
         # Upstream events carry the service class the stations drew for their parcels (-1: no station ran).
         door_service = np.full(n_parcels, -1, dtype=np.int8)
+        done_s = np.full(n_parcels, np.nan)
+        seen = np.zeros(n_parcels, dtype=bool)
         for task, output in zip(tasks, outputs, strict=True):
             door_service[task.global_ids] = output.door_service
+            done_s[output.received] = output.done_s
+            seen[output.received] = True
         log = EventLog()
         upstream.log_events(log)
-        tables.append(log.table().with_service(door_service))
-    tables.extend(r.events for r in runs)
-
-    events = EventTable.concat(tables)
-    accounting = _check_totals(events, n_parcels, upstream, runs)
-    return RunResult(
+        upstream_table = log.table().with_service(door_service)
+        up_partial = upstream_partial(upstream_table, n_parcels, done_s, seen)
+        if sink is not None:
+            sink.write_events(upstream_table, variant, replication, "0-upstream")
+            sink.write_monitors(upstream.monitors, variant, replication)
+    partial = RunPartial(courier, up_partial)
+    accounting = _check_totals(partial, n_parcels, upstream, [o.accounting for o in outputs])
+    city_summary = outputs[0].city_summary if outputs else build_city(resolved.city, resolved.station, resolved.seed, 0).summary()
+    summary = RunSummary(
         scenario=resolved,
         variant=variant,
         replication=replication,
         door_service_share=door_service_share,
-        events=events,
-        tours=_merge_activity([r.tours for r in runs], couriers, TOUR_COLUMNS),
-        stops=_merge_activity([r.stops for r in runs], couriers, STOP_COLUMNS),
-        days=_merge_activity([r.days for r in runs], couriers, DAY_COLUMNS),
-        returns=_merge_activity([r.returns for r in runs], 0, RETURN_COLUMNS),
+        partial=partial,
         accounting=accounting,
-        city=cities[0] if cities else build_city(resolved.city, resolved.station, resolved.seed, 0),
-        cities=tuple(cities),
         n_parcels=n_parcels,
-        locker_slots_total=int(sum(c.locker_slots.sum() for c in cities)),
-        couriers=couriers * len(cities),
+        n_events=sum(o.n_events for o in outputs) + (len(upstream_table) if upstream_table is not None else 0),
+        couriers=couriers * len(outputs),
+        bank_slots={bank: slots for o in outputs for bank, slots in o.bank_slots.items()},
+        city_summary=city_summary,
         measured_days=(resolved.horizon.warmup_days, resolved.horizon.days),
         horizon_s=horizon_s,
+        monitors=dict(upstream.monitors) if upstream is not None else {},
+    )
+    if sink is not None:
+        return summary
+    runs = [o.run for o in outputs if o.run is not None]
+    cities = [o.city for o in outputs if o.city is not None]
+    tables = ([upstream_table] if upstream_table is not None else []) + [r.events for r in runs]
+    return RunResult(
+        **vars(summary),
+        events=EventTable.concat(tables) if tables else EventTable.empty(),
+        tours=_merge([r.tours for r in runs], TOUR_COLUMNS),
+        stops=_merge([r.stops for r in runs], STOP_COLUMNS),
+        days=_merge([r.days for r in runs], DAY_COLUMNS),
+        returns=_merge([r.returns for r in runs], RETURN_COLUMNS),
+        city=cities[0] if cities else build_city(resolved.city, resolved.station, resolved.seed, 0),
+        cities=tuple(cities),
         upstream=upstream,
     )
 
 
-def _merge_activity(
-    tables: list[dict[str, np.ndarray]], couriers_per_station: int, columns: tuple[str, ...]
-) -> dict[str, np.ndarray]:
-    """Tours or stops of all stations, couriers numbered globally, with a station column."""
+def _merge(tables: list[dict[str, np.ndarray]], columns: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """An activity table of all stations (each already numbered, with its station column)."""
     if not tables:
         return {name: np.zeros(0) for name in (*columns, "station")}
-    merged = {}
-    for key in tables[0]:
-        parts = []
-        for i, t in enumerate(tables):
-            col = np.asarray(t[key])
-            parts.append(col + i * couriers_per_station if key == "courier" and len(col) else col)
-        merged[key] = np.concatenate(parts)
-    merged["station"] = np.concatenate([np.full(len(next(iter(t.values()))), i) for i, t in enumerate(tables)])
-    return merged
+    return {key: np.concatenate([t[key] for t in tables]) for key in tables[0]}
 
 
-def _check_totals(events: EventTable, n_parcels: int, upstream: UpstreamResult | None, runs: list[StationRun]) -> Accounting:
-    """Whole-run accounting from the log, checked against the stations' own accounts plus the
-    orders still upstream (in the warehouse or on a truck)."""
-    from_log = accounting_from_log(events, n_parcels)
-    delivered_to_stations = sum(r.accounting.placed for r in runs)
+def _check_totals(partial: RunPartial, n_parcels: int, upstream: UpstreamResult | None, stations: list[Accounting]) -> Accounting:
+    """Whole-run accounting: the stations' own accounts (each checked against its log where it
+    ran) plus the orders still upstream, checked against the log's reduction and the orders placed."""
+    delivered_to_stations = sum(a.placed for a in stations)
     still_upstream = n_parcels - delivered_to_stations if upstream is not None else 0
-    if upstream is not None and runs:
+    if upstream is not None and stations:
         arrived = int((~np.isnan(upstream.station_arrival_s)).sum())
         if arrived != delivered_to_stations:
             raise ConservationError(
@@ -225,11 +323,21 @@ def _check_totals(events: EventTable, n_parcels: int, upstream: UpstreamResult |
             )
     expected = Accounting(
         placed=n_parcels,
-        in_hands=sum(r.accounting.in_hands for r in runs),
-        in_locker=sum(r.accounting.in_locker for r in runs),
-        at_station_pickup=sum(r.accounting.at_station_pickup for r in runs),
-        in_flight=sum(r.accounting.in_flight for r in runs) + still_upstream,
-        returned=sum(r.accounting.returned for r in runs),
+        in_hands=sum(a.in_hands for a in stations),
+        in_locker=sum(a.in_locker for a in stations),
+        at_station_pickup=sum(a.at_station_pickup for a in stations),
+        in_flight=sum(a.in_flight for a in stations) + still_upstream,
+        returned=sum(a.returned for a in stations),
+    )
+    c = partial.courier
+    upstream_only = partial.upstream.orders_upstream_end if partial.upstream is not None else 0  # from the upstream log
+    from_log = Accounting(
+        placed=c.count("present") + upstream_only,
+        in_hands=c.count("in_hands"),
+        in_locker=c.count("in_locker"),
+        at_station_pickup=c.count("at_station_pickup"),
+        in_flight=c.count("in_flight") + upstream_only,
+        returned=c.count("returned"),
     )
     if from_log != expected:
         raise ConservationError(

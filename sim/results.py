@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import platform
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,9 @@ import pyarrow.parquet as pq
 from .accounting import Accounting
 from .errors import ResultsError
 from .model import RunResult
-from .runner import RunSet
+from .partials import Activity, Window, first_times, run_partial_of_log
+from .runner import RunSet, summary_of
+from .tables import ACTIVITY_TABLES, TABLES, TableSink
 from .tracking import EventTable, Status, events_from_arrow, format_timeline
 from .units import SECONDS_PER_DAY
 from .upstream import UpstreamResult
@@ -38,25 +41,16 @@ __all__ = [
     "write_bundle",
 ]
 
+# Files and table folders (Parquet datasets, ``sim.tables``) a results folder may hold.
 BUNDLE_FILES = (
     "scenario.resolved.yaml",
     "meta.json",
     "kpis.json",
     "kpis.csv",
-    "events.parquet",
-    "tours.parquet",
-    "stops.parquet",
-    "days.parquet",
-    "returns.parquet",
+    *(f"{name}.parquet" for name in TABLES),
     "income_breakdown.csv",
-    "monitors.parquet",
     "differences.csv",
 )
-_PARQUET = {"compression": "zstd"}
-
-
-def _event_schema(variants: list[str]) -> pa.Schema:
-    return EventTable.empty().to_arrow(variants[0], 0, variants).schema
 
 
 def prepare_out_dir(out: Path, force: bool) -> None:
@@ -69,7 +63,11 @@ def prepare_out_dir(out: Path, force: bool) -> None:
                 f"{out} is not empty; choose another folder or pass force=True to replace its results", param="out"
             )
         for name in BUNDLE_FILES:
-            (out / name).unlink(missing_ok=True)
+            path = out / name
+            if path.is_dir():
+                shutil.rmtree(path)
+            else:
+                path.unlink(missing_ok=True)
         for png in (out / "charts").glob("*.png"):
             png.unlink()
     out.mkdir(parents=True, exist_ok=True)
@@ -78,9 +76,25 @@ def prepare_out_dir(out: Path, force: bool) -> None:
 def write_bundle(runs: RunSet, out: Path, *, pairs: list[tuple[str, str]] | None = None, command: str = "") -> None:
     """Write every output of ``runs`` into ``out`` (which ``prepare_out_dir`` made ready).
 
-    ``pairs`` are the (a, b) variant pairs whose paired differences a − b go to ``differences.csv``
-    (default: every pair in the scenario's order)."""
+    The tables of runs kept in memory are written here; runs that streamed them (``run(...,
+    tables_to=out)``) have them there already. ``pairs`` are the (a, b) variant pairs whose paired
+    differences a − b go to ``differences.csv`` (default: every pair in the scenario's order)."""
     out = Path(out)
+    if runs.tables_in is not None and Path(runs.tables_in).resolve() != out.resolve():
+        raise ResultsError(f"these runs streamed their tables to {runs.tables_in}, not {out}", param="out")
+    if runs.tables_in is None:
+        if len(runs.results) < len(runs.summaries):
+            raise ResultsError(
+                "these runs kept no tables to write; run with keep_results=True, or with tables_to= the results folder",
+                param="runs",
+            )
+        sink = TableSink(out, tuple(runs.variants))
+        for (variant, rep), result in runs.results.items():
+            sink.write_events(result.events, variant, rep, "all")
+            activity = {name: getattr(result, name) for name in ACTIVITY_TABLES}
+            sink.write_activity(activity, variant, rep, "all")
+            if result.upstream is not None:
+                sink.write_monitors(result.upstream.monitors, variant, rep)
     (out / "scenario.resolved.yaml").write_text(runs.scenario.to_yaml(), encoding="utf-8")
     kpis = runs.kpis_by_variant()
     (out / "kpis.json").write_text(json.dumps(kpis, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -91,29 +105,17 @@ def write_bundle(runs: RunSet, out: Path, *, pairs: list[tuple[str, str]] | None
     if runs.replications > 1 and len(runs.variants) > 1:
         runs.differences(pairs).to_csv(out / "differences.csv", index=False, float_format="%.6g")
 
-    # The tracking log run by run, one row group each: no run's log is copied into a whole table.
-    activity: dict[str, list[pa.Table]] = {name: [] for name in ("tours", "stops", "days", "returns", "monitors")}
-    with pq.ParquetWriter(out / "events.parquet", _event_schema(runs.variants), **_PARQUET) as events:
-        for (variant, rep), result in runs.results.items():
-            events.write_table(result.events.to_arrow(variant, rep, runs.variants))
-            for name in ("tours", "stops", "days", "returns"):
-                activity[name].append(_activity_table(getattr(result, name), variant, rep))
-            if result.upstream is not None:
-                activity["monitors"] += [_monitor_table(n, m, variant, rep) for n, m in result.upstream.monitors.items()]
-    for name, tables in activity.items():
-        if tables:
-            pq.write_table(_concat(tables), out / f"{name}.parquet", **_PARQUET)
-
-    first = next(iter(runs.results.values()))
+    first = next(iter(runs.summaries.values()))
     meta = {
         "scenario": runs.scenario.name,
         "seed": runs.scenario.seed,
         "variants": runs.variants,
         "replications": runs.replications,
         "parcels_per_run": first.n_parcels,
-        "events": int(sum(len(r.events) for r in runs.results.values())),
-        "accounting": {f"{v}/{r}": res.accounting.as_dict() for (v, r), res in runs.results.items()},
-        "city": first.city.summary(),
+        "events": int(sum(r.n_events for r in runs.summaries.values())),
+        "accounting": {f"{v}/{r}": res.accounting.as_dict() for (v, r), res in runs.summaries.items()},
+        "city": first.city_summary,
+        "locker_slots": first.locker_slots_total,  # over all the run's districts
         "package_version": package_version(),
         "git_revision": git_revision(),
         "wall_time_s": round(runs.wall_time_s, 3),
@@ -125,32 +127,6 @@ def write_bundle(runs: RunSet, out: Path, *, pairs: list[tuple[str, str]] | None
     (out / "meta.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def _concat(tables: list[pa.Table]) -> pa.Table:
-    # Each run's variant column has its own one-word dictionary; unify them into one.
-    return pa.concat_tables(tables).unify_dictionaries().combine_chunks()
-
-
-def _activity_table(columns: dict[str, np.ndarray], variant: str, rep: int) -> pa.Table:
-    n = len(next(iter(columns.values())))
-    data: dict[str, Any] = {"variant": pa.array([variant] * n, pa.string()), "replication": pa.array(np.full(n, rep, np.int32))}
-    data.update({k: pa.array(v) for k, v in columns.items()})
-    return pa.table(data)
-
-
-def _monitor_table(name: str, monitor, variant: str, rep: int) -> pa.Table:
-    times, values = monitor.series()
-    n = len(times)
-    return pa.table(
-        {
-            "variant": pa.array([variant] * n, pa.string()),
-            "replication": pa.array(np.full(n, rep, np.int32)),
-            "monitor": pa.array([name] * n, pa.string()),
-            "time_s": pa.array(times),
-            "value": pa.array(values),
-        }
-    )
-
-
 def _require(results_dir: Path, name: str) -> Path:
     path = Path(results_dir) / name
     if not path.exists():
@@ -159,8 +135,11 @@ def _require(results_dir: Path, name: str) -> Path:
 
 
 def load_events(results_dir: str | Path, variant: str | None = None, replication: int | None = None) -> pa.Table:
-    """The tracking log of a results folder, optionally one variant and replication."""
-    return filter_events(pq.read_table(_require(Path(results_dir), "events.parquet")), variant, replication)
+    """The tracking log of a results folder, optionally one variant and replication (only those
+    rows are read). Rows come run by run, and within a run part by part (``sim.tables``)."""
+    filters: list[tuple[str, str, Any]] = [("variant", "=", variant)] if variant is not None else []
+    filters += [("replication", "=", replication)] if replication is not None else []
+    return pq.read_table(_require(Path(results_dir), "events.parquet"), filters=filters or None)
 
 
 def filter_events(table: pa.Table, variant: str | None = None, replication: int | None = None) -> pa.Table:
@@ -174,14 +153,13 @@ def filter_events(table: pa.Table, variant: str | None = None, replication: int 
 
 def parcel_timeline(results_dir: str | Path, parcel: int) -> dict[str, list[str]]:
     """The timeline of one parcel in every (variant, replication) of a results folder."""
-    table = load_events(results_dir)
-    table = table.filter(pc.equal(table["parcel"], parcel))
+    table = pq.read_table(_require(Path(results_dir), "events.parquet"), filters=[("parcel", "=", parcel)])
     if table.num_rows == 0:
         raise ResultsError(f"parcel {parcel}: not in this folder's tracking log; parcel ids run from 0")
     out: dict[str, list[str]] = {}
     runs = zip(table["variant"].cast(pa.string()).to_pylist(), table["replication"].to_pylist(), strict=True)
     for variant, rep in dict.fromkeys(runs):
-        ev: EventTable = events_from_arrow(filter_events(table, variant, rep))
+        ev: EventTable = _in_time_order(events_from_arrow(filter_events(table, variant, rep)))
         out[f"{variant} (replication {rep})"] = format_timeline(ev.time_s, ev.status, ev.detail, ev.place)
     return out
 
@@ -191,7 +169,7 @@ def load_results(results_dir: str | Path) -> RunSet:
     a run returns: the same KPI rows, and a ``RunResult`` per kept (variant, replication) whose
     KPIs are the run's own. What the folder does not store comes back empty: the per-order pick
     start times (NaN) and the warehouse's surge calls."""
-    from .districts import build_city
+    from .districts import bank_slots, build_city
     from .monitor import TimeWeighted
     from .runner import RunSet, kpi_row
     from .scenario import load_scenario
@@ -202,56 +180,60 @@ def load_results(results_dir: str | Path) -> RunSet:
     meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
     scenario = load_scenario(folder / "scenario.resolved.yaml")
     runs = RunSet(scenario=scenario, variants=list(meta["variants"]), wall_time_s=float(meta.get("wall_time_s", 0.0)))
-    events = pq.read_table(folder / "events.parquet")
-    tours, stops, days, returns = (_read_optional(folder / f"{name}.parquet") for name in ("tours", "stops", "days", "returns"))
-    monitors = _read_optional(folder / "monitors.parquet")
     for key, accounting in meta["accounting"].items():
         variant, rep_text = key.rsplit("/", 1)
         rep = int(rep_text)
         resolved = scenario.resolved(variant)
         cities = tuple(build_city(resolved.city, resolved.station, resolved.seed, i) for i in range(resolved.stations.count))
-        table = events_from_arrow(filter_events(events, variant, rep))
+        events = _in_time_order(events_from_arrow(load_events(folder, variant, rep)))
+        tables = {name: _activity_columns(folder / f"{name}.parquet", variant, rep) for name in ACTIVITY_TABLES}
+        n_parcels = int(meta["parcels_per_run"])
+        window = Window.of(resolved)
+        activity = Activity(tables["tours"], tables["days"], tables["stops"], tables["returns"])
+        upstream = None if resolved.upstream is None else _upstream_from(events, folder, variant, rep, TimeWeighted)
         runs.results[(variant, rep)] = RunResult(
             scenario=resolved,
             variant=variant,
             replication=rep,
             door_service_share=scenario.door_service_share(variant),
-            events=table,
-            tours=_activity_columns(tours, variant, rep),
-            stops=_activity_columns(stops, variant, rep),
-            days=_activity_columns(days, variant, rep),
-            returns=_activity_columns(returns, variant, rep),
+            partial=run_partial_of_log(events, activity, window, n_parcels, upstream=upstream is not None),
             accounting=Accounting(**accounting),
+            n_parcels=n_parcels,
+            n_events=len(events),
+            couriers=resolved.couriers.count * len(cities),
+            bank_slots={bank: n for i, city in enumerate(cities) for bank, n in bank_slots(city, i).items()},
+            city_summary=cities[0].summary(),
+            measured_days=(resolved.horizon.warmup_days, resolved.horizon.days),
+            horizon_s=window.days * SECONDS_PER_DAY,
+            monitors=dict(upstream.monitors) if upstream is not None else {},
+            events=events,
+            **tables,
             city=cities[0],
             cities=cities,
-            n_parcels=int(meta["parcels_per_run"]),
-            locker_slots_total=int(sum(c.locker_slots.sum() for c in cities)),
-            couriers=resolved.couriers.count * len(cities),
-            measured_days=(resolved.horizon.warmup_days, resolved.horizon.days),
-            horizon_s=(resolved.horizon.days + resolved.horizon.drain_days) * SECONDS_PER_DAY,
-            upstream=None if resolved.upstream is None else _upstream_from(table, monitors, variant, rep, TimeWeighted),
+            upstream=upstream,
         )
+        runs.summaries[(variant, rep)] = summary_of(runs.results[(variant, rep)])
     # KPIs recomputed from the stored runs: exact, where kpis.csv holds them rounded for reading.
     runs.kpi_rows = [kpi_row(result) for result in runs.results.values()]
     runs.kpi_rows.sort(key=lambda r: (r["replication"], runs.variants.index(r["variant"])))
     return runs
 
 
-def _read_optional(path: Path) -> pa.Table | None:
-    return pq.read_table(path) if path.is_file() else None
+def _in_time_order(events: EventTable) -> EventTable:
+    """A stored run's events in time order: parts hold a station each; ties keep the parts' order,
+    which is the order a run in memory merges them in."""
+    return EventTable.concat([events])
 
 
-def _activity_columns(table: pa.Table | None, variant: str, rep: int) -> dict[str, np.ndarray]:
-    if table is None:
+def _activity_columns(path: Path, variant: str, rep: int) -> dict[str, np.ndarray]:
+    if not path.exists():
         return {}
-    rows = filter_events(table, variant, rep)
+    rows = pq.read_table(path, filters=[("variant", "=", variant), ("replication", "=", rep)])
     return {name: rows[name].to_numpy() for name in rows.column_names if name not in ("variant", "replication")}
 
 
-def _upstream_from(events: EventTable, monitors: pa.Table | None, variant: str, rep: int, monitor_type) -> UpstreamResult:
+def _upstream_from(events: EventTable, folder: Path, variant: str, rep: int, monitor_type) -> UpstreamResult:
     """The upstream result of a stored run, rebuilt from the log (times per order) and the monitors."""
-    from .metrics import first_times
-
     n = int(events.parcel.max()) + 1 if len(events) else 0
     times = {s: first_times(events, (s,), n) for s in (Status.ORDER_PLACED, Status.PICKED, Status.PACKED, Status.SHIPPED)}
     arrival = first_times(events, (Status.AT_STATION,), n)
@@ -259,8 +241,8 @@ def _upstream_from(events: EventTable, monitors: pa.Table | None, variant: str, 
     at_station = events.status == Status.AT_STATION
     destination[events.parcel[at_station]] = events.station[at_station]
     series: dict[str, Any] = {}
-    if monitors is not None:
-        mine = filter_events(monitors, variant, rep)
+    if (folder / "monitors.parquet").exists():
+        mine = pq.read_table(folder / "monitors.parquet", filters=[("variant", "=", variant), ("replication", "=", rep)])
         names = mine["monitor"].to_pylist()
         t, v = mine["time_s"].to_numpy(), mine["value"].to_numpy()
         for name in dict.fromkeys(names):

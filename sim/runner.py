@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from itertools import combinations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,15 +21,16 @@ import pandas as pd
 from .bands import band_warnings, spill_warnings
 from .errors import ScenarioError
 from .executors import Executor, make_executor, run_all
-from .metrics import HEADLINE_KPIS, Activity, income_of, kpi_inputs, kpis_of
-from .model import RunResult, simulate
+from .metrics import HEADLINE_KPIS, income_of, kpi_inputs, kpis_of
+from .model import RunResult, RunSummary, simulate, simulate_to
 from .scenario import Scenario, load_scenario
 from .stats import mean_ci, paired_difference
+from .tables import TableSink
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["Job", "RunSet", "check_variants", "compare", "kpi_row", "prepare_scenario", "run", "run_job"]
+__all__ = ["Job", "RunSet", "check_variants", "compare", "kpi_row", "prepare_scenario", "run", "run_job", "summary_of"]
 
 _ID_COLUMNS = ("variant", "replication", "seed", "door_service_share")
 
@@ -41,17 +42,26 @@ class Job:
     scenario: Scenario
     variant: str
     replication: int
-    keep_result: bool = True  # ship the whole RunResult back, or only the KPIs
+    keep_result: bool = True  # ship the whole RunResult back, or only its summary
+    sink: TableSink | None = None  # stream the tables to a results folder (then only the summary comes back)
 
 
-def run_job(job: Job, executor: Executor | None = None) -> tuple[dict[str, Any], RunResult | None]:
+def run_job(job: Job, executor: Executor | None = None) -> tuple[dict[str, Any], RunSummary]:
     """Run one job (its station areas on ``executor`` if given); module-level so that process
-    pools and Dask workers can import it."""
+    pools and Dask workers can import it. Returns the KPI row and the result (or its summary)."""
+    if job.sink is not None:
+        summary = simulate_to(job.sink, job.scenario, job.variant, job.replication, executor)
+        return kpi_row(summary), summary
     result = simulate(job.scenario, job.variant, job.replication, executor)
-    return kpi_row(result), (result if job.keep_result else None)
+    return kpi_row(result), (result if job.keep_result else summary_of(result))
 
 
-def kpi_row(result: RunResult) -> dict[str, Any]:
+def summary_of(result: RunSummary) -> RunSummary:
+    """A run's summary alone, without its tables."""
+    return RunSummary(**{f.name: getattr(result, f.name) for f in fields(RunSummary)})
+
+
+def kpi_row(result: RunSummary) -> dict[str, Any]:
     """One row of ``kpis.csv``: the run's identity, then every KPI."""
     row: dict[str, Any] = {
         "variant": result.variant,
@@ -65,11 +75,14 @@ def kpi_row(result: RunResult) -> dict[str, Any]:
 
 @dataclass
 class RunSet:
-    """The runs of one scenario: ``results[(variant, replication)]`` plus their KPIs."""
+    """The runs of one scenario: their KPIs, every run's summary, and the runs kept in memory
+    (``results[(variant, replication)]``)."""
 
     scenario: Scenario
     variants: list[str]
     results: dict[tuple[str, int], RunResult] = field(default_factory=dict)
+    summaries: dict[tuple[str, int], RunSummary] = field(default_factory=dict)
+    tables_in: Path | None = None  # the results folder the runs streamed their tables to
     kpi_rows: list[dict[str, Any]] = field(default_factory=list)
     wall_time_s: float = 0.0
     precision_reached: bool | None = None  # with until_precision: did every headline KPI get there?
@@ -135,9 +148,8 @@ class RunSet:
         """Couriers' income per courier-day, line by line (earnings positive, costs negative), with
         ``net`` their sum: one row per kept (variant, replication)."""
         rows = []
-        for (variant, rep), result in self.results.items():
-            activity = Activity(result.tours, result.days, result.stops, result.returns)
-            income, courier_days = income_of(result.events, activity, kpi_inputs(result))
+        for (variant, rep), result in self.summaries.items():
+            income, courier_days = income_of(result.partial.courier, kpi_inputs(result))
             per_day = {k: v / courier_days if courier_days else math.nan for k, v in income.lines.items()}
             rows.append({"variant": variant, "replication": rep, **per_day, "net": sum(per_day.values())})
         return pd.DataFrame(rows)
@@ -146,7 +158,8 @@ class RunSet:
         try:
             return self.results[(variant, replication)]
         except KeyError:
-            raise KeyError(f"no kept run for variant {variant!r}, replication {replication}") from None
+            where = f"; its tables are in {self.tables_in} (sim.load_results reads them)" if self.tables_in else ""
+            raise KeyError(f"no run kept in memory for variant {variant!r}, replication {replication}{where}") from None
 
     def plot_comparison(self) -> Figure:
         """Door vs locker (and other variants): throughput, hours and income, with 95% CIs."""
@@ -218,11 +231,15 @@ def run(
     until_precision: float | None = None,
     max_replications: int = 200,
     keep_results: bool = True,
+    tables_to: Path | None = None,
 ) -> RunSet:
     """Run the variants of a scenario (a ``Scenario`` or a YAML path) and compute their KPIs.
 
     ``until_precision=0.02`` keeps adding replications until every headline KPI's 95% half-width
-    is within 2% of its mean (or ``max_replications`` is reached).
+    is within 2% of its mean (or ``max_replications`` is reached). ``tables_to`` streams every
+    run's tables (tracking log, activity) into that results folder as each station area finishes
+    and keeps only the runs' summaries: a city of any size runs in bounded memory
+    (``write_bundle`` then completes the folder).
     """
     scenario = prepare_scenario(scenario, seed, overrides)
     if replications < 1:
@@ -231,21 +248,23 @@ def run(
         raise ScenarioError(f"must be a share in (0, 1) (got {until_precision})", param="until_precision")
     chosen = check_variants(scenario, variants)
     started = time.perf_counter()
-    out = RunSet(scenario=scenario, variants=chosen)
+    out = RunSet(scenario=scenario, variants=chosen, tables_in=tables_to)
+    sink = TableSink(Path(tables_to), tuple(chosen)) if tables_to is not None else None
     with make_executor(jobs, scheduler) as executor:
         done = 0
         target = max(replications, 2) if until_precision is not None else replications
         while True:
-            batch = [Job(scenario, v, rep, keep_results) for rep in range(done, target) for v in chosen]
-            if len(batch) < executor.workers and scenario.stations.count > 1:
-                # Fewer runs than workers: split each run by station area instead (same results).
+            batch = [Job(scenario, v, rep, keep_results, sink) for rep in range(done, target) for v in chosen]
+            if _by_station(scenario.stations.count, len(batch), executor.workers):
                 outputs = [run_job(job, executor) for job in batch]
             else:
                 outputs = run_all(executor, run_job, batch, label=f"replications {done + 1}-{target}")
             for row, result in outputs:
                 out.kpi_rows.append(row)
-                if result is not None:
-                    out.results[(row["variant"], row["replication"])] = result
+                key = (row["variant"], row["replication"])
+                out.summaries[key] = summary_of(result) if isinstance(result, RunResult) else result
+                if isinstance(result, RunResult):
+                    out.results[key] = result
             done = target
             if until_precision is None or done >= max_replications or _precise(out, until_precision):
                 break
@@ -255,6 +274,14 @@ def run(
         out.precision_reached = _precise(out, until_precision)
     out.wall_time_s = time.perf_counter() - started
     return out
+
+
+def _by_station(stations: int, runs: int, workers: int) -> bool:
+    """Spread each run's station areas over the workers, one run after another, rather than whole
+    runs? Yes when there are fewer runs than workers, or stations enough to keep every worker busy:
+    whole runs of unequal length (door against locker) would leave a worker idle at the end.
+    The results are the same either way."""
+    return workers > 1 and stations > 1 and (runs < workers or stations >= workers)
 
 
 def compare(scenario: Scenario | str | Path, a: str = "door", b: str = "locker", replications: int = 20, **kwargs) -> RunSet:

@@ -749,6 +749,14 @@ class Scenario(_Section):
         own = self.variants[variant].door_service_share
         return self.resolved(variant).parcels.door_service_share if own is None else own
 
+    def expected_parcels(self) -> float:
+        """About how many parcels (or orders) one run of this scenario places: for estimates
+        before a run, such as the disk space its results need."""
+        if self.upstream is not None:
+            orders = self.upstream.orders
+            return orders.per_day * self.horizon.days + sum(b.orders for b in orders.bursts)
+        return self.stations.count * self.parcels.per_day * self.horizon.days
+
     def with_overrides(self, overrides: dict[str, Any], where: str = "overrides") -> Scenario:
         """A new scenario with dotted-path overrides applied and validated again."""
         raw = self.model_dump(mode="python")

@@ -197,6 +197,14 @@ class EventTable:
             service=self.service,
         )
 
+    def take(self, rows: np.ndarray) -> EventTable:
+        """The events at ``rows`` (indices in time order), as a table of their own."""
+        return EventTable(**{f: getattr(self, f)[rows] for f in _EVENT_FIELDS})
+
+    def with_parcels(self, parcel: np.ndarray) -> EventTable:
+        """The same events with other parcel ids (one per event)."""
+        return dataclasses.replace(self, parcel=np.asarray(parcel, dtype=self.parcel.dtype))
+
     def with_service(self, door_service: np.ndarray) -> EventTable:
         """The same events with each parcel's service class filled in from ``door_service`` (-1: unknown)."""
         return dataclasses.replace(self, service=np.asarray(door_service, dtype=np.int8)[self.parcel])

@@ -25,7 +25,11 @@ def small_yaml(tmp_path):
 
 
 def sha(path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    """Of a file, or of a folder's files (names and bytes) in name order."""
+    h = hashlib.sha256()
+    for f in sorted(path.rglob("*")) if path.is_dir() else [path]:
+        h.update(f.name.encode() + f.read_bytes())
+    return h.hexdigest()
 
 
 def test_run_writes_a_self_describing_bundle(small_yaml, tmp_path, capsys):
@@ -33,9 +37,12 @@ def test_run_writes_a_self_describing_bundle(small_yaml, tmp_path, capsys):
     assert main(["run", str(small_yaml), "--out", str(out), "--seed", "11"]) == 0
     printed = capsys.readouterr().out
     assert "parcels_per_courier_day" in printed and str(out) in printed
-    for name in ("scenario.resolved.yaml", "meta.json", "kpis.json", "kpis.csv", "events.parquet", "tours.parquet",
-                 "days.parquet", "income_breakdown.csv"):  # fmt: skip
+    for name in ("scenario.resolved.yaml", "meta.json", "kpis.json", "kpis.csv", "income_breakdown.csv"):
         assert (out / name).is_file(), name
+    for name in ("events", "tours", "stops", "days"):  # Parquet datasets: one part per station area and run
+        assert sorted(p.name for p in (out / f"{name}.parquet").iterdir()) == [
+            f"r0000-v{v:02d}-1-s00000.parquet" for v in range(3)
+        ], name
     charts = sorted(p.name for p in (out / "charts").glob("*.png"))
     assert charts == [
         "courier_gantt.png",

@@ -48,6 +48,7 @@ def tiny_log():
         bank_slots={(0, 2): 4},
         first_wave_h=8.0,
         work_end_h=19.0,
+        horizon_s=2 * 24 * H,
     )
     stops = {"arrive_s": np.array([8.5 * H, 9 * H]), "depart_s": np.array([8.75 * H, 9.75 * H]), "attempts": np.array([1, 2])}
     return log.table(0, door_service), Activity(tours, days, stops), inputs

@@ -12,17 +12,22 @@ import numpy as np
 from ..routing import plan_tour
 from .city import City
 
-__all__ = ["assign_areas"]
+__all__ = ["assign_areas", "too_many_couriers"]
+
+
+def too_many_couriers(couriers: int, compounds: int, where: str = "the city") -> str:
+    """Why a district cannot be split among its couriers."""
+    return (
+        f"couriers.count ({couriers}) exceeds the compounds in {where} ({compounds}); "
+        "enlarge the city (city.blocks_x, city.blocks_y, city.compound_share) or use fewer couriers"
+    )
 
 
 def assign_areas(city: City, couriers: int) -> np.ndarray:
     """Return the courier (0..couriers-1) serving each compound."""
     n = city.n_compounds
     if couriers > n:
-        raise ValueError(
-            f"couriers.count ({couriers}) exceeds the compounds in the city ({n}); "
-            "enlarge the city (city.blocks_x, city.blocks_y, city.compound_share) or use fewer couriers"
-        )
+        raise ValueError(too_many_couriers(couriers, n))
     master = plan_tour(city.place_dist_m, start=0)[1:]  # places in master-tour order, station dropped
     compounds = np.asarray(master, dtype=np.int64) - 1
     households = np.bincount(city.building_compound, weights=_households_per_building(city), minlength=n)

@@ -18,7 +18,7 @@ from ..places import Place
 from ..scenario import CityConfig, StationConfig
 from ..streams import Streams
 
-__all__ = ["City", "generate_city"]
+__all__ = ["City", "count_compounds", "generate_city"]
 
 
 @dataclass(frozen=True, eq=False)  # compared and hashed by identity: cities are cached
@@ -68,13 +68,25 @@ class City:
         }
 
 
+def _grid_draws(cfg: CityConfig, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """The city's first draws: each street corner's shift, and which blocks hold a compound."""
+    jitter = cfg.node_jitter_share * cfg.block_m
+    shifts = rng.uniform(-jitter, jitter, size=((cfg.blocks_x + 1) * (cfg.blocks_y + 1), 2))
+    return shifts, rng.random(cfg.blocks_x * cfg.blocks_y) < cfg.compound_share
+
+
+def count_compounds(cfg: CityConfig, streams: Streams) -> int:
+    """How many compounds ``generate_city`` would build with these streams, without building the
+    city: a cheap check that a scenario's districts can be built for its couriers."""
+    return int(_grid_draws(cfg, streams.generator("city"))[1].sum())
+
+
 def generate_city(cfg: CityConfig, station: StationConfig, streams: Streams) -> City:
     """Build the district from its configuration; the same seed always gives the same city."""
     rng = streams.generator("city")
     nx_, ny_ = cfg.blocks_x + 1, cfg.blocks_y + 1
     g = nx.Graph()
-    jitter = cfg.node_jitter_share * cfg.block_m
-    shifts = rng.uniform(-jitter, jitter, size=(nx_ * ny_, 2))
+    shifts, has_compound = _grid_draws(cfg, rng)
 
     def node(i: int, j: int) -> int:
         return j * nx_ + i
@@ -91,7 +103,6 @@ def generate_city(cfg: CityConfig, station: StationConfig, streams: Streams) -> 
                 _add_road(g, node(i, j), node(i, j + 1), "arterial" if i % cfg.arterial_every == 0 else "local")
 
     # Residential compounds: one per chosen block, entered by a gate on one of the block's sides.
-    has_compound = rng.random(cfg.blocks_x * cfg.blocks_y) < cfg.compound_share
     sides = rng.integers(0, 4, size=cfg.blocks_x * cfg.blocks_y)
     fractions = rng.uniform(0.3, 0.7, size=cfg.blocks_x * cfg.blocks_y)
     gate_nodes: list[int] = []
