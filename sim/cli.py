@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 __all__ = ["build_parser", "help_pages", "main"]
 
 EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130  # the shell's code for Ctrl-C (128 + SIGINT)
 _DRAWS = ("run", "sweep", "capacity", "plot")  # commands that draw charts
 
 # The flag that feeds each library parameter, for error messages.
@@ -64,12 +65,22 @@ def main(argv: list[str] | None = None) -> int:
         import matplotlib
 
         matplotlib.use("Agg")  # the command line writes files; it never opens windows
+    from rich.markup import escape
+
     console = Console(highlight=False, soft_wrap=True)
+    errors = Console(stderr=True, highlight=False, soft_wrap=True)
     try:
         return args.handler(args, console)
     except ParcelsimError as exc:
-        Console(stderr=True, highlight=False).print(f"[bold red]error:[/] {_for_cli(exc)}", markup=True, soft_wrap=True)
+        errors.print(f"[bold red]error:[/] {escape(_for_cli(exc))}")  # user text is never markup
         return EXIT_BAD_INPUT
+    except OSError as exc:  # a read-only or full disk, a folder that is a file, ...
+        where = f"{exc.filename}: " if exc.filename else ""
+        errors.print(f"[bold red]error:[/] {escape(where + (exc.strerror or str(exc)))}")
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        errors.print("interrupted")
+        return EXIT_INTERRUPTED
 
 
 def _for_cli(exc: ParcelsimError) -> str:
@@ -566,7 +577,9 @@ def _cmd_validate(args: argparse.Namespace, console: Console) -> int:
 
     scenario = load_scenario(args.scenario, _overrides(args.overrides), overrides_from="--set")
     check_feasible(scenario)
-    console.print(f"{args.scenario}: valid scenario '{scenario.name}' with variants {', '.join(scenario.variants)}")
+    from rich.markup import escape
+
+    console.print(escape(f"{args.scenario}: valid scenario '{scenario.name}' with variants {', '.join(scenario.variants)}"))
     return 0
 
 

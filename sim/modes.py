@@ -44,5 +44,8 @@ def plan_deliveries(parcels: Parcels, city: City, recipients: Households, policy
         raise ValueError(f"policy {policy!r} returned shape {chosen.shape}, expected ({len(parcels)},)")
     to_door = parcels.door_service | chosen
     mode = np.where(to_door, Mode.DOOR, np.where(bank >= 0, Mode.LOCKER, Mode.STATION)).astype(np.int8)
-    stop = np.where(mode == Mode.LOCKER, city.bank_place[np.maximum(bank, 0)], Place.of_compound(parcels.compound))
+    stop = Place.of_compound(parcels.compound)
+    locker = mode == Mode.LOCKER  # only where a bank is in reach, so a city without banks indexes none
+    stop = np.where(locker, 0, stop)
+    stop[locker] = city.bank_place[bank[locker]]
     return DeliveryPlan(mode=mode, stop=stop)

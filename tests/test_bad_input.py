@@ -133,3 +133,27 @@ def test_a_target_kpi_that_does_not_exist_exits_2(command, capsys):
     code = main([command, str(scenario), "--variant", variant, "--target", "happiness_share=0.9"])
     err = capsys.readouterr().err
     assert code == 2 and "--target: unknown KPI 'happiness_share'" in err and "same_day_delivery_share" in err
+
+
+def test_user_text_is_never_read_as_markup(capsys):
+    """Regression (#18): a file name with rich markup in it raised MarkupError instead of an error message."""
+    assert main(["validate", "x[/].yaml"]) == 2
+    assert "x[/].yaml: no such scenario file" in capsys.readouterr().err
+
+
+def test_ctrl_c_exits_130_with_a_word_not_a_traceback(monkeypatch, capsys):
+    import sim.cli
+
+    def interrupted(*_args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sim.cli, "_cmd_validate", interrupted)
+    assert main(["validate", str(GOOD)]) == 130
+    assert capsys.readouterr().err.strip() == "interrupted"
+
+
+def test_an_output_folder_under_a_file_is_an_error_not_a_traceback(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    assert main(["run", str(GOOD), "--out", str(blocker / "run"), "--no-charts"]) == 2
+    assert str(blocker) in capsys.readouterr().err

@@ -11,7 +11,7 @@ from sim.model import simulate
 from sim.runner import run
 from sim.tracking import Detail, Status
 
-from .conftest import HEADLINE, small_scenario
+from .conftest import HEADLINE, SMALL, small_scenario
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 4])
@@ -257,3 +257,15 @@ def test_overtime_allowance_lets_couriers_finish_more_of_the_tour_in_hand():
     k2 = kpis_of(simulate(paid, "door"))
     extra = k2["income_per_courier_day_yuan"] - k1["income_per_courier_day_yuan"]
     assert extra == pytest.approx(20 * k1["overtime_hours_per_courier_day"])
+
+
+def test_a_district_without_locker_banks_runs_every_variant():
+    """Regression (#18): with no locker bank, a variant that sends parcels to lockers crashed planning
+    their stops. Now such parcels go to the station counter and every parcel is accounted for."""
+    scenario = small_scenario(city={**SMALL["city"], "locker_share": 0.0})
+    for variant in scenario.variants:
+        result = simulate(scenario, variant)  # raises ConservationError if a parcel is lost
+        k = kpis_of(result)
+        assert k["locker_delivered_share"] == 0
+        assert result.locker_slots_total == 0
+    assert kpis_of(simulate(scenario, "locker"))["station_delivered_share"] > 0.5
