@@ -81,6 +81,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         errors.print("interrupted")
         return EXIT_INTERRUPTED
+    except ValueError as exc:  # pyarrow's ArrowInvalid: a results file cut short or not Parquet
+        if not type(exc).__module__.startswith("pyarrow"):
+            raise
+        errors.print(f"[bold red]error:[/] a results file cannot be read ({escape(str(exc))}); was it written completely?")
+        return EXIT_BAD_INPUT
 
 
 def _for_cli(exc: ParcelsimError) -> str:

@@ -28,6 +28,7 @@ from .metrics import (
     station_backlog_changes,
 )
 from .partials import COURIER_DROPS
+from .results import require_complete
 from .runner import kpi_ci, kpi_differences, kpi_means
 from .scenario import Scenario, scenario_from_dict
 from .tables import run_parts
@@ -41,7 +42,7 @@ class Bundle:
     """A results folder written by ``parcelsim run``, read lazily."""
 
     def __init__(self, folder: str | Path) -> None:
-        self.folder = Path(folder)
+        self.folder = require_complete(folder)
         if not (self.folder / "kpis.csv").is_file() or not (self.folder / "events.parquet").exists():
             raise ResultsError(f"{self.folder}: not a parcelsim results folder (no kpis.csv / events.parquet)")
 

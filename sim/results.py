@@ -38,6 +38,7 @@ __all__ = [
     "package_version",
     "parcel_timeline",
     "prepare_out_dir",
+    "require_complete",
     "write_bundle",
 ]
 
@@ -128,10 +129,22 @@ def write_bundle(runs: RunSet, out: Path, *, pairs: list[tuple[str, str]] | None
 
 
 def _require(results_dir: Path, name: str) -> Path:
-    path = Path(results_dir) / name
+    """A file of a complete results folder: ``meta.json`` is written last, so a folder without it
+    is one whose run did not finish (or not a results folder at all)."""
+    folder = Path(results_dir)
+    if not (folder / "meta.json").is_file():
+        if folder.is_dir() and (folder / "events.parquet").exists():
+            raise ResultsError(f"{folder}: incomplete results (no meta.json): the run that wrote them did not finish")
+        raise ResultsError(f"{folder}: not a parcelsim results folder (no meta.json)")
+    path = folder / name
     if not path.exists():
-        raise ResultsError(f"{results_dir}: no {name} here; is this a parcelsim results folder?")
+        raise ResultsError(f"{folder}: no {name} here; is this a parcelsim results folder?")
     return path
+
+
+def require_complete(results_dir: str | Path) -> Path:
+    """The folder, if it holds a finished run's results; else a ``ResultsError`` saying which."""
+    return _require(Path(results_dir), "meta.json").parent
 
 
 def load_events(results_dir: str | Path, variant: str | None = None, replication: int | None = None) -> pa.Table:

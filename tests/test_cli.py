@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from sim.cli import main
+from sim.errors import ResultsError
 from sim.metrics import HEADLINE_KPIS
 
 from .conftest import HEADLINE, SMALL
@@ -222,3 +223,29 @@ def test_run_warns_when_a_kpi_leaves_its_real_world_band(small_yaml, tmp_path, c
     assert "warning: door: parcels_per_courier_day" in out_text and "below the real-world band of 150-300" in out_text
     assert "sources §2" in out_text
     assert any("150-300" in w for w in json.loads((out / "meta.json").read_text())["warnings"])
+
+
+def test_a_folder_whose_run_did_not_finish_is_refused(small_yaml, tmp_path, capsys):
+    """Regression (#18): meta.json is written last; without it track, plot and load_results say the
+    folder is incomplete instead of answering from half a run."""
+    from sim.results import load_results
+
+    out = tmp_path / "run"
+    assert main(["run", str(small_yaml), "--out", str(out), "--no-charts", "--variant", "door"]) == 0
+    (out / "meta.json").unlink()
+    capsys.readouterr()
+    for command in (["track", str(out), "0"], ["plot", str(out)]):
+        assert main(command) == 2, command
+        assert "incomplete results" in capsys.readouterr().err
+    with pytest.raises(ResultsError, match="incomplete"):
+        load_results(out)
+
+
+def test_a_results_file_cut_short_is_an_error_not_a_traceback(small_yaml, tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["run", str(small_yaml), "--out", str(out), "--no-charts", "--variant", "door"]) == 0
+    part = next((out / "events.parquet").glob("*.parquet"))
+    part.write_bytes(part.read_bytes()[:1000])
+    capsys.readouterr()
+    assert main(["track", str(out), "0"]) == 2
+    assert "cannot be read" in capsys.readouterr().err
