@@ -20,9 +20,9 @@ if TYPE_CHECKING:
     from .facilities.station import Station
     from .ledger import Ledger
 
-__all__ = ["Accounting", "check_conservation", "final_status"]
+__all__ = ["IN_HANDS", "Accounting", "accounting_from_log", "check_conservation", "final_status", "where_they_are"]
 
-_IN_HANDS = (Status.DELIVERED, Status.PICKED_UP)
+IN_HANDS = (Status.DELIVERED, Status.PICKED_UP)
 # Upstream statuses count as in flight too: the order is in the warehouse or on a truck.
 _IN_FLIGHT = (
     Status.ORDER_PLACED,
@@ -69,9 +69,15 @@ def accounting_from_log(events: EventTable, n_parcels: int) -> Accounting:
     missing = int((last < 0).sum())
     if missing:
         raise ConservationError(f"{missing} parcels never appear in the tracking log")
+    return where_they_are(last)
+
+
+def where_they_are(last: np.ndarray) -> Accounting:
+    """Where the parcels are, from each one's last status (``final_status``); parcels that never
+    appear (-1) are not counted, not even as placed."""
     return Accounting(
-        placed=n_parcels,
-        in_hands=int(np.isin(last, _IN_HANDS).sum()),
+        placed=int((last >= 0).sum()),
+        in_hands=int(np.isin(last, IN_HANDS).sum()),
         in_locker=int((last == Status.IN_LOCKER).sum()),
         at_station_pickup=int((last == Status.AT_STATION_PICKUP).sum()),
         in_flight=int(np.isin(last, _IN_FLIGHT).sum()),

@@ -65,18 +65,16 @@ def main(argv: list[str] | None = None) -> int:
         import matplotlib
 
         matplotlib.use("Agg")  # the command line writes files; it never opens windows
-    from rich.markup import escape
-
     console = Console(highlight=False, soft_wrap=True)
     errors = Console(stderr=True, highlight=False, soft_wrap=True)
     try:
         return args.handler(args, console)
     except ParcelsimError as exc:
-        errors.print(f"[bold red]error:[/] {escape(_for_cli(exc))}")  # user text is never markup
+        errors.print(f"[bold red]error:[/] {_escape(_for_cli(exc))}")  # user text is never markup
         return EXIT_BAD_INPUT
     except OSError as exc:  # a read-only or full disk, a folder that is a file, ...
         where = f"{exc.filename}: " if exc.filename else ""
-        errors.print(f"[bold red]error:[/] {escape(where + (exc.strerror or str(exc)))}")
+        errors.print(f"[bold red]error:[/] {_escape(where + (exc.strerror or str(exc)))}")
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         errors.print("interrupted")
@@ -84,8 +82,15 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:  # pyarrow's ArrowInvalid: a results file cut short or not Parquet
         if not type(exc).__module__.startswith("pyarrow"):
             raise
-        errors.print(f"[bold red]error:[/] a results file cannot be read ({escape(str(exc))}); was it written completely?")
+        errors.print(f"[bold red]error:[/] a results file cannot be read ({_escape(str(exc))}); was it written completely?")
         return EXIT_BAD_INPUT
+
+
+def _escape(text: str) -> str:
+    """User text (file names, values, messages quoting them) printed as itself, never as rich markup."""
+    from rich.markup import escape
+
+    return escape(text)
 
 
 def _for_cli(exc: ParcelsimError) -> str:
@@ -389,10 +394,9 @@ def _print_kpis(runs: RunSet, console: Console, pairs: list[tuple[str, str]] | N
 
 def _print_warnings(warnings: list[str], console: Console) -> None:
     """Warnings follow the results they qualify: a KPI outside its real-world band, work spilling over."""
-    from rich.markup import escape as rich_escape
 
     for warning in warnings:
-        console.print(f"[yellow]warning:[/] {rich_escape(warning)}")
+        console.print(f"[yellow]warning:[/] {_escape(warning)}")
 
 
 def _fmt(x: float | None) -> str:
@@ -451,7 +455,6 @@ def _cmd_breakeven(args: argparse.Namespace, console: Console) -> int:
 
 
 def _cmd_capacity(args: argparse.Namespace, console: Console) -> int:
-    from rich.markup import escape as rich_escape
     from rich.table import Table
 
     from .bands import band_warnings
@@ -486,18 +489,17 @@ def _cmd_capacity(args: argparse.Namespace, console: Console) -> int:
     means = {v: {k: float(c[k]["mean"] or math.nan) for k in c} for v, c in summary.items()}
     bands = band_warnings(means)
     _print_warnings(bands, console)
-    console.print(f"\nResults in [bold]{rich_escape(str(out))}[/]  ({result.parcels_per_courier} parcels per courier offered)")
+    console.print(f"\nResults in [bold]{_escape(str(out))}[/]  ({result.parcels_per_courier} parcels per courier offered)")
     return 0
 
 
 def _cmd_plan_couriers(args: argparse.Namespace, console: Console) -> int:
-    from .runner import check_variants
+    from .runner import check_variants, prepare_scenario
     from .scenario import load_scenario
     from .staffing import parse_target, plan_couriers
 
     scenario = load_scenario(args.scenario, _overrides(args.overrides), overrides_from="--set")
-    if args.seed is not None:
-        scenario = scenario.model_copy(update={"seed": args.seed})
+    scenario = prepare_scenario(scenario, args.seed, None)
     check_variants(scenario, [args.variant])
     target = parse_target(args.target)
     with console.status(f"searching couriers.count for {target} ..."):
@@ -514,12 +516,12 @@ def _cmd_plan_couriers(args: argparse.Namespace, console: Console) -> int:
 
 
 def _cmd_plan_staff(args: argparse.Namespace, console: Console) -> int:
+    from .runner import prepare_scenario
     from .scenario import load_scenario
     from .staffing import parse_target, plan_staff
 
     scenario = load_scenario(args.scenario, _overrides(args.overrides), overrides_from="--set")
-    if args.seed is not None:
-        scenario = scenario.model_copy(update={"seed": args.seed})
+    scenario = prepare_scenario(scenario, args.seed, None)
     target = parse_target(args.target)
     with console.status(f"searching {args.field} for {target} ..."):
         plan = plan_staff(scenario, args.variant, target, field=args.field)
@@ -582,9 +584,7 @@ def _cmd_validate(args: argparse.Namespace, console: Console) -> int:
 
     scenario = load_scenario(args.scenario, _overrides(args.overrides), overrides_from="--set")
     check_feasible(scenario)
-    from rich.markup import escape
-
-    console.print(escape(f"{args.scenario}: valid scenario '{scenario.name}' with variants {', '.join(scenario.variants)}"))
+    console.print(_escape(f"{args.scenario}: valid scenario '{scenario.name}' with variants {', '.join(scenario.variants)}"))
     return 0
 
 

@@ -14,10 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .scenario import EconomicsConfig, LockerConfig
-from .tracking import EventTable, Status
-from .units import SECONDS_PER_HOUR
 
-__all__ = ["INCOME_LINES", "Drops", "Income", "courier_income", "overdue_fee", "overdue_fees"]
+__all__ = ["INCOME_LINES", "Drops", "Income", "courier_income", "overdue_fee"]
 
 # Every line of a courier's income, in the order a breakdown shows them, with a label.
 # Earnings are positive, costs the courier pays are negative.
@@ -104,15 +102,3 @@ def overdue_fee(stored_h: np.ndarray | float, cfg: LockerConfig) -> np.ndarray:
     over = np.maximum(np.asarray(stored_h, dtype=np.float64) - cfg.free_hours, 0.0)
     periods = np.ceil(over / cfg.overdue_period_h)
     return np.minimum(periods * cfg.overdue_fee_yuan, cfg.overdue_fee_cap_yuan)
-
-
-def overdue_fees(events: EventTable, cfg: LockerConfig) -> float:
-    """Total overdue fees of the parcels collected from lockers during the run."""
-    at_locker = events.place > 0
-    dropped = np.flatnonzero(at_locker & (events.status == Status.IN_LOCKER))
-    collected = np.flatnonzero(at_locker & (events.status == Status.PICKED_UP))
-    if len(collected) == 0:
-        return 0.0
-    drop_time = dict(zip(events.parcel[dropped].tolist(), events.time_s[dropped].tolist(), strict=True))
-    stored_h = np.array([events.time_s[i] - drop_time[int(events.parcel[i])] for i in collected]) / SECONDS_PER_HOUR
-    return float(overdue_fee(stored_h, cfg).sum())

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .accounting import IN_HANDS
 from .economics import Drops, Income, courier_income
 from .monitor import TimeWeighted
 from .partials import (
@@ -369,7 +370,7 @@ def lead_times_h(events: EventTable, n_parcels: int, window_s: tuple[float, floa
     """Hours from station arrival to the recipient's hands, for parcels that arrived in the window
     and were in the recipient's hands by the end of the run."""
     arrival = first_times(events, (Status.AT_STATION,), n_parcels)
-    return lead_hours(arrival, first_times(events, (Status.DELIVERED, Status.PICKED_UP), n_parcels), window_s)
+    return lead_hours(arrival, first_times(events, IN_HANDS, n_parcels), window_s)
 
 
 def dispatch_times_h(events: EventTable, n_parcels: int, window_s: tuple[float, float]) -> np.ndarray:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .accounting import Accounting
+from .accounting import IN_HANDS, Accounting
 from .demand import generate_parcels, station_arrivals
 from .districts import bank_slots, build_city, check_feasible, courier_areas
 from .errors import ConservationError
@@ -33,7 +33,7 @@ from .scenario import Scenario, Variant
 from .station_area import StationArea, StationRun
 from .streams import Streams
 from .tables import TableSink, station_part
-from .tracking import EventLog, EventTable, Status
+from .tracking import EventLog, EventTable
 from .units import SECONDS_PER_DAY
 from .upstream import UpstreamResult, run_upstream
 from .world import City
@@ -183,7 +183,7 @@ def run_station(task: StationTask) -> StationOutput:
         # What the upstream KPIs need of each parcel; a city without a warehouse ships none of it back.
         door_service=door_service if sc.upstream is not None else door_service[:0],
         received=received if sc.upstream is not None else received[:0],
-        done_s=first_times(run.events, (Status.DELIVERED, Status.PICKED_UP), len(kept)) if sc.upstream else np.zeros(0),
+        done_s=first_times(run.events, IN_HANDS, len(kept)) if sc.upstream else np.zeros(0),
         run=None if task.sink is not None else tables,
         city=None if task.sink is not None else city,
     )

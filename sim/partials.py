@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .accounting import final_status
+from .accounting import IN_HANDS, final_status, where_they_are
 from .economics import overdue_fee
 from .scenario import LockerConfig, Scenario
 from .tracking import Detail, EventTable, Service, Status
@@ -45,8 +45,6 @@ _ATTEMPTS = (Status.DELIVERED, Status.IN_LOCKER, Status.DELIVERY_FAILED)
 _CONSENTED = (Detail.CONSENTED, Detail.STANDING_CONSENT)
 _UNASKED = (Detail.CORNER_CUT, Detail.NO_CONSENT)
 _AT_DOOR_FAILED = (Detail.NOT_HOME, Detail.RESCHEDULED)
-_IN_HANDS = (Status.DELIVERED, Status.PICKED_UP)
-_IN_FLIGHT = (Status.AT_STATION, Status.OUT_FOR_DELIVERY, Status.DELIVERY_FAILED, *UPSTREAM_STATUSES)
 
 # Sums per day (the day an event, stop, tour or courier-day falls on), so that KPIs can count the
 # days they choose after the partials are combined.
@@ -248,20 +246,14 @@ def station_partial(events: EventTable, activity: Activity, window: Window) -> C
     counts = dict.fromkeys(COUNT_KEYS, 0)
     t0, t1 = window.measured_s
     arrival = first_times(events, (Status.AT_STATION,), n)
-    done = first_times(events, _IN_HANDS, n)
+    done = first_times(events, IN_HANDS, n)
     measured = (arrival >= t0) & (arrival < t1)
     counts["arrived_measured"] = int(measured.sum())
     counts["first_ok"], counts["attempted"] = _first_attempts(events, n, measured)
     counts["same_day"], counts["same_day_eligible"], counts["carried_over"] = _same_day(events, arrival, measured, window)
-    last = final_status(events, n)
-    counts.update(
-        present=int((last >= 0).sum()),
-        in_hands=int(np.isin(last, _IN_HANDS).sum()),
-        in_locker=int((last == Status.IN_LOCKER).sum()),
-        at_station_pickup=int((last == Status.AT_STATION_PICKUP).sum()),
-        in_flight=int(np.isin(last, _IN_FLIGHT).sum()),
-        returned=int((last == Status.RETURNED).sum()),
-    )
+    where = where_they_are(final_status(events, n))
+    counts.update(where.as_dict())
+    counts["present"] = counts.pop("placed")
     counts["door_first_ok"], counts["door_first"], counts["door_retry_ok"], counts["door_retry"] = _door_attempts(events)
     locker_pickups = (status == Status.PICKED_UP) & (events.place > 0)
     hour = (events.time_s % SECONDS_PER_DAY) // SECONDS_PER_HOUR
@@ -452,4 +444,4 @@ def run_partial_of_log(events: EventTable, activity: Activity, window: Window, n
     up = events.take(np.flatnonzero(np.isin(events.status, UPSTREAM_STATUSES)))
     seen = np.zeros(n, dtype=bool)
     seen[events.parcel[~np.isin(events.status, UPSTREAM_STATUSES)]] = True
-    return RunPartial(courier, upstream_partial(up, n, first_times(events, _IN_HANDS, n), seen))
+    return RunPartial(courier, upstream_partial(up, n, first_times(events, IN_HANDS, n), seen))
