@@ -21,9 +21,16 @@ __all__ = ["bank_slots", "build_city", "check_feasible", "courier_areas"]
 @functools.lru_cache(maxsize=64)
 def build_city(city: CityConfig, station: StationConfig, seed: int, index: int = 0) -> City:
     """The district of station area ``index``. It depends on the seed only, not on the replication:
-    replications vary the days in one district, they do not redraw the district."""
+    replications vary the days in one district, they do not redraw the district. A real district
+    (``city.osm``) is read from its files once and then taken from the disk cache."""
     try:
-        return generate_city(city, station, Streams(seed).for_station(index))
+        if city.osm is None and city.compound_list is None and city.locker_list is None:
+            return generate_city(city, station, Streams(seed).for_station(index))
+        from .district_cache import cached_district
+
+        return cached_district(city, station, seed)
+    except ImportError as exc:
+        raise ScenarioError(f"city.osm: a real district needs the geo extra (pip install 'parcelsim[geo]'): {exc}") from None
     except ValueError as exc:
         raise ScenarioError(f"city: {exc}") from None
 

@@ -8,6 +8,7 @@ known, which keeps them separate runs here (and makes them easy to spread over p
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -66,7 +67,7 @@ class RunSummary:
     n_events: int
     couriers: int  # over all stations
     bank_slots: dict[tuple[int, int], int]  # slots of each locker bank, by (station, place)
-    city_summary: dict[str, int | float]  # the first station's district
+    city_summary: dict[str, Any]  # the first station's district (counts; a real district's import notes)
     measured_days: tuple[int, int]  # [first, last) day measured
     horizon_s: float
     monitors: dict[str, TimeWeighted]  # the warehouse's (backlog, busy and staffed pickers/packers); empty without one
@@ -120,7 +121,7 @@ class StationOutput:
     accounting: Accounting  # checked against the area's own state
     n_events: int
     bank_slots: dict[tuple[int, int], int]
-    city_summary: dict[str, int | float]
+    city_summary: dict[str, Any]
     # With a warehouse upstream (else empty): the service class of every candidate parcel (aligned
     # with the task's global ids), the parcels that reached the station (global ids), and when
     # each was first in the recipient's hands (NaN: not yet).

@@ -398,12 +398,21 @@ def district_map(city: Any, tours: list[list[int]] | None = None, tour_waves: li
                  ax: Axes | None = None) -> Figure:  # fmt: skip
     """The district: roads, compounds (size by households), locker banks, the station, and one
     courier's tours for a day (lists of places, station first) coloured by delivery wave."""
+    from matplotlib.collections import LineCollection, PolyCollection
+
     fig, ax = _axes(ax, (9, 9))
     g = city.graph
+    frame = city.map_frame
+    if frame is not None:  # a real district: compound outlines and building footprints from the map data
+        ax.add_collection(PolyCollection(frame.compound_rings, facecolor="#fbeed5", edgecolor="#d9b77a", linewidth=0.8, zorder=0))
+        ax.add_collection(PolyCollection(frame.building_rings, facecolor="#c9b79c", edgecolor="#8c7a5b", linewidth=0.4, zorder=1))
+    segments, widths, colors = [], [], []
     for u, v, d in g.edges(data=True):
-        xs, ys = (g.nodes[u]["x"], g.nodes[v]["x"]), (g.nodes[u]["y"], g.nodes[v]["y"])
-        width, color = {"arterial": (2.2, "#9a9a9a"), "local": (1.0, "#c8c8c8")}.get(d["kind"], (0.6, "#dddddd"))
-        ax.plot(xs, ys, color=color, linewidth=width, zorder=1)
+        segments.append([(g.nodes[u]["x"], g.nodes[u]["y"]), (g.nodes[v]["x"], g.nodes[v]["y"])])
+        width, color = _ROAD_STYLE.get(d["kind"], (0.6, "#dddddd"))
+        widths.append(width)
+        colors.append(color)
+    ax.add_collection(LineCollection(segments, linewidths=widths, colors=colors, zorder=1))
     households = np.bincount(city.building_compound, weights=np.bincount(city.household_building), minlength=city.n_compounds)
     xy = city.place_xy
     ax.scatter(xy[1:, 0], xy[1:, 1], s=20 + households / households.max() * 180, marker="s", color="#f2c57c",
@@ -425,17 +434,45 @@ def district_map(city: Any, tours: list[list[int]] | None = None, tour_waves: li
         route_x, route_y = [g.nodes[n]["x"] for n in nodes], [g.nodes[n]["y"] for n in nodes]
         ax.plot(route_x, route_y, color=wave_colors[wave % 4], linewidth=2.5, alpha=0.75, zorder=4, label=label)
     ax.set_aspect("equal")
-    ax.set_xlabel("x (m)")
-    ax.set_ylabel("y (m)")
+    ax.autoscale_view()
+    if frame is None:
+        ax.set_xlabel("x (m)")
+        ax.set_ylabel("y (m)")
+    else:
+        lat, lon = frame.origin
+        ax.set_xlabel(f"metres east of the station ({lat:.5f}° N, {lon:.5f}° E, WGS-84)")
+        ax.set_ylabel("metres north of the station")
+        _scale_bar(ax)
     ax.set_title(title or "District map 配送区域")
     ax.legend(loc="upper left", fontsize=8, framealpha=0.9)
     return fig
 
 
+# Line width and colour of each road class: the synthetic grid's and OpenStreetMap's highway classes.
+_ROAD_STYLE = {
+    "arterial": (2.2, "#9a9a9a"), "local": (1.0, "#c8c8c8"),
+    **dict.fromkeys(["primary", "primary_link", "secondary", "secondary_link"], (2.2, "#9a9a9a")),
+    **dict.fromkeys(["tertiary", "tertiary_link", "unclassified", "residential"], (1.2, "#b4b4b4")),
+}  # fmt: skip
+
+
+def _scale_bar(ax: Axes) -> None:
+    """A bar of a round number of metres, about a fifth of the map's width, in the lower right."""
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    raw = (x1 - x0) / 5
+    length = max(b * 10 ** np.floor(np.log10(raw)) for b in (1, 2, 5) if b * 10 ** np.floor(np.log10(raw)) <= raw)
+    right, low = x1 - (x1 - x0) * 0.04, y0 + (y1 - y0) * 0.04
+    ax.plot([right - length, right], [low, low], color="black", linewidth=3, zorder=6)
+    ax.text(right - length / 2, low + (y1 - y0) * 0.012, f"{length:,.0f} m", ha="center", va="bottom", fontsize=8, zorder=6)
+
+
 def _road_path(g, a: int, b: int) -> list[int]:
     import networkx as nx
 
-    return nx.shortest_path(g, a, b, weight="length_m")
+    # A real district's roads have speeds by class: couriers take the quickest path, as planned.
+    weight = "ride_s" if "ride_s" in next(iter(g.edges(data=True)))[2] else "length_m"
+    return nx.shortest_path(g, a, b, weight=weight)
 
 
 @_styled

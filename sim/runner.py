@@ -142,7 +142,14 @@ class RunSet:
         """KPIs outside their real-world band (sources named) and work or parcels spilling past the
         measured days, for the variants' mean KPIs."""
         means = {str(v): row.to_dict() for v, row in self.kpis().iterrows()}
-        return spill_warnings(means) + band_warnings(means)
+        return self._district_notes() + spill_warnings(means) + band_warnings(means)
+
+    def _district_notes(self) -> list[str]:
+        """What a real district's import had to assume, once per distinct district."""
+        notes: list[str] = []
+        for summary in self.summaries.values():
+            notes += [f"district: {note}" for note in summary.city_summary.get("notes", []) if f"district: {note}" not in notes]
+        return notes
 
     def income_breakdown(self) -> pd.DataFrame:
         """Couriers' income per courier-day, line by line (earnings positive, costs negative), with

@@ -77,6 +77,90 @@ class SizeWeights(_Section):
     L: float = Field(gt=0, le=50, description="Weight of a large parcel (kg)")
 
 
+_ROAD_SPEED_KMH = {  # e-tricycle riding speed by OSM highway class (assumption A30; the legal cap is 15 km/h)
+    "primary": 15.0, "primary_link": 15.0, "secondary": 15.0, "secondary_link": 15.0, "tertiary": 15.0,
+    "tertiary_link": 15.0, "unclassified": 13.0, "residential": 13.0, "living_street": 9.0, "service": 10.0,
+    "pedestrian": 6.0, "track": 8.0,
+}  # fmt: skip
+_RESIDENTIAL_LEVELS = {  # residential building=* types, with the floors assumed where building:levels is missing (A31)
+    "apartments": 6, "residential": 6, "yes": 6, "dormitory": 6, "house": 2, "detached": 2,
+    "semidetached_house": 2, "terrace": 3,
+}  # fmt: skip
+
+
+class OsmConfig(_Section):
+    """A real district read offline from an OpenStreetMap extract (needs the ``geo`` extra)."""
+
+    file: str = Field(
+        min_length=1,
+        description="An .osm (XML) or .osm.pbf extract: a path (relative to the scenario file) or "
+        "package:NAME/PATH for a file inside an installed Python package",
+    )
+    radius_m: float = Field(
+        1500.0, ge=100, le=20_000, description="The district: roads and compounds this close to the station (m)"
+    )
+    bbox: tuple[float, float, float, float] | None = Field(
+        None, description="Instead of radius_m: west, south, east, north (WGS-84 degrees)"
+    )
+    road_speed_kmh: dict[str, float] = Field(
+        default_factory=lambda: dict(_ROAD_SPEED_KMH),
+        description="Highway classes a tricycle rides, with its speed on each (km/h); other classes are not used (A30)",
+    )
+    residential_levels: dict[str, int] = Field(
+        default_factory=lambda: dict(_RESIDENTIAL_LEVELS),
+        description="Building types that hold households, with the floors assumed where building:levels is missing (A31)",
+    )
+    storey_height_m: float = Field(
+        2.8, ge=2, le=6, description="Height of one storey (m): levels from height=*, and the lift rule (A31)"
+    )
+    flat_m2: float = Field(
+        90.0, ge=20, le=500, description="Gross floor area per household (m²): households from footprints (A31)"
+    )
+    gate_snap_m: float = Field(
+        10.0, ge=0, le=200, description="A gate or entrance node this close to a compound's edge is its gate (m)"
+    )
+    walk_detour: float = Field(1.3, ge=1, le=3, description="Walking path from gate to building over the straight line (A32)")
+
+    def __hash__(self) -> int:  # the tables are dicts; districts are cached by their settings
+        return hash(self.model_dump_json())
+
+    @field_validator("road_speed_kmh")
+    @classmethod
+    def _speeds(cls, v: dict[str, float]) -> dict[str, float]:
+        if not v:
+            raise ValueError("name at least one highway class a tricycle may ride")
+        for name, speed in v.items():
+            if not 0 < speed <= 25:
+                raise ValueError(f"{name}: speed {speed!r} km/h must be above 0 and at most 25")
+        return v
+
+    @field_validator("residential_levels")
+    @classmethod
+    def _levels(cls, v: dict[str, int]) -> dict[str, int]:
+        for name, levels in v.items():
+            if not 1 <= levels <= 100:
+                raise ValueError(f"{name}: {levels!r} floors must be within 1-100")
+        return v
+
+    @field_validator("bbox")
+    @classmethod
+    def _bbox(cls, v: tuple[float, float, float, float] | None) -> tuple[float, float, float, float] | None:
+        if v is not None:
+            west, south, east, north = v
+            if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
+                raise ValueError(f"{list(v)} is not west < east within ±180 and south < north within ±90")
+        return v
+
+
+class ListFile(_Section):
+    """A station's own list (CSV), with the datum its coordinates were copied in."""
+
+    file: str = Field(min_length=1, description="CSV file: a path relative to the scenario file")
+    crs: str = Field(
+        "wgs84", pattern="^(wgs84|gcj02|bd09)$", description="wgs84 (GPS, OSM), gcj02 (AMap, Tencent) or bd09 (Baidu)"
+    )
+
+
 class CityConfig(_Section):
     """A synthetic district: a street grid with residential compounds (小区) in its blocks."""
 
@@ -102,6 +186,11 @@ class CityConfig(_Section):
     locker_reach_m: float = Field(
         400.0, ge=0, le=10_000, description="A compound without a locker uses another compound's locker this close by road (m)"
     )
+    osm: OsmConfig | None = Field(None, description="Roads, compounds, buildings and lockers from an OpenStreetMap extract")
+    compound_list: ListFile | None = Field(
+        None, description="The station's own compounds (CSV: name, gate_lat, gate_lon, buildings, floors, households, lift)"
+    )
+    locker_list: ListFile | None = Field(None, description="The station's own locker banks (CSV: name, lat, lon, S, M, L)")
 
     @model_validator(mode="after")
     def _ranges(self) -> CityConfig:
@@ -117,6 +206,9 @@ class StationConfig(_Section):
     """The franchise courier station (网点): depot of the couriers and a pick-up counter (驿站)."""
 
     location: str = Field("centre", pattern="^(centre|edge)$", description="Where the station sits: centre or edge")
+    lat: float | None = Field(None, ge=-90, le=90, description="Latitude of the station (a real district needs it)")
+    lon: float | None = Field(None, ge=-180, le=180, description="Longitude of the station (a real district needs it)")
+    crs: str = Field("wgs84", pattern="^(wgs84|gcj02|bd09)$", description="Datum of lat/lon: wgs84, gcj02 (AMap) or bd09 (Baidu)")
     sort_rate_parcels_per_h: float = Field(
         1500.0, gt=0, le=100_000, description="Parcels sorted per hour after a linehaul arrival (assumption A3)"
     )
@@ -127,6 +219,12 @@ class StationConfig(_Section):
         pattern="^(priority|arrival)$",
         description="priority: door-service parcels first, then redeliveries, then the oldest; arrival: oldest first",
     )
+
+    @model_validator(mode="after")
+    def _position(self) -> StationConfig:
+        if (self.lat is None) != (self.lon is None):
+            raise ValueError("give both lat and lon of the station, or neither")
+        return self
 
     @model_validator(mode="after")
     def _counter_hours(self) -> StationConfig:
@@ -716,6 +814,17 @@ class Scenario(_Section):
     upstream: UpstreamConfig | None = Field(None, description="Orders, warehouse and linehaul; omit for station-only runs")
     variants: dict[str, Variant] = Field(default_factory=_default_variants, description="Variants compared in one run")
 
+    @model_validator(mode="after")
+    def _real_district(self) -> Scenario:
+        real = [name for name in ("osm", "compound_list", "locker_list") if getattr(self.city, name) is not None]
+        if real and self.station.lat is None:
+            raise ValueError(
+                f"city.{real[0]} places the district on the map: give the station's position (station.lat, station.lon)"
+            )
+        if real and self.stations.count > 1:
+            raise ValueError(f"city.{real[0]} is one real district: stations.count must be 1, got {self.stations.count}")
+        return self
+
     @field_validator("variants")
     @classmethod
     def _variant_names(cls, v: dict[str, Variant]) -> dict[str, Variant]:
@@ -796,9 +905,24 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None, *, 
         raw = {}
     if not isinstance(raw, dict):
         raise ScenarioError(f"{p}: a scenario must be a mapping of fields, got {type(raw).__name__}")
+    _anchor_data_files(raw, p.parent)
     if overrides:
         apply_overrides(raw, overrides, where=overrides_from)
     return scenario_from_dict(raw, source=str(p))
+
+
+def _anchor_data_files(raw: dict[str, Any], folder: Path) -> None:
+    """Make the city's data files (OSM extract, station lists) absolute, read relative to the
+    scenario file's folder, so that the scenario saved with the results still finds them."""
+    city = raw.get("city")
+    if not isinstance(city, dict):
+        return
+    for key in ("osm", "compound_list", "locker_list"):
+        section = city.get(key)
+        if isinstance(section, dict) and isinstance(section.get("file"), str):
+            text = section["file"]
+            if text and not text.startswith("package:") and not Path(text).is_absolute():
+                section["file"] = str((folder / text).resolve())
 
 
 def scenario_from_dict(raw: dict[str, Any], source: str = "scenario") -> Scenario:

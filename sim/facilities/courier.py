@@ -235,7 +235,9 @@ class Courier:
             returns_at[pl].append(r)
         nodes = [Place.STATION, *places]
         dist = self.city.place_dist_m[np.ix_(nodes, nodes)]
-        order = plan_tour(dist, start=0)
+        ride = self.city.ride_seconds(nodes, cfg.ride_speed_mps)
+        # Plan on riding time; on a grid, where time is metres over one speed, on metres (the same tours).
+        order = plan_tour(dist if self.city.place_ride_s is None else ride, start=0)
 
         to_shelve: list[tuple[int, Detail]] = []
         to_retry: list[int] = []
@@ -251,8 +253,7 @@ class Courier:
                 returns_left += [r for kk in order[step:] for r in returns_at[nodes[kk]]]
                 break
             pause += yield from self._take_due_blocks(day)
-            ride_m = float(dist[here, k])
-            ride_s = ride_m / cfg.ride_speed_mps
+            ride_m, ride_s = float(dist[here, k]), float(ride[here, k])
             yield env.timeout(ride_s)
             place = nodes[k]
             arrive = env.now
@@ -270,7 +271,7 @@ class Courier:
             ride_total += ride_m
             here = k
         back_m = float(dist[here, 0])
-        yield env.timeout(back_m / cfg.ride_speed_mps)
+        yield env.timeout(float(ride[here, 0]))
         ride_total += back_m
         back = env.now
         ledger.brought_back(len(to_shelve) + len(to_retry))

@@ -19,7 +19,8 @@ def too_many_couriers(couriers: int, compounds: int, where: str = "the city") ->
     """Why a district cannot be split among its couriers."""
     return (
         f"couriers.count ({couriers}) exceeds the compounds in {where} ({compounds}); "
-        "enlarge the city (city.blocks_x, city.blocks_y, city.compound_share) or use fewer couriers"
+        "enlarge the district (city.blocks_x, city.blocks_y, city.compound_share; a real one: city.osm.radius_m "
+        "or more listed compounds) or use fewer couriers"
     )
 
 

@@ -8,6 +8,7 @@ the sparse road graph, and kept as a table; the event loop never calls networkx.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -18,7 +19,27 @@ from ..places import Place
 from ..scenario import CityConfig, StationConfig
 from ..streams import Streams
 
-__all__ = ["City", "count_compounds", "generate_city"]
+__all__ = [
+    "City",
+    "MapFrame",
+    "banks_of_compounds",
+    "count_compounds",
+    "generate_city",
+    "grid_draws",
+    "grid_station_node",
+    "grid_streets",
+    "households_of",
+    "slots_per_bank",
+]
+
+
+@dataclass(frozen=True, eq=False)
+class MapFrame:
+    """Where a real district lies on Earth, and the outlines its maps draw (local metres)."""
+
+    origin: tuple[float, float]  # WGS-84 (lat, lon) of x = y = 0, the station's given position
+    compound_rings: tuple[np.ndarray, ...]  # (n, 2) outline of each compound
+    building_rings: tuple[np.ndarray, ...]  # (n, 2) footprint of each building
 
 
 @dataclass(frozen=True, eq=False)  # compared and hashed by identity: cities are cached
@@ -39,12 +60,25 @@ class City:
     household_floor: np.ndarray  # 1 = ground floor
     bank_place: np.ndarray  # place where each locker bank stands
     locker_slots: np.ndarray  # (banks, 3) slots of size S, M, L
+    # Seconds to ride between places when road classes have their own speeds (a real district);
+    # None: the courier rides every road at its own speed.
+    place_ride_s: np.ndarray | None = None
+    map_frame: MapFrame | None = None  # outlines and the WGS-84 origin of a real district, for maps
+    imported: dict[str, int] = field(default_factory=dict)  # counts from the import, for the run's metadata
+    notes: tuple[str, ...] = ()  # what the import assumed where data was missing, said as warnings
     place_bank: np.ndarray = field(init=False)  # locker bank standing at each place, -1 for none
 
     def __post_init__(self) -> None:
         place_bank = np.full(len(self.place_node), -1, dtype=np.int64)
         place_bank[self.bank_place] = np.arange(len(self.bank_place))
         object.__setattr__(self, "place_bank", place_bank)
+
+    def ride_seconds(self, places: list[int], speed_mps: float) -> np.ndarray:
+        """Riding times (s) between ``places``: by road class in a real district, else at ``speed_mps``."""
+        index = np.ix_(places, places)
+        if self.place_ride_s is not None:
+            return self.place_ride_s[index]
+        return self.place_dist_m[index] / speed_mps
 
     @property
     def n_compounds(self) -> int:
@@ -54,8 +88,10 @@ class City:
     def n_households(self) -> int:
         return len(self.household_building)
 
-    def summary(self) -> dict[str, int | float]:
-        """Headline sizes, for run metadata and sanity checks."""
+    def summary(self) -> dict[str, Any]:
+        """Headline sizes, for run metadata and sanity checks; a real district adds its import's
+        counts and notes (what it had to assume)."""
+        notes = {"notes": list(self.notes)} if self.notes else {}
         return {
             "road_nodes": self.graph.number_of_nodes(),
             "road_km": round(sum(d["length_m"] for _, _, d in self.graph.edges(data=True)) / 1000, 3),
@@ -65,6 +101,8 @@ class City:
             "elevator_buildings": int(self.building_elevator.sum()),
             "locker_banks": len(self.bank_place),
             "locker_slots": int(self.locker_slots.sum()),
+            **self.imported,
+            **notes,
         }
 
 
@@ -85,22 +123,11 @@ def generate_city(cfg: CityConfig, station: StationConfig, streams: Streams) -> 
     """Build the district from its configuration; the same seed always gives the same city."""
     rng = streams.generator("city")
     nx_, ny_ = cfg.blocks_x + 1, cfg.blocks_y + 1
-    g = nx.Graph()
     shifts, has_compound = _grid_draws(cfg, rng)
+    g = grid_streets(cfg, shifts)
 
     def node(i: int, j: int) -> int:
         return j * nx_ + i
-
-    for j in range(ny_):
-        for i in range(nx_):
-            dx, dy = shifts[node(i, j)]
-            g.add_node(node(i, j), x=i * cfg.block_m + dx, y=j * cfg.block_m + dy)
-    for j in range(ny_):
-        for i in range(nx_):
-            if i + 1 < nx_:  # east-west street number j
-                _add_road(g, node(i, j), node(i + 1, j), "arterial" if j % cfg.arterial_every == 0 else "local")
-            if j + 1 < ny_:  # north-south street number i
-                _add_road(g, node(i, j), node(i, j + 1), "arterial" if i % cfg.arterial_every == 0 else "local")
 
     # Residential compounds: one per chosen block, entered by a gate on one of the block's sides.
     sides = rng.integers(0, 4, size=cfg.blocks_x * cfg.blocks_y)
@@ -126,7 +153,7 @@ def generate_city(cfg: CityConfig, station: StationConfig, streams: Streams) -> 
     if n_compounds == 0:
         raise ValueError("the city has no residential compound: raise city.compound_share or the number of blocks")
 
-    station_node = _station_node(g, nx_, ny_, station.location, node)
+    station_node = _station_node(nx_, ny_, station.location, node)
     place_node = np.asarray([station_node, *gate_nodes], dtype=np.int64)
     place_xy = np.asarray([[g.nodes[v]["x"], g.nodes[v]["y"]] for v in place_node])
     place_dist = _place_distances(g, place_node)
@@ -139,25 +166,13 @@ def generate_city(cfg: CityConfig, station: StationConfig, streams: Streams) -> 
     highrise_floors = rng.integers(cfg.highrise_floors_min, cfg.highrise_floors_max + 1, size=nb)
     floors = np.where(elevator, highrise_floors, cfg.walkup_floors)
     walk_m = rng.uniform(cfg.building_walk_m_min, cfg.building_walk_m_max, size=nb)
-    per_building = floors * cfg.households_per_floor
-    household_building = np.repeat(np.arange(nb), per_building)
-    starts = np.cumsum(per_building) - per_building
-    index_in_building = np.arange(len(household_building)) - np.repeat(starts, per_building)
-    household_floor = index_in_building // cfg.households_per_floor + 1
+    household_building, household_floor = households_of(floors * cfg.households_per_floor, floors)
 
     # Locker banks at some gates; compounds without one use the nearest bank within reach.
-    has_locker = rng.random(n_compounds) < cfg.locker_share
-    locker_compounds = np.flatnonzero(has_locker)
+    locker_compounds = np.flatnonzero(rng.random(n_compounds) < cfg.locker_share)
     bank_place = Place.of_compound(locker_compounds)
-    slots = np.array([cfg.locker_slots.S, cfg.locker_slots.M, cfg.locker_slots.L], dtype=np.int64)
-    locker_slots = np.tile(slots, (len(bank_place), 1))
-    compound_bank = np.full(n_compounds, -1, dtype=np.int64)
-    if len(bank_place):
-        d = place_dist[np.ix_(Place.of_compound(np.arange(n_compounds)), bank_place)]
-        nearest = np.argmin(d, axis=1)
-        within = d[np.arange(n_compounds), nearest] <= cfg.locker_reach_m
-        compound_bank = np.where(within, nearest, -1)
-        compound_bank[locker_compounds] = np.arange(len(bank_place))
+    locker_slots = np.tile(slots_per_bank(cfg), (len(bank_place), 1))
+    compound_bank = banks_of_compounds(place_dist, bank_place, cfg.locker_reach_m)
 
     return City(
         graph=g,
@@ -171,10 +186,73 @@ def generate_city(cfg: CityConfig, station: StationConfig, streams: Streams) -> 
         building_elevator=elevator,
         building_walk_m=walk_m,
         household_building=household_building,
-        household_floor=household_floor.astype(np.int64),
+        household_floor=household_floor,
         bank_place=bank_place.astype(np.int64),
         locker_slots=locker_slots,
     )
+
+
+def grid_streets(cfg: CityConfig, shifts: np.ndarray) -> nx.Graph:
+    """The street grid: corner ``(i, j)`` is node ``j * (blocks_x + 1) + i``, shifted by ``shifts``."""
+    nx_, ny_ = cfg.blocks_x + 1, cfg.blocks_y + 1
+    g = nx.Graph()
+
+    def node(i: int, j: int) -> int:
+        return j * nx_ + i
+
+    for j in range(ny_):
+        for i in range(nx_):
+            dx, dy = shifts[node(i, j)]
+            g.add_node(node(i, j), x=i * cfg.block_m + dx, y=j * cfg.block_m + dy)
+    for j in range(ny_):
+        for i in range(nx_):
+            if i + 1 < nx_:  # east-west street number j
+                _add_road(g, node(i, j), node(i + 1, j), "arterial" if j % cfg.arterial_every == 0 else "local")
+            if j + 1 < ny_:  # north-south street number i
+                _add_road(g, node(i, j), node(i, j + 1), "arterial" if i % cfg.arterial_every == 0 else "local")
+    return g
+
+
+def grid_station_node(cfg: CityConfig, station: StationConfig) -> int:
+    """The street corner where the station stands on the grid."""
+    nx_, ny_ = cfg.blocks_x + 1, cfg.blocks_y + 1
+    return _station_node(nx_, ny_, station.location, lambda i, j: j * nx_ + i)
+
+
+def grid_draws(cfg: CityConfig, rng: np.random.Generator) -> np.ndarray:
+    """The street corners' shifts, drawn as ``generate_city`` draws them."""
+    return _grid_draws(cfg, rng)[0]
+
+
+def households_of(per_building: np.ndarray, floors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The building and floor (1 = ground) of every household, given how many households each
+    building holds and its floors: households fill the floors evenly from the ground up."""
+    per_building = np.asarray(per_building, dtype=np.int64)
+    household_building = np.repeat(np.arange(len(per_building)), per_building)
+    starts = np.cumsum(per_building) - per_building
+    index_in_building = np.arange(len(household_building)) - np.repeat(starts, per_building)
+    floor = index_in_building * np.repeat(floors, per_building) // np.repeat(per_building, per_building) + 1
+    return household_building, floor.astype(np.int64)
+
+
+def slots_per_bank(cfg: CityConfig) -> np.ndarray:
+    """The S, M, L slots of a locker bank whose size is not known otherwise."""
+    return np.array([cfg.locker_slots.S, cfg.locker_slots.M, cfg.locker_slots.L], dtype=np.int64)
+
+
+def banks_of_compounds(place_dist: np.ndarray, bank_place: np.ndarray, reach_m: float) -> np.ndarray:
+    """The locker bank each compound's recipients use: the one at its gate, else the nearest by road
+    within ``reach_m``, else -1 (they use the station's counter)."""
+    n_compounds = len(place_dist) - 1
+    compound_bank = np.full(n_compounds, -1, dtype=np.int64)
+    if len(bank_place):
+        d = place_dist[np.ix_(Place.of_compound(np.arange(n_compounds)), bank_place)]
+        nearest = np.argmin(d, axis=1)
+        within = d[np.arange(n_compounds), nearest] <= reach_m
+        compound_bank = np.where(within, nearest, -1)
+        at_gate = Place.is_compound(bank_place)
+        compound_bank[Place.compound(bank_place[at_gate])] = np.flatnonzero(at_gate)
+    return compound_bank
 
 
 def _add_road(g: nx.Graph, a: int, b: int, kind: str) -> None:
@@ -182,7 +260,7 @@ def _add_road(g: nx.Graph, a: int, b: int, kind: str) -> None:
     g.add_edge(a, b, length_m=float(np.hypot(ax - bx, ay - by)), kind=kind)
 
 
-def _station_node(g: nx.Graph, nx_: int, ny_: int, location: str, node) -> int:
+def _station_node(nx_: int, ny_: int, location: str, node) -> int:
     if location == "centre":
         return node(nx_ // 2, ny_ // 2)
     return node(0, ny_ // 2)
