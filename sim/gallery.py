@@ -80,12 +80,16 @@ class Bundle:
         """Every variant of the folder, in the order its parts are numbered."""
         return list(self.meta["variants"])
 
-    def activity(self, name: str, replication: int | None = None) -> pd.DataFrame:
-        """An activity table (tours, stops, days, returns, monitors), optionally one replication's rows."""
+    def activity(self, name: str, replication: int | None = None, *, variant: str | None = None,
+                 courier: int | None = None) -> pd.DataFrame:  # fmt: skip
+        """An activity table (tours, stops, days, returns, stop_parts, monitors), optionally only one
+        replication's, variant's or courier's rows."""
         path = self.folder / f"{name}.parquet"
         if not path.exists():
             return pd.DataFrame()
-        return pd.read_parquet(path, filters=[("replication", "=", replication)] if replication is not None else None)
+        wanted = {"replication": replication, "variant": variant, "courier": courier}
+        filters = [(column, "=", value) for column, value in wanted.items() if value is not None]
+        return pd.read_parquet(path, filters=filters or None)
 
     def monitors(self) -> pd.DataFrame:
         return self.activity("monitors")
@@ -131,7 +135,7 @@ def gallery(bundle: Bundle) -> dict[str, Figure]:
         )
         charts["station_backlog"] = plots.station_backlog({v: c.backlog_level() for v, c in curves.items()}, _bursts(sc))
         variant = "door" if "door" in variants else variants[0]
-        charts["district_map"], charts["courier_gantt"] = _courier_charts(sc, tours, stops, variant)
+        charts["district_map"], charts["courier_gantt"] = _courier_charts(bundle, tours, stops, variant)
         if bundle.runs["replication"].nunique() > 1 and len(variants) > 1:
             charts["paired_differences"] = plots.paired_differences(
                 kpi_differences(bundle.runs, [(variants[0], variants[1])]), HEADLINE_KPIS
@@ -239,9 +243,10 @@ def _bursts(sc: Scenario) -> list[tuple[float, float]]:
     return [(b.start_h, b.duration_min) for b in sc.upstream.orders.bursts] if sc.upstream is not None else []
 
 
-def _courier_charts(sc: Scenario, tours: pd.DataFrame, stops: pd.DataFrame, variant: str) -> tuple[Figure, Figure]:
+def _courier_charts(bundle: Bundle, tours: pd.DataFrame, stops: pd.DataFrame, variant: str) -> tuple[Figure, Figure]:
     """The map with one courier's tours on the first measured day, and that courier's Gantt chart.
     The courier shown is the one of station 0 whose area has the most stops (the most telling map)."""
+    sc = bundle.scenario
     run_tours = tours[(tours["variant"] == variant) & (tours["replication"] == 0)]
     measured = run_tours[run_tours["day"] >= sc.horizon.warmup_days]["day"]
     day = int(measured.min()) if len(measured) else sc.horizon.warmup_days  # the first measured day with tours
@@ -264,4 +269,6 @@ def _courier_charts(sc: Scenario, tours: pd.DataFrame, stops: pd.DataFrame, vari
     title = f"Station 0 district and courier {courier}'s tours on day {day} ({variant} variant)"
     gantt_title = f"Courier {courier}'s day {day} ({variant} variant): where the time goes"
     day_stops = my_stops[(my_stops["arrive_s"] >= day * SECONDS_PER_DAY) & (my_stops["arrive_s"] < (day + 1) * SECONDS_PER_DAY)]
-    return plots.district_map(city, route, waves, title), plots.courier_gantt(mine, day_stops, gantt_title)
+    parts = bundle.activity("stop_parts", 0, variant=variant, courier=courier)
+    day_parts = parts[(parts["start_s"] >= day_s[0]) & (parts["start_s"] < day_s[1])] if len(parts) else parts
+    return plots.district_map(city, route, waves, title), plots.courier_gantt(mine, day_stops, day_parts, gantt_title)

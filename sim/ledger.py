@@ -9,6 +9,7 @@ rows whose column names come from their fields.
 
 from __future__ import annotations
 
+from enum import IntEnum
 from typing import NamedTuple
 
 import numpy as np
@@ -16,7 +17,19 @@ import numpy as np
 from .places import Place
 from .tracking import Detail, EventLog, EventTable, Status
 
-__all__ = ["DAY_COLUMNS", "RETURN_COLUMNS", "STOP_COLUMNS", "TOUR_COLUMNS", "DayRow", "Ledger", "StopRow", "TourRow"]
+__all__ = [
+    "DAY_COLUMNS",
+    "RETURN_COLUMNS",
+    "STOP_COLUMNS",
+    "STOP_PART_COLUMNS",
+    "STOP_PART_LABELS",
+    "TOUR_COLUMNS",
+    "DayRow",
+    "Ledger",
+    "StopPart",
+    "StopRow",
+    "TourRow",
+]
 
 
 class TourRow(NamedTuple):
@@ -65,10 +78,31 @@ class DayRow(NamedTuple):
     overtime_s: float  # work past the day's end
 
 
+class StopPart(IntEnum):
+    """The parts of a stop, logged as intervals (``stop_parts`` table) so that a courier's day can be
+    drawn as it happened."""
+
+    PARK = 0  # park the tricycle, lock it, take the parcels
+    WALK = 1  # gate to building, building to gate, to and from the locker bank
+    STAIRS = 2  # climb or walk down
+    LIFT = 3  # ride the lift
+    WAIT = 4  # for the lift, at the entrance, at a door nobody opens
+    CALL = 5  # phone the recipient before going up
+    HANDOVER = 6  # hand over or collect at the door
+    LOCKER = 7  # a locker session: open, drop the parcels
+
+
+STOP_PART_LABELS = {
+    StopPart.PARK: ("park", "停车"), StopPart.WALK: ("walk", "步行"), StopPart.STAIRS: ("stairs", "爬楼"),
+    StopPart.LIFT: ("lift", "电梯"), StopPart.WAIT: ("wait", "等候"), StopPart.CALL: ("call", "电话"),
+    StopPart.HANDOVER: ("handover", "交付"), StopPart.LOCKER: ("locker", "投柜"),
+}  # fmt: skip
+
 TOUR_COLUMNS: tuple[str, ...] = TourRow._fields
 STOP_COLUMNS: tuple[str, ...] = StopRow._fields
 DAY_COLUMNS: tuple[str, ...] = DayRow._fields
 RETURN_COLUMNS = ("request", "parcel", "household", "courier", "requested_s", "picked_s")
+STOP_PART_COLUMNS = ("courier", "place", "start_s", "end_s", "part")
 
 # What happens to a parcel after it was left for collection, scheduled when it is left.
 _COLLECT, _EXPIRE = 0, 1
@@ -83,6 +117,7 @@ class Ledger:
         self.tours: list[TourRow] = []
         self.stops: list[StopRow] = []
         self.days: list[DayRow] = []
+        self.stop_parts: list[tuple[int, int, float, float, int]] = []  # rows of STOP_PART_COLUMNS
         self._after: list[tuple[float, int, int, int]] = []  # (when, parcel, place, _COLLECT or _EXPIRE)
         self._returns: list[list[float]] = []  # rows of RETURN_COLUMNS; picked_s NaN until picked up
         self._delivered_to_door = 0
@@ -196,6 +231,10 @@ class Ledger:
     def record_stop(self, row: StopRow) -> None:
         self.stops.append(row)
 
+    def record_stop_parts(self, courier: int, place: int, parts: list[tuple[float, float, int]]) -> None:
+        """When each part of a stop happened: (start, end, StopPart) in time order."""
+        self.stop_parts += [(courier, place, start, end, part) for start, end, part in parts]
+
     def record_day(self, row: DayRow) -> None:
         self.days.append(row)
 
@@ -221,6 +260,12 @@ class Ledger:
 
     def day_columns(self) -> dict[str, np.ndarray]:
         return _columns(self.days, DAY_COLUMNS)
+
+    def stop_part_columns(self) -> dict[str, np.ndarray]:
+        columns = _columns(self.stop_parts, STOP_PART_COLUMNS)
+        return {
+            k: (v.astype(np.int64) if k in ("courier", "place", "part") else v.astype(np.float64)) for k, v in columns.items()
+        }
 
     def return_columns(self) -> dict[str, np.ndarray]:
         columns = _columns([tuple(r) for r in self._returns], RETURN_COLUMNS)

@@ -18,7 +18,7 @@ from .districts import bank_slots, build_city, check_feasible, courier_areas
 from .errors import ConservationError
 from .executors import Executor, run_all
 from .facilities.recipients import Households
-from .ledger import DAY_COLUMNS, RETURN_COLUMNS, STOP_COLUMNS, TOUR_COLUMNS
+from .ledger import DAY_COLUMNS, RETURN_COLUMNS, STOP_COLUMNS, STOP_PART_COLUMNS, TOUR_COLUMNS
 from .monitor import TimeWeighted
 from .partials import (
     Activity,
@@ -33,7 +33,7 @@ from .partials import (
 from .scenario import Scenario, Variant
 from .station_area import StationArea, StationRun
 from .streams import Streams
-from .tables import TableSink, station_part
+from .tables import ACTIVITY_TABLES, TableSink, station_part
 from .tracking import EventLog, EventTable
 from .units import SECONDS_PER_DAY
 from .upstream import UpstreamResult, run_upstream
@@ -93,6 +93,7 @@ class RunResult(RunSummary):
     stops: dict[str, np.ndarray]
     days: dict[str, np.ndarray]  # one row per courier-day (sim.ledger.DayRow)
     returns: dict[str, np.ndarray]  # one row per return pick-up requested (sim.ledger.RETURN_COLUMNS)
+    stop_parts: dict[str, np.ndarray]  # when each part of each stop happened (sim.ledger.STOP_PART_COLUMNS)
     city: City  # the first station's district (all of them: ``cities``)
     cities: tuple[City, ...]
     upstream: UpstreamResult | None
@@ -169,11 +170,12 @@ def run_station(task: StationTask) -> StationOutput:
         days=_numbered(run.days, offset, task.station),
         returns=_numbered(returns, offset, task.station),
         accounting=run.accounting,
+        stop_parts=_numbered(run.stop_parts, offset, task.station),
     )
     if task.sink is not None:
         part = station_part(task.station)
         task.sink.write_events(tables.events, task.variant_name, task.replication, part)
-        activity = {"tours": tables.tours, "stops": tables.stops, "days": tables.days, "returns": tables.returns}
+        activity = {name: getattr(tables, name) for name in ACTIVITY_TABLES}
         task.sink.write_activity(activity, task.variant_name, task.replication, part)
     return StationOutput(
         partial=partial,
@@ -298,6 +300,7 @@ def _simulate(scenario: Scenario, variant: str, replication: int, executor: Exec
         stops=_merge([r.stops for r in runs], STOP_COLUMNS),
         days=_merge([r.days for r in runs], DAY_COLUMNS),
         returns=_merge([r.returns for r in runs], RETURN_COLUMNS),
+        stop_parts=_merge([r.stop_parts for r in runs], STOP_PART_COLUMNS),
         city=cities[0] if cities else build_city(resolved.city, resolved.station, resolved.seed, 0),
         cities=tuple(cities),
         upstream=upstream,

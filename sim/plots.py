@@ -476,14 +476,16 @@ def _road_path(g, a: int, b: int) -> list[int]:
 
 
 @_styled
-def courier_gantt(tours: pd.DataFrame, stops: pd.DataFrame, title: str = "", *, ax: Axes | None = None) -> Figure:
-    """One courier's day as a Gantt chart: a row per activity, a bar per stretch of time.
+def courier_gantt(tours: pd.DataFrame, stops: pd.DataFrame, parts: pd.DataFrame, title: str = "", *,
+                  ax: Axes | None = None) -> Figure:  # fmt: skip
+    """One courier's day as a Gantt chart: a row per activity, a bar per stretch of time, each where
+    it happened: time at the station and rides from the tours and stops, and within each stop the
+    parts as logged (``parts``: the ``stop_parts`` table, sim.ledger.StopPart)."""
+    from .ledger import STOP_PART_LABELS
 
-    Within a stop the parts (park, walk, stairs/elevator, waiting, handover) are drawn one after the
-    other in that order, with their logged durations: the log keeps each part's total per stop."""
-    rows = ["station", "ride", *_STOP_PARTS]
-    labels = {key: label for key, label, _ in _TIME_PARTS}
-    colors = {key: color for key, _, color in _TIME_PARTS}
+    part_rows = [(int(part), f"{en} {zh}") for part, (en, zh) in STOP_PART_LABELS.items()]
+    labels = {"station": "loading and shelving 装车/上架", "ride": "riding 骑行", **{f"p{k}": v for k, v in part_rows}}
+    rows = list(labels)
     bars: dict[str, list[tuple[float, float]]] = {k: [] for k in rows}
     for tour in tours.sort_values("start_s").itertuples(index=False):
         bars["station"].append((tour.start_s, tour.depart_s - tour.start_s))
@@ -492,18 +494,15 @@ def courier_gantt(tours: pd.DataFrame, stops: pd.DataFrame, title: str = "", *, 
         last = tour.depart_s
         for stop in in_tour.itertuples(index=False):
             bars["ride"].append((last, stop.arrive_s - last))
-            t = stop.arrive_s
-            for key in ("park", "walk", "vertical", "wait", "handover"):
-                d = getattr(stop, f"{key}_s")
-                if d > 0:
-                    bars[key].append((t, d))
-                    t += d
             last = stop.depart_s
         bars["ride"].append((last, tour.return_s - last))
-    fig, ax = _axes(ax, (12, 4.5))
+    for part in parts.itertuples(index=False):
+        bars[f"p{int(part.part)}"].append((part.start_s, part.end_s - part.start_s))
+    fig, ax = _axes(ax, (12, 5))
+    colors = _colors(len(rows))
     for y, key in enumerate(rows):
         spans = [(start / SECONDS_PER_HOUR, dur / SECONDS_PER_HOUR) for start, dur in bars[key] if dur > 0]
-        ax.broken_barh(spans, (y - 0.4, 0.8), color=colors[key])
+        ax.broken_barh(spans, (y - 0.4, 0.8), color=colors[y])
     ax.set_yticks(range(len(rows)), [labels[k] for k in rows])
     ax.invert_yaxis()
     ax.set_xlabel("hour of the day (since day 0, 00:00)")

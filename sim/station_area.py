@@ -35,6 +35,7 @@ class StationRun:
     days: dict[str, np.ndarray]
     returns: dict[str, np.ndarray]
     accounting: Accounting
+    stop_parts: dict[str, np.ndarray]  # when each part of each stop happened (sim.ledger.STOP_PART_COLUMNS)
 
 
 class StationArea:
@@ -97,5 +98,11 @@ class StationArea:
         )
         ledger = self.ledger
         return StationRun(
-            events, ledger.tour_columns(), ledger.stop_columns(), ledger.day_columns(), ledger.return_columns(), accounting
+            events=events,
+            tours=ledger.tour_columns(),
+            stops=ledger.stop_columns(),
+            days=ledger.day_columns(),
+            returns=ledger.return_columns(),
+            accounting=accounting,
+            stop_parts=ledger.stop_part_columns(),
         )

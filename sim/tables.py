@@ -28,7 +28,7 @@ from .tracking import EventTable
 
 __all__ = ["ACTIVITY_TABLES", "BYTES_PER_PARCEL", "TABLES", "TableSink", "check_disk_space", "run_parts", "station_part"]
 
-ACTIVITY_TABLES = ("tours", "stops", "days", "returns")
+ACTIVITY_TABLES = ("tours", "stops", "days", "returns", "stop_parts")
 TABLES = ("events", *ACTIVITY_TABLES, "monitors")
 _PARQUET: dict[str, Any] = {"compression": "zstd"}
 

@@ -107,8 +107,8 @@ def test_map_and_gantt_from_a_results_folder(tmp_path, runs):
     assert ax.get_xlabel() == "x (m)"
     gantt = charts["courier_gantt"].axes[0]
     rows = [t.get_text() for t in gantt.get_yticklabels()]
-    assert rows[1].startswith("riding") and rows[-1].startswith("handover")
-    assert len(gantt.collections) == 7 and sum(len(c.get_paths()) for c in gantt.collections) > 10
+    assert rows[1].startswith("riding") and rows[-1] == "locker 投柜"
+    assert len(gantt.collections) == 10 and sum(len(c.get_paths()) for c in gantt.collections) > 10
 
 
 def test_upstream_charts():

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import simpy
 
-from ..ledger import DayRow, Ledger, StopRow, TourRow
+from ..ledger import DayRow, Ledger, StopPart, StopRow, TourRow
 from ..modes import DeliveryPlan, Mode
 from ..places import Place
 from ..policies import Pressure
@@ -64,6 +64,12 @@ class StopWork:
     to_locker: list[tuple[int, Detail]] = field(default_factory=list)  # consented at the door, bank here
     unserved: list[int] = field(default_factory=list)  # not tried: the working day ended during the stop
     returns_left: list[int] = field(default_factory=list)  # return pick-ups not made: nobody home, or the day ended
+    parts: list[tuple[float, float, int]] = field(default_factory=list)  # (start, end, StopPart) in time order
+
+    def log(self, part: StopPart, start: float, seconds: float) -> None:
+        """Say when a part of the stop happened (the totals above are kept separately, summed as before)."""
+        if seconds > 0:
+            self.parts.append((start, start + seconds, int(part)))
 
 
 @dataclass
@@ -268,6 +274,7 @@ class Courier:
                 StopRow(self.index, arrive, env.now, place, ride_m, ride_s, work.park, work.walk, work.vertical, work.wait,
                         work.handover, work.attempts)
             )  # fmt: skip
+            ledger.record_stop_parts(self.index, place, work.parts)
             ride_total += ride_m
             here = k
         back_m = float(dist[here, 0])
@@ -313,6 +320,7 @@ class Courier:
         policy says."""
         env, mode = self.env, self.plan.mode
         work = StopWork(park=self.door.park_s)
+        work.log(StopPart.PARK, env.now, self.door.park_s)
         t = env.now + self.door.park_s
         door = [p for p in parcels if mode[p] == _DOOR]
         to_locker = [(p, Detail.NONE) for p in parcels if mode[p] == _LOCKER]
@@ -325,8 +333,11 @@ class Courier:
         if to_locker:
             # Lockers are shared between couriers, so the slots are claimed in simulation time order.
             walk = self.locker.walk_m / self.door.walk_speed_mps
+            work.log(StopPart.WALK, t, walk)
             yield env.timeout(t + walk - env.now)
-            t = self.locker_session(place, to_locker, env.now, work) + walk
+            session_end = self.locker_session(place, to_locker, env.now, work)
+            work.log(StopPart.WALK, session_end, walk)
+            t = session_end + walk
             work.walk += 2 * walk
         yield env.timeout(t - env.now)
         return work
@@ -370,6 +381,8 @@ class Courier:
             while j < len(visits) and visits[j][0] == building:
                 j += 1
             walk = city.building_walk_m[building] / cfg.walk_speed_mps
+            work.log(StopPart.WALK, t, walk)
+            work.log(StopPart.WAIT, t + walk, cfg.entrance_s)
             t += walk + cfg.entrance_s
             work.walk += 2 * walk
             work.wait += cfg.entrance_s
@@ -381,6 +394,7 @@ class Courier:
                         t = self._go_to_floor(building, elevator, level, floor, t, work)
                         level = floor
                     if self.recipients.is_home(household, t):
+                        work.log(StopPart.HANDOVER, t, cfg.handover_median_s)
                         t += cfg.handover_median_s
                         work.handover += cfg.handover_median_s
                         self.ledger.return_picked(item, t)
@@ -391,6 +405,7 @@ class Courier:
                                                  elevator=elevator, level=level, t=t, work=work)  # fmt: skip
             if level > 1:  # back down to the ground floor
                 t = self._go_down(building, elevator, level, t, work)
+            work.log(StopPart.WALK, t, walk)
             t += walk
             i = j
         return t
@@ -402,6 +417,7 @@ class Courier:
         household, floor = int(pc.household[p]), int(pc.floor[p])
         attempt = self.station.attempts_made(p)
         if chances.phone_ahead_u[p, attempt] < cfg.phone_ahead_share:
+            work.log(StopPart.CALL, t, cfg.call_s)
             t += cfg.call_s
             work.wait += cfg.call_s
             if chances.answers[p, attempt] and not people.is_home(household, t):
@@ -419,6 +435,7 @@ class Courier:
                 if floor != level:
                     t = self._go_to_floor(building, elevator, level, floor, t, work)
                 work.attempts += 1
+                work.log(StopPart.HANDOVER, t, pc.handover_s[p])
                 t += pc.handover_s[p]
                 work.handover += pc.handover_s[p]
                 self._handed_over(p, t, place, Detail.NEIGHBOUR)
@@ -428,10 +445,12 @@ class Courier:
             level = floor
         work.attempts += 1
         if people.is_home(household, t):
+            work.log(StopPart.HANDOVER, t, pc.handover_s[p])
             t += pc.handover_s[p]
             work.handover += pc.handover_s[p]
             self._handed_over(p, t, place)
             return t, level
+        work.log(StopPart.WAIT, t, cfg.call_wait_s)
         t += cfg.call_wait_s
         work.wait += cfg.call_wait_s
         self.ledger.failed(p, t, self.index, place, Detail.NOT_HOME)
@@ -460,9 +479,12 @@ class Courier:
             ride = abs(floor - level) * self.door.elevator_s_per_floor
             work.wait += wait
             work.vertical += ride
+            work.log(StopPart.WAIT, t, wait)
+            work.log(StopPart.LIFT, t + wait, ride)
             return t + (wait + ride)  # the same float sum as a single step
         climb = (floor - level) * self.door.stairs_up_s_per_floor
         work.vertical += climb
+        work.log(StopPart.STAIRS, t, climb)
         return t + climb
 
     def _go_down(self, building: int, elevator: bool, level: int, t: float, work: StopWork) -> float:
@@ -471,9 +493,12 @@ class Courier:
             ride = (level - 1) * self.door.elevator_s_per_floor
             work.wait += wait
             work.vertical += ride
+            work.log(StopPart.WAIT, t, wait)
+            work.log(StopPart.LIFT, t + wait, ride)
             return t + (wait + ride)  # the same float sum as a single step
         down = (level - 1) * self.door.stairs_down_s_per_floor
         work.vertical += down
+        work.log(StopPart.STAIRS, t, down)
         return t + down
 
     def locker_session(self, place: int, parcels: list[tuple[int, Detail]], t: float, work: StopWork) -> float:
@@ -503,6 +528,7 @@ class Courier:
             else:
                 self.ledger.failed(p, t, self.index, place, Detail.LOCKER_FULL)
                 work.to_shelve.append((p, detail))  # to the counter, for the same reason it was going to the locker
+        work.log(StopPart.LOCKER, claimed_at, t - claimed_at)
         return t
 
     def _shelve(self, parcel: int, t: float, detail: Detail) -> None:
