@@ -24,7 +24,7 @@ from .runner import RunSet, prepare_scenario, run
 from .scenario import Scenario, apply_overrides
 from .stats import t_half_width
 
-__all__ = ["BreakevenResult", "breakeven"]
+__all__ = ["BreakevenResult", "breakeven", "breakeven_of_runs"]
 
 
 @dataclass(frozen=True)
@@ -77,10 +77,35 @@ def breakeven(
     base = prepare_scenario(scenario, seed, None)
     if replications < 2:
         raise ScenarioError(f"breakeven needs at least 2 for a confidence interval (got {replications})", param="replications")
-    current = _field_value(base, field)
     question = _Question(kpi, field, a, b, replications, at_capacity)
     executor = {"jobs": jobs, "scheduler": scheduler}
-    diffs = (_repricing if field.startswith("economics.") else _resimulating)(base, question, executor)
+    if field.startswith("economics."):
+        diffs = _repricing(question.runs(base, executor), question)
+    else:
+        diffs = _resimulating(base, question, executor)
+    return _solved(diffs, question, _field_value(base, field), max_value)
+
+
+def breakeven_of_runs(
+    runs: RunSet, *, kpi: str = "income_per_courier_day_yuan", field: str = "economics.door_service_fee_yuan",
+    a: str = "door", b: str = "locker", max_value: float = 1000.0,
+) -> BreakevenResult:  # fmt: skip
+    """The break-even value of a fee (an ``economics.*`` field) from runs already made (``sim.run``'s
+    result, or ``sim.load_results`` of a results folder): the same runs priced again, no simulation.
+    With one replication the value has no interval (NaN bounds)."""
+    if not field.startswith("economics."):
+        raise ScenarioError(f"{field}: only an economics.* field can be solved for without simulating again", param="field")
+    reps = sorted({r for v, r in runs.summaries if v == a} & {r for v, r in runs.summaries if v == b})
+    if not reps:
+        raise ScenarioError(f"breakeven: no paired runs of variants {a!r} and {b!r} kept", param="variants")
+    question = _Question(kpi, field, a, b, len(reps), at_capacity=False)
+    current = _field_value(runs.summaries[(a, reps[0])].scenario, field)
+    return _solved(_repricing(runs, question, reps), question, current, max_value)
+
+
+def _solved(diffs: Callable[[float], np.ndarray], q: _Question, current: float, max_value: float) -> BreakevenResult:
+    """The value at which the mean paired difference is 0, and the interval where its CI holds 0."""
+    kpi, field, a, b, replications, at_capacity = q.kpi, q.field, q.a, q.b, q.replications, q.at_capacity
 
     def mean(x: float) -> float:
         return float(np.mean(diffs(x)))
@@ -100,6 +125,8 @@ def breakeven(
         better = a if at_current > 0 else b
         nan = math.nan
         return BreakevenResult(field, kpi, a, b, nan, nan, nan, replications, current, at_current, at_capacity, better)
+    if replications < 2:
+        return BreakevenResult(field, kpi, a, b, root, math.nan, math.nan, replications, current, at_current, at_capacity)
     ends = []
     for bound in (upper, lower):
         try:
@@ -128,9 +155,9 @@ class _Question:
         return run(scenario, variants=[self.a, self.b], replications=self.replications, keep_results=keep, **executor)
 
 
-def _repricing(base: Scenario, q: _Question, executor: dict[str, Any]) -> Callable[[float], np.ndarray]:
+def _repricing(runs: RunSet, q: _Question, reps: list[int] | None = None) -> Callable[[float], np.ndarray]:
     """Paired differences at a value of an economics field: the same runs, priced again."""
-    runs = q.runs(base, executor)
+    reps = list(range(q.replications)) if reps is None else reps
     name = q.field.split(".", 1)[1]
     cache: dict[float, np.ndarray] = {}
 
@@ -138,8 +165,8 @@ def _repricing(base: Scenario, q: _Question, executor: dict[str, Any]) -> Callab
         if x not in cache:
             values = {}
             for v in (q.a, q.b):
-                econ = runs.result(v, 0).scenario.economics.model_copy(update={name: x})
-                values[v] = np.array([_kpi(kpis_of(runs.result(v, r), econ), q.kpi) for r in range(q.replications)])
+                econ = runs.summaries[(v, reps[0])].scenario.economics.model_copy(update={name: x})
+                values[v] = np.array([_kpi(kpis_of(runs.summaries[(v, r)], econ), q.kpi) for r in reps])
             cache[x] = values[q.a] - values[q.b]
         return cache[x]
 

@@ -30,7 +30,7 @@ __all__ = ["build_parser", "help_pages", "main"]
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130  # the shell's code for Ctrl-C (128 + SIGINT)
-_DRAWS = ("run", "sweep", "capacity", "plot")  # commands that draw charts
+_DRAWS = ("run", "sweep", "capacity", "plot", "report")  # commands that draw charts
 
 # The flag that feeds each library parameter, for error messages.
 _FLAGS = {
@@ -237,6 +237,10 @@ def _build() -> tuple[argparse.ArgumentParser, list[tuple[str, argparse.Argument
     p.add_argument("results", type=Path, help="results folder written by 'parcelsim run' or 'parcelsim sweep'")
     p.set_defaults(handler=_cmd_plot)
 
+    p = command("report", "(re)write report.html: verdict, interactive charts, replay of the day, tracking lookup")
+    p.add_argument("results", type=Path, help="results folder written by 'parcelsim run'")
+    p.set_defaults(handler=_cmd_report)
+
     p = command("schema", "print the JSON Schema of scenario files (for editors and CI checks)")
     p.add_argument("--out", type=Path, help="write to this file instead of printing")
     p.set_defaults(handler=_cmd_schema)
@@ -346,50 +350,85 @@ def _cmd_run(args: argparse.Namespace, console: Console) -> int:
     if pairs is not None:
         runs.differences(pairs)  # checks the names before anything is written
     write_bundle(runs, out, pairs=pairs, command="parcelsim " + shlex.join(sys.argv[1:]))
+    report = None
     if not args.no_charts:
+        from .report import write_report
+        from .verdict import breakeven_for
+
         save_gallery(out)
+        report = write_report(out, breakeven_for(runs))
     _print_kpis(runs, console, pairs)
     _print_warnings(runs.warnings(), console)
     if runs.precision_reached is not None:
         state = "reached" if runs.precision_reached else f"NOT reached within --max-reps {args.max_reps}"
         share, n = f"{args.until_precision:.0%}", runs.replications
         console.print(f"\nPrecision {share} of the mean on every headline KPI: {state} ({n} replications)")
-    console.print(f"\nResults in [bold]{out}[/]  ({runs.wall_time_s:.1f} s, seed {runs.scenario.seed})")
+    console.print(f"\nResults in [bold]{_escape(str(out))}[/]  ({runs.wall_time_s:.1f} s, seed {runs.scenario.seed})")
+    if report is not None:
+        console.print(f"Report: [bold]{_escape(str(report))}[/]  (open it in a browser; it works offline)")
     return 0
 
 
 def _print_kpis(runs: RunSet, console: Console, pairs: list[tuple[str, str]] | None = None) -> None:
-    from rich.table import Table
-
     from .metrics import HEADLINE_KPIS, UPSTREAM_KPIS
 
     kpis = runs.kpis()
     reps = runs.replications
     ci = runs.ci() if reps > 1 else None
     title = f"{runs.scenario.name}: KPIs per variant" + (f" (mean ± 95% CI over {reps} replications)" if reps > 1 else "")
-    table = Table(title=title, title_justify="left")
-    table.add_column("KPI", no_wrap=True)
-    for variant in kpis.index:
-        table.add_column(str(variant), justify="right")
     keys = [*HEADLINE_KPIS, *(UPSTREAM_KPIS if runs.scenario.upstream is not None else ())]
-    for key in keys:
-        cells = [_fmt(kpis.at[v, key]) + (f" ± {_fmt(ci.at[v, key])}" if ci is not None else "") for v in kpis.index]
-        table.add_row(key, *cells)
-    console.print(table)
+    columns = [
+        (str(v), [_fmt(kpis.at[v, key]) + (f" ± {_fmt(ci.at[v, key])}" if ci is not None else "") for key in keys])
+        for v in kpis.index
+    ]
+    _print_fitting(console, title, keys, columns)
     if reps > 1 and len(runs.variants) > 1:
         diffs = runs.differences(pairs)
-        table = Table(title="Paired differences a − b (common random numbers), mean ± 95% CI", title_justify="left")
-        table.add_column("KPI", no_wrap=True)
-        pairs = list(dict.fromkeys(zip(diffs["a"], diffs["b"], strict=True)))
-        for a, b in pairs:
-            table.add_column(f"{a} − {b}", justify="right")
-        for key in keys:
+        columns = []
+        for a, b in dict.fromkeys(zip(diffs["a"], diffs["b"], strict=True)):
             cells = []
-            for a, b in pairs:
+            for key in keys:
                 row = diffs[(diffs["a"] == a) & (diffs["b"] == b) & (diffs["kpi"] == key)].iloc[0]
                 cells.append(f"{_fmt(row['mean'])} ± {_fmt(row['ci95'])}")
-            table.add_row(key, *cells)
+            columns.append((f"{a} − {b}", cells))
+        _print_fitting(console, "Paired differences a − b (common random numbers), mean ± 95% CI", keys, columns)
+
+
+def _print_fitting(console: Console, title: str, keys: list[str], columns: list[tuple[str, list[str]]]) -> None:
+    """A KPI table (Chinese label and key, then a column per variant), split into as many tables of
+    whole columns as it takes to fit the terminal's width (80 columns or more)."""
+    from rich.cells import cell_len
+    from rich.table import Table
+
+    from .labels import KPI_ZH
+
+    labels = [_kpi_cell(key) for key in keys]
+    first = max(max(cell_len(key), cell_len(KPI_ZH.get(key, ""))) for key in keys) + 3
+    widths = [max(cell_len(text) for text in [header, *cells]) + 3 for header, cells in columns]
+    groups: list[list[int]] = [[]]
+    used = first
+    for i, width in enumerate(widths):
+        if groups[-1] and used + width + 1 > console.width:
+            groups.append([])
+            used = first
+        groups[-1].append(i)
+        used += width
+    for n, group in enumerate(groups):
+        part = f" ({n + 1}/{len(groups)})" if len(groups) > 1 else ""
+        table = Table(title=_escape(title) + part, title_justify="left")
+        table.add_column("KPI 指标", no_wrap=True)
+        for i in group:
+            table.add_column(_escape(columns[i][0]), justify="right", no_wrap=True)
+        for row, label in enumerate(labels):
+            table.add_row(label, *(columns[i][1][row] for i in group))
         console.print(table)
+
+
+def _kpi_cell(key: str) -> str:
+    from .labels import KPI_ZH
+
+    zh = KPI_ZH.get(key)
+    return f"{zh}\n[dim]{key}[/]" if zh else key
 
 
 def _print_warnings(warnings: list[str], console: Console) -> None:
@@ -563,6 +602,15 @@ def _cmd_plot(args: argparse.Namespace, console: Console) -> int:
         raise ResultsError(f"{args.results}: no such results folder")
     for path in save_gallery(args.results):
         console.print(str(path))
+    return 0
+
+
+def _cmd_report(args: argparse.Namespace, console: Console) -> int:
+    from .report import write_report
+
+    if not args.results.is_dir():
+        raise ResultsError(f"{args.results}: no such results folder")
+    console.print(str(write_report(args.results)))
     return 0
 
 

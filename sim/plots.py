@@ -66,13 +66,17 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
+def cjk_font_path() -> str:
+    """The Noto Sans CJK SC font file the mplfonts package ships (for charts and the report)."""
+    return str(importlib.resources.files("mplfonts") / "fonts" / "NotoSansCJKsc-Regular.otf")
+
+
 @functools.cache
 def _font_family() -> tuple[str, ...]:
     """Latin text in DejaVu Sans, Chinese in Noto Sans CJK SC (shipped by the mplfonts package).
     Registering the font file makes it available; it changes no setting."""
     try:
-        path = importlib.resources.files("mplfonts") / "fonts" / "NotoSansCJKsc-Regular.otf"
-        font_manager.fontManager.addfont(str(path))
+        font_manager.fontManager.addfont(cjk_font_path())
     except (ModuleNotFoundError, FileNotFoundError, OSError):
         warnings.warn("mplfonts is not installed: Chinese labels may not render", stacklevel=3)
         return ("DejaVu Sans",)

@@ -249,3 +249,14 @@ def test_a_results_file_cut_short_is_an_error_not_a_traceback(small_yaml, tmp_pa
     capsys.readouterr()
     assert main(["track", str(out), "0"]) == 2
     assert "cannot be read" in capsys.readouterr().err
+
+
+def test_kpi_tables_carry_chinese_labels_and_fit_80_columns(small_yaml, tmp_path, capsys, monkeypatch):
+    from rich.cells import cell_len
+
+    monkeypatch.setenv("COLUMNS", "80")
+    assert main(["run", str(small_yaml), "--out", str(tmp_path / "r"), "--reps", "2", "--no-charts"]) == 0
+    out = capsys.readouterr().out
+    table_lines = [line for line in out.splitlines() if line[:1] in "┏┃┡│└"]
+    assert table_lines and max(cell_len(line) for line in table_lines) <= 80
+    assert "日派件量" in out and "parcels_per_courier_day" in out and "时薪(元)" in out
