@@ -237,6 +237,11 @@ def _build() -> tuple[argparse.ArgumentParser, list[tuple[str, argparse.Argument
     p.add_argument("results", type=Path, help="results folder written by 'parcelsim run' or 'parcelsim sweep'")
     p.set_defaults(handler=_cmd_plot)
 
+    p = command("new", "answer a few questions, get a commented scenario file with door and locker variants")
+    p.add_argument("--out", type=Path, help="file to write (default: NAME.yaml in the current folder)")
+    p.add_argument("--force", action="store_true", help="replace the file if it exists")
+    p.set_defaults(handler=_cmd_new)
+
     p = command("report", "(re)write report.html: verdict, interactive charts, replay of the day, tracking lookup")
     p.add_argument("results", type=Path, help="results folder written by 'parcelsim run'")
     p.set_defaults(handler=_cmd_report)
@@ -602,6 +607,25 @@ def _cmd_plot(args: argparse.Namespace, console: Console) -> int:
         raise ResultsError(f"{args.results}: no such results folder")
     for path in save_gallery(args.results):
         console.print(str(path))
+    return 0
+
+
+def _cmd_new(args: argparse.Namespace, console: Console) -> int:
+    from .wizard import ask, scenario_text
+
+    console.print("A scenario for your station: press Enter to take the value in brackets.\n")
+    try:
+        answers = ask(input, lambda text: console.print(_escape(text)))
+    except EOFError:
+        raise ScenarioError("parcelsim new: the questions need answers (the input ended)") from None
+    target = args.out or Path(f"{answers['name']}.yaml")
+    if target.exists() and not args.force:
+        raise ScenarioError(f"{target}: exists; choose another --out or add --force to replace it")
+    try:
+        target.write_text(scenario_text(answers), encoding="utf-8")
+    except OSError as exc:
+        raise ScenarioError(f"{target}: cannot write ({exc.strerror})") from None
+    console.print(f"\nWritten [bold]{_escape(str(target))}[/]. Run it:  parcelsim run {_escape(str(target))} --reps 10")
     return 0
 
 
