@@ -242,6 +242,13 @@ def _build() -> tuple[argparse.ArgumentParser, list[tuple[str, argparse.Argument
     p.add_argument("--force", action="store_true", help="replace the file if it exists")
     p.set_defaults(handler=_cmd_new)
 
+    p = command("app", "serve a live what-if page (sliders: door fee, 音尊达 share, couriers, shift end, locker slots)")
+    p.add_argument("scenario", type=Path, nargs="?", default=None, help="scenario YAML file (default: the headline scenario)")
+    p.add_argument("--port", type=_port, default=5006, help="port (default %(default)s)")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default %(default)s: this machine only)")
+    p.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    p.set_defaults(handler=_cmd_app)
+
     p = command("report", "(re)write report.html: verdict, interactive charts, replay of the day, tracking lookup")
     p.add_argument("results", type=Path, help="results folder written by 'parcelsim run'")
     p.set_defaults(handler=_cmd_report)
@@ -316,6 +323,13 @@ def _positive_float(text: str) -> float:
 def _default_out(name: str, kind: str = "") -> Path:
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
     return Path("results") / "-".join(part for part in (name, kind, stamp) if part)
+
+
+def _port(text: str) -> int:
+    value = _positive_int(text)
+    if value > 65535:
+        raise argparse.ArgumentTypeError(f"{text}: a port is 1-65535")
+    return value
 
 
 def _overrides(items: list[str]) -> dict:
@@ -626,6 +640,26 @@ def _cmd_new(args: argparse.Namespace, console: Console) -> int:
     except OSError as exc:
         raise ScenarioError(f"{target}: cannot write ({exc.strerror})") from None
     console.print(f"\nWritten [bold]{_escape(str(target))}[/]. Run it:  parcelsim run {_escape(str(target))} --reps 10")
+    return 0
+
+
+def _cmd_app(args: argparse.Namespace, console: Console) -> int:
+    from .scenario import load_scenario
+
+    try:
+        import panel  # noqa: F401  (checked here: a clear message instead of an ImportError)
+
+        from .app import serve
+    except ImportError:
+        raise ScenarioError("parcelsim app needs the app extra: pip install 'parcelsim[app]' (make test installs it)") from None
+    path = args.scenario or Path(__file__).resolve().parents[1] / "scenarios" / "door_vs_locker.yaml"
+    scenario = load_scenario(path)
+    if len(scenario.variants) < 2:
+        raise ScenarioError(f"{path}: the app compares two variants (door and locker); this scenario has one")
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        console.print(f"[yellow]warning:[/] serving on {_escape(args.host)}: anyone who can reach this address can use the page")
+    console.print(f"What-if page for {_escape(scenario.name)}: http://{_escape(args.host)}:{args.port}/  (Ctrl-C stops it)")
+    serve(scenario, host=args.host, port=args.port, open_browser=not args.no_browser)
     return 0
 
 

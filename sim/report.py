@@ -10,7 +10,6 @@ are built here; ``report.js`` and ``report.css`` beside this module draw it.
 
 from __future__ import annotations
 
-import base64
 import html
 import json
 import math
@@ -37,6 +36,7 @@ from .metrics import HEADLINE_KPIS, UPSTREAM_KPIS
 from .tracking import DETAIL_NAMES, Detail, Status, events_from_arrow
 from .units import SECONDS_PER_DAY, SECONDS_PER_HOUR
 from .verdict import Verdict, verdict_of
+from .webfont import cjk_font_face
 
 __all__ = ["REPORT_NAME", "write_report"]
 
@@ -102,7 +102,7 @@ def _page(bundle: Bundle, breakeven: BreakevenResult | None) -> str:
         "SCRIPT": _asset("report.js"),
     }
     template = _asset("report.html")
-    pieces["FONT"] = _font_face(set(template + text + verdict_html + pieces["SCRIPT"]))
+    pieces["FONT"] = cjk_font_face(template + text + verdict_html + pieces["SCRIPT"])
     # One pass over the template: inserted text is never searched for placeholders again.
     return re.sub(r"@@([A-Z]+)@@", lambda m: pieces[m.group(1)], template)
 
@@ -380,26 +380,3 @@ def _plotly_js() -> str:
     from plotly.offline import get_plotlyjs
 
     return get_plotlyjs()
-
-
-def _font_face(chars: set[str]) -> str:
-    """A CJK font cut down to the characters the page uses, inlined, so Chinese renders anywhere."""
-    from fontTools import subset
-
-    from .plots import cjk_font_path
-
-    cjk = "".join(sorted(c for c in chars if ord(c) > 0x2E7F))
-    if not cjk:
-        return ""
-    options = subset.Options()
-    options.flavor = None
-    options.desubroutinize = True
-    font = subset.load_font(cjk_font_path(), options)
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(text=cjk)
-    subsetter.subset(font)
-    with tempfile.TemporaryFile() as buffer:
-        subset.save_font(font, buffer, options)
-        buffer.seek(0)
-        encoded = base64.b64encode(buffer.read()).decode("ascii")
-    return f'@font-face{{font-family:"ParcelsimCJK";src:url(data:font/otf;base64,{encoded}) format("opentype");}}'

@@ -30,19 +30,25 @@ def report(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def page(report):
-    with sync_api.sync_playwright() as p:
+def browser():
+    with sync_api.sync_playwright() as p:  # one Playwright per thread: every test shares it
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.problems = []
-        page.requests = []
-        page.on("console", lambda m: page.problems.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: page.problems.append(str(e)))
-        page.on("request", lambda r: page.requests.append(r.url))
-        page.goto(report.as_uri())
-        page.wait_for_function("window.parcelsimReplay && window.parcelsimReplay.frames > 0")
-        yield page
+        yield browser
         browser.close()
+
+
+@pytest.fixture(scope="module")
+def page(report, browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.problems = []
+    page.requests = []
+    page.on("console", lambda m: page.problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: page.problems.append(str(e)))
+    page.on("request", lambda r: page.requests.append(r.url))
+    page.goto(report.as_uri())
+    page.wait_for_function("window.parcelsimReplay && window.parcelsimReplay.frames > 0")
+    yield page
+    page.close()
 
 
 def _not_blank(path) -> bool:
@@ -87,3 +93,66 @@ def test_the_tracking_lookup_shows_a_timeline(page, tmp_path):
     page.click("#lookup")
     assert "not in the replayed run" in page.inner_text("#timeline")
     page.locator("#tracking").screenshot(path=str(tmp_path / "tracking.png"))
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url():
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    pytest.importorskip("panel", reason="the app extra is not installed (pip install -e '.[app]')")
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "sim", "app", "--no-browser", "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(url, timeout=1)
+                break
+            except OSError:
+                time.sleep(0.5)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_the_app_answers_a_fee_change_within_two_seconds(app_url, browser, tmp_path):
+    import time
+
+    page = browser.new_page(viewport={"width": 1300, "height": 900})
+    problems = []
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.goto(app_url)
+    page.wait_for_selector(".verdict-en", timeout=60_000)
+    before = page.locator(".verdict-en").inner_text()
+    assert "per hour worked" in before and "0.3 yuan more per parcel" in before
+    page.locator(".door-fee .noUi-handle").focus()
+    start = time.monotonic()
+    for _ in range(10):  # ten steps of 0.05 yuan: the fee goes from 0.8 to 1.3
+        page.keyboard.press("ArrowRight")
+    # The page's elements sit in shadow roots: Playwright's locators reach them, document.querySelector does not.
+    while page.locator(".verdict-en").inner_text() == before and time.monotonic() - start < 2.0:
+        page.wait_for_timeout(50)
+    assert time.monotonic() - start < 2.0, "the verdict did not change within 2 s"
+    deadline = time.monotonic() + 10
+    while "0.8 yuan more" not in page.locator(".verdict-en").inner_text() and time.monotonic() < deadline:
+        page.wait_for_timeout(100)  # the last key press's answer: fee 1.3 yuan, 0.8 above the locker fee
+    assert "0.8 yuan more" in page.locator(".verdict-en").inner_text()
+    shot = tmp_path / "app.png"
+    page.screenshot(path=str(shot))
+    assert _not_blank(shot) and problems == []
+    page.close()
