@@ -117,7 +117,7 @@ class Ledger:
         self.tours: list[TourRow] = []
         self.stops: list[StopRow] = []
         self.days: list[DayRow] = []
-        self.stop_parts: list[tuple[int, int, float, float, int]] = []  # rows of STOP_PART_COLUMNS
+        self._stop_parts: list[tuple[int, int, list[tuple[float, float, int]]]] = []  # (courier, place, parts) per stop
         self._after: list[tuple[float, int, int, int]] = []  # (when, parcel, place, _COLLECT or _EXPIRE)
         self._returns: list[list[float]] = []  # rows of RETURN_COLUMNS; picked_s NaN until picked up
         self._delivered_to_door = 0
@@ -233,7 +233,8 @@ class Ledger:
 
     def record_stop_parts(self, courier: int, place: int, parts: list[tuple[float, float, int]]) -> None:
         """When each part of a stop happened: (start, end, StopPart) in time order."""
-        self.stop_parts += [(courier, place, start, end, part) for start, end, part in parts]
+        if parts:
+            self._stop_parts.append((courier, place, parts))
 
     def record_day(self, row: DayRow) -> None:
         self.days.append(row)
@@ -262,9 +263,15 @@ class Ledger:
         return _columns(self.days, DAY_COLUMNS)
 
     def stop_part_columns(self) -> dict[str, np.ndarray]:
-        columns = _columns(self.stop_parts, STOP_PART_COLUMNS)
+        """The ``stop_parts`` table (``STOP_PART_COLUMNS``)."""
+        counts = [len(parts) for _, _, parts in self._stop_parts]
+        rows = np.array([row for _, _, parts in self._stop_parts for row in parts], dtype=np.float64).reshape(-1, 3)
         return {
-            k: (v.astype(np.int64) if k in ("courier", "place", "part") else v.astype(np.float64)) for k, v in columns.items()
+            "courier": np.repeat(np.array([c for c, _, _ in self._stop_parts], dtype=np.int64), counts),
+            "place": np.repeat(np.array([p for _, p, _ in self._stop_parts], dtype=np.int64), counts),
+            "start_s": rows[:, 0].copy(),
+            "end_s": rows[:, 1].copy(),
+            "part": rows[:, 2].astype(np.int64),
         }
 
     def return_columns(self) -> dict[str, np.ndarray]:

@@ -45,6 +45,7 @@ __all__ = ["Courier", "StopWork", "WorkDay"]
 
 # Plain ints for the hot loops: attribute access on an IntEnum class is slow.
 _DOOR, _LOCKER, _STATION = int(Mode.DOOR), int(Mode.LOCKER), int(Mode.STATION)
+_PARK, _WALK, _STAIRS, _LIFT, _WAIT, _CALL, _HANDOVER, _LOCKER_SESSION = (int(p) for p in StopPart)
 _COMPLAINT_DELAY_S = 1800.0  # assumption A27: a buyer complains within half an hour of the notification
 
 
@@ -66,10 +67,11 @@ class StopWork:
     returns_left: list[int] = field(default_factory=list)  # return pick-ups not made: nobody home, or the day ended
     parts: list[tuple[float, float, int]] = field(default_factory=list)  # (start, end, StopPart) in time order
 
-    def log(self, part: StopPart, start: float, seconds: float) -> None:
-        """Say when a part of the stop happened (the totals above are kept separately, summed as before)."""
+    def log(self, part: int, start: float, seconds: float) -> None:
+        """Say when a part of the stop (a ``StopPart``) happened; the totals above are kept
+        separately, summed as before."""
         if seconds > 0:
-            self.parts.append((start, start + seconds, int(part)))
+            self.parts.append((start, start + seconds, part))
 
 
 @dataclass
@@ -320,7 +322,7 @@ class Courier:
         policy says."""
         env, mode = self.env, self.plan.mode
         work = StopWork(park=self.door.park_s)
-        work.log(StopPart.PARK, env.now, self.door.park_s)
+        work.log(_PARK, env.now, self.door.park_s)
         t = env.now + self.door.park_s
         door = [p for p in parcels if mode[p] == _DOOR]
         to_locker = [(p, Detail.NONE) for p in parcels if mode[p] == _LOCKER]
@@ -333,10 +335,10 @@ class Courier:
         if to_locker:
             # Lockers are shared between couriers, so the slots are claimed in simulation time order.
             walk = self.locker.walk_m / self.door.walk_speed_mps
-            work.log(StopPart.WALK, t, walk)
+            work.log(_WALK, t, walk)
             yield env.timeout(t + walk - env.now)
             session_end = self.locker_session(place, to_locker, env.now, work)
-            work.log(StopPart.WALK, session_end, walk)
+            work.log(_WALK, session_end, walk)
             t = session_end + walk
             work.walk += 2 * walk
         yield env.timeout(t - env.now)
@@ -381,8 +383,8 @@ class Courier:
             while j < len(visits) and visits[j][0] == building:
                 j += 1
             walk = city.building_walk_m[building] / cfg.walk_speed_mps
-            work.log(StopPart.WALK, t, walk)
-            work.log(StopPart.WAIT, t + walk, cfg.entrance_s)
+            work.log(_WALK, t, walk)
+            work.log(_WAIT, t + walk, cfg.entrance_s)
             t += walk + cfg.entrance_s
             work.walk += 2 * walk
             work.wait += cfg.entrance_s
@@ -394,7 +396,7 @@ class Courier:
                         t = self._go_to_floor(building, elevator, level, floor, t, work)
                         level = floor
                     if self.recipients.is_home(household, t):
-                        work.log(StopPart.HANDOVER, t, cfg.handover_median_s)
+                        work.log(_HANDOVER, t, cfg.handover_median_s)
                         t += cfg.handover_median_s
                         work.handover += cfg.handover_median_s
                         self.ledger.return_picked(item, t)
@@ -405,7 +407,7 @@ class Courier:
                                                  elevator=elevator, level=level, t=t, work=work)  # fmt: skip
             if level > 1:  # back down to the ground floor
                 t = self._go_down(building, elevator, level, t, work)
-            work.log(StopPart.WALK, t, walk)
+            work.log(_WALK, t, walk)
             t += walk
             i = j
         return t
@@ -417,7 +419,7 @@ class Courier:
         household, floor = int(pc.household[p]), int(pc.floor[p])
         attempt = self.station.attempts_made(p)
         if chances.phone_ahead_u[p, attempt] < cfg.phone_ahead_share:
-            work.log(StopPart.CALL, t, cfg.call_s)
+            work.log(_CALL, t, cfg.call_s)
             t += cfg.call_s
             work.wait += cfg.call_s
             if chances.answers[p, attempt] and not people.is_home(household, t):
@@ -435,7 +437,7 @@ class Courier:
                 if floor != level:
                     t = self._go_to_floor(building, elevator, level, floor, t, work)
                 work.attempts += 1
-                work.log(StopPart.HANDOVER, t, pc.handover_s[p])
+                work.log(_HANDOVER, t, pc.handover_s[p])
                 t += pc.handover_s[p]
                 work.handover += pc.handover_s[p]
                 self._handed_over(p, t, place, Detail.NEIGHBOUR)
@@ -445,12 +447,12 @@ class Courier:
             level = floor
         work.attempts += 1
         if people.is_home(household, t):
-            work.log(StopPart.HANDOVER, t, pc.handover_s[p])
+            work.log(_HANDOVER, t, pc.handover_s[p])
             t += pc.handover_s[p]
             work.handover += pc.handover_s[p]
             self._handed_over(p, t, place)
             return t, level
-        work.log(StopPart.WAIT, t, cfg.call_wait_s)
+        work.log(_WAIT, t, cfg.call_wait_s)
         t += cfg.call_wait_s
         work.wait += cfg.call_wait_s
         self.ledger.failed(p, t, self.index, place, Detail.NOT_HOME)
@@ -479,12 +481,12 @@ class Courier:
             ride = abs(floor - level) * self.door.elevator_s_per_floor
             work.wait += wait
             work.vertical += ride
-            work.log(StopPart.WAIT, t, wait)
-            work.log(StopPart.LIFT, t + wait, ride)
+            work.log(_WAIT, t, wait)
+            work.log(_LIFT, t + wait, ride)
             return t + (wait + ride)  # the same float sum as a single step
         climb = (floor - level) * self.door.stairs_up_s_per_floor
         work.vertical += climb
-        work.log(StopPart.STAIRS, t, climb)
+        work.log(_STAIRS, t, climb)
         return t + climb
 
     def _go_down(self, building: int, elevator: bool, level: int, t: float, work: StopWork) -> float:
@@ -493,12 +495,12 @@ class Courier:
             ride = (level - 1) * self.door.elevator_s_per_floor
             work.wait += wait
             work.vertical += ride
-            work.log(StopPart.WAIT, t, wait)
-            work.log(StopPart.LIFT, t + wait, ride)
+            work.log(_WAIT, t, wait)
+            work.log(_LIFT, t + wait, ride)
             return t + (wait + ride)  # the same float sum as a single step
         down = (level - 1) * self.door.stairs_down_s_per_floor
         work.vertical += down
-        work.log(StopPart.STAIRS, t, down)
+        work.log(_STAIRS, t, down)
         return t + down
 
     def locker_session(self, place: int, parcels: list[tuple[int, Detail]], t: float, work: StopWork) -> float:
@@ -528,7 +530,7 @@ class Courier:
             else:
                 self.ledger.failed(p, t, self.index, place, Detail.LOCKER_FULL)
                 work.to_shelve.append((p, detail))  # to the counter, for the same reason it was going to the locker
-        work.log(StopPart.LOCKER, claimed_at, t - claimed_at)
+        work.log(_LOCKER_SESSION, claimed_at, t - claimed_at)
         return t
 
     def _shelve(self, parcel: int, t: float, detail: Detail) -> None:
