@@ -249,6 +249,16 @@ def _build() -> tuple[argparse.ArgumentParser, list[tuple[str, argparse.Argument
     p.add_argument("--no-browser", action="store_true", help="do not open a browser")
     p.set_defaults(handler=_cmd_app)
 
+    p = command("export", "write one run's tracking log as OCEL 2.0 (JSON or SQLite) for process-mining tools")
+    p.add_argument("results", type=Path, help="results folder written by 'parcelsim run'")
+    p.add_argument("--format", choices=("ocel2-json", "ocel2-sqlite"), default="ocel2-json", help="(default %(default)s)")
+    p.add_argument("--out", type=Path, required=True, help="file to write (.json or .sqlite)")
+    p.add_argument("--variant", help="the run's variant (default: the first)")
+    p.add_argument("--replication", type=_non_negative_int, default=0, help="the run's replication (default 0)")
+    p.add_argument("--start-date", type=_iso_date, default="2024-03-01", help="the date of day 0 (default %(default)s)")
+    p.add_argument("--force", action="store_true", help="replace --out if it exists")
+    p.set_defaults(handler=_cmd_export)
+
     p = command("report", "(re)write report.html: verdict, interactive charts, replay of the day, tracking lookup")
     p.add_argument("results", type=Path, help="results folder written by 'parcelsim run'")
     p.set_defaults(handler=_cmd_report)
@@ -323,6 +333,13 @@ def _positive_float(text: str) -> float:
 def _default_out(name: str, kind: str = "") -> Path:
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
     return Path("results") / "-".join(part for part in (name, kind, stamp) if part)
+
+
+def _iso_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2024-03-01") from None
 
 
 def _port(text: str) -> int:
@@ -660,6 +677,18 @@ def _cmd_app(args: argparse.Namespace, console: Console) -> int:
         console.print(f"[yellow]warning:[/] serving on {_escape(args.host)}: anyone who can reach this address can use the page")
     console.print(f"What-if page for {_escape(scenario.name)}: http://{_escape(args.host)}:{args.port}/  (Ctrl-C stops it)")
     serve(scenario, host=args.host, port=args.port, open_browser=not args.no_browser)
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace, console: Console) -> int:
+    from .ocel import export_ocel
+
+    if not args.results.is_dir():
+        raise ResultsError(f"{args.results}: no such results folder")
+    summary = export_ocel(args.results, args.out, args.format, variant=args.variant, replication=args.replication,
+                          start=args.start_date, force=args.force)  # fmt: skip
+    objects = ", ".join(f"{n:,} {kind}s" for kind, n in summary.objects.items() if n)
+    console.print(f"{_escape(str(summary.path))}: {summary.events:,} events; {objects}")
     return 0
 
 
