@@ -30,6 +30,7 @@ __all__ = [
     "capacity",
     "courier_gantt",
     "courier_time_breakdown",
+    "delivery_distributions",
     "dispatch_shares",
     "dispatch_time_ecdf",
     "district_map",
@@ -579,3 +580,31 @@ def save_charts(figures: dict[str, Figure], folder: Path) -> list[Path]:
         plt.close(fig)
         paths.append(path)
     return paths
+
+
+_DISTRIBUTION_LABELS = {
+    "parcels_per_courier_day": "parcels per courier-day 日派件量",
+    "day_span_h": "first to last delivery (h) 工作跨度",
+    "gap_min": "minutes between deliveries 单件间隔",
+    "parcels_per_stop": "parcels per stop (AOI) 每站件数",
+    "delivery_hour": "hour of delivery 投递时段",
+}
+
+
+@_styled
+def delivery_distributions(logs: dict[str, Any]) -> Figure:
+    """The distributions of delivery logs (``sim.lade.LadeSummary`` by label) as empirical CDFs, one
+    panel each: a real log alone, or real against simulated after a calibration."""
+    fig, axes = plt.subplots(1, len(_DISTRIBUTION_LABELS), figsize=(4 * len(_DISTRIBUTION_LABELS), 3.6), layout="constrained")
+    for ax, (name, label) in zip(axes, _DISTRIBUTION_LABELS.items(), strict=True):
+        ax.tick_params(labelfontfamily=list(_font_family()))
+        for (who, summary), color in zip(logs.items(), _colors(len(logs)), strict=True):
+            values = np.sort(summary.values[name])
+            if len(values):
+                ax.step(values, np.arange(1, len(values) + 1) / len(values), where="post", color=color, label=who)
+        ax.set_title(label, fontsize=10)
+        ax.set_ylim(0, 1)
+        ax.grid(alpha=0.3)
+    axes[0].set_ylabel("share (ECDF)")
+    axes[0].legend(fontsize=8)
+    return fig
