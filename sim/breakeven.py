@@ -74,6 +74,8 @@ def breakeven(
 
     ``at_capacity=True`` compares the variants under saturated demand (``sim.capacity``): couriers
     who always have more parcels than time, rather than the scenario's own volume."""
+    if a == b:
+        raise ScenarioError(f"--a and --b name the same variant ({a!r}): compare two different variants")
     base = prepare_scenario(scenario, seed, None)
     if replications < 2:
         raise ScenarioError(f"breakeven needs at least 2 for a confidence interval (got {replications})", param="replications")

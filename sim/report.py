@@ -43,7 +43,7 @@ __all__ = ["REPORT_NAME", "write_report"]
 REPORT_NAME = "report.html"
 REPLAY_MAX_PARCELS = 20_000  # above this, the replay shows a sample of couriers' areas and says so
 REPRICE_MAX_PARCELS = 2_000_000  # above this, `parcelsim report` leaves the break-even fee to `parcelsim breakeven`
-_NEEDED = ("kpis.csv", "meta.json", "scenario.resolved.yaml", "events.parquet", "tours.parquet", "stops.parquet")
+_NEEDED = ("kpis.csv", "meta.json", "scenario.resolved.yaml", "events.parquet")  # tours and stops exist when couriers rode
 
 
 def write_report(folder: str | Path, breakeven: BreakevenResult | None = None) -> Path:
@@ -217,8 +217,7 @@ def _replay(bundle: Bundle) -> dict[str, Any]:
     resolved = sc.resolved(variant)
     city = build_city(resolved.city, resolved.station, resolved.seed, 0)
     wanted = [("variant", "=", variant), ("replication", "=", 0), ("station", "=", 0)]
-    tours = pd.read_parquet(bundle.folder / "tours.parquet", filters=wanted)
-    stops = pd.read_parquet(bundle.folder / "stops.parquet", filters=wanted)
+    tours, stops = (_station0(bundle.activity(name, 0, variant=variant), name) for name in ("tours", "stops"))
     measured = tours[tours["day"] >= sc.horizon.warmup_days]
     day = int(measured["day"].min()) if len(measured) else sc.horizon.warmup_days
     tours = tours[tours["day"] == day]
@@ -267,6 +266,17 @@ def _replay(bundle: Bundle) -> dict[str, Any]:
             "detail": events.detail[order].tolist(),
         },
     }
+
+
+def _station0(table: pd.DataFrame, name: str) -> pd.DataFrame:
+    """Station area 0's rows; an empty table with the columns the replay reads when no courier rode."""
+    if len(table):
+        return table[table["station"] == 0]
+    columns = {
+        "tours": ["courier", "day", "start_s", "depart_s", "return_s", "end_s"],
+        "stops": ["courier", "arrive_s", "depart_s", "place", "ride_s"],
+    }
+    return pd.DataFrame({c: pd.Series(dtype=float) for c in columns[name]})
 
 
 def _roads(city: Any) -> list[float]:

@@ -23,7 +23,7 @@ from .errors import ScenarioError
 from .executors import Executor, make_executor, run_all
 from .metrics import HEADLINE_KPIS, income_of, kpi_inputs, kpis_of
 from .model import RunResult, RunSummary, simulate, simulate_to
-from .scenario import Scenario, load_scenario
+from .scenario import MAX_SEED, Scenario, load_scenario
 from .stats import mean_ci, paired_difference
 from .tables import TableSink
 
@@ -303,8 +303,8 @@ def prepare_scenario(scenario: Scenario | str | Path, seed: int | None, override
     elif overrides:
         raise ValueError("overrides apply to a scenario file; change a Scenario with model_copy or scenario_from_dict")
     if seed is not None:
-        if seed < 0:
-            raise ScenarioError(f"must be a non-negative integer (got {seed})", param="seed")
+        if not 0 <= seed <= MAX_SEED:
+            raise ScenarioError(f"must be an integer within 0-{MAX_SEED} (got {seed})", param="seed")
         scenario = scenario.model_copy(update={"seed": int(seed)})
     return scenario
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from .errors import ScenarioError
 from .registry import COMPLIANCE_POLICIES, DELIVERY_POLICIES
@@ -32,6 +32,10 @@ __all__ = [
 ]
 
 SIZES = ("S", "M", "L")
+MAX_SEED = 2**63 - 1  # seeds feed numpy's SeedSequence through 64-bit arithmetic
+_NUMBERS = (int, float, int | None, float | None)
+_MAX_NESTING = 40  # a scenario nests about 5 deep; far deeper input is an accident or an attack
+_MAX_VALUES = 100_000  # the largest shipped scenario holds a few hundred values
 HOURS_PER_DAY = 24
 
 
@@ -41,9 +45,19 @@ def _ordered(low: float, high: float, low_name: str, high_name: str) -> None:
 
 
 class _Section(BaseModel):
-    """Common configuration: unknown keys are errors, values are immutable once loaded."""
+    """Common configuration: unknown keys are errors, values are immutable once loaded, NaN and
+    infinity are refused in every number (lists included), and true/false is not a number."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True, allow_inf_nan=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _bools_are_not_numbers(cls, v: Any, info: ValidationInfo) -> Any:
+        if isinstance(v, bool) and info.field_name is not None:
+            annotation = cls.model_fields[info.field_name].annotation
+            if annotation in _NUMBERS:
+                raise ValueError(f"{str(v).lower()} is not a number")
+        return v
 
 
 class SizeCounts(_Section):
@@ -800,7 +814,7 @@ class Scenario(_Section):
 
     name: str = Field("scenario", min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.\-]+$", description="Short name")
     description: str = Field("", description="Free text")
-    seed: int = Field(1, ge=0, le=2**63 - 1, description="Base seed of the random streams")
+    seed: int = Field(1, ge=0, le=MAX_SEED, description="Base seed of the random streams")
     city: CityConfig = CityConfig()
     station: StationConfig = StationConfig()
     parcels: ParcelsConfig = ParcelsConfig()
@@ -813,6 +827,16 @@ class Scenario(_Section):
     stations: StationsConfig = StationsConfig()
     upstream: UpstreamConfig | None = Field(None, description="Orders, warehouse and linehaul; omit for station-only runs")
     variants: dict[str, Variant] = Field(default_factory=_default_variants, description="Variants compared in one run")
+
+    @model_validator(mode="after")
+    def _payload_carries_a_parcel(self) -> Scenario:
+        heaviest = max(self.parcels.weight_kg.S, self.parcels.weight_kg.M, self.parcels.weight_kg.L)
+        if self.couriers.payload_kg < heaviest:
+            raise ValueError(
+                f"couriers.payload_kg ({self.couriers.payload_kg:g}) is below the heaviest parcel "
+                f"(parcels.weight_kg {heaviest:g}): no tricycle could carry it"
+            )
+        return self
 
     @model_validator(mode="after")
     def _real_district(self) -> Scenario:
@@ -850,7 +874,7 @@ class Scenario(_Section):
             if path.split(".")[0] == "variants":
                 raise ScenarioError(f"variants.{variant}.set.{path}: a variant cannot change the variants")
             apply_overrides(raw, {path: value}, where=f"variants.{variant}.set")
-        return scenario_from_dict(raw)
+        return scenario_from_dict(raw, source=f"variants.{variant}.set")
 
     def door_service_share(self, variant: str) -> float | None:
         """The share of door-service parcels in ``variant``: its own, else the scenario's fixed share;
@@ -893,7 +917,8 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None, *, 
     if not p.is_file():
         raise ScenarioError(f"{p}: not a file")
     try:
-        raw = yaml.safe_load(p.read_text(encoding="utf-8"))
+        text = p.read_text(encoding="utf-8")
+        raw = yaml.load(text, Loader=_ScenarioLoader)  # a SafeLoader, stricter still
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -902,7 +927,8 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None, *, 
     except UnicodeDecodeError:
         raise ScenarioError(f"{p}: not a UTF-8 text file") from None
     if raw is None:
-        raw = {}
+        raise ScenarioError(f"{p}: empty scenario: write {{}} in it to run with every default")
+    _check_size(raw, str(p))
     if not isinstance(raw, dict):
         raise ScenarioError(f"{p}: a scenario must be a mapping of fields, got {type(raw).__name__}")
     _anchor_data_files(raw, p.parent)
@@ -925,6 +951,50 @@ def _anchor_data_files(raw: dict[str, Any], folder: Path) -> None:
                 section["file"] = str((folder / text).resolve())
 
 
+class _ScenarioLoader(yaml.SafeLoader):
+    """YAML as a scenario needs it: bounded nesting, and a key written twice is an error naming both
+    lines (YAML would keep the last silently). Aliases are allowed; what they expand to is bounded
+    after loading (``_check_size``)."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        self._depth = getattr(self, "_depth", 0) + 1
+        try:
+            if self._depth > _MAX_NESTING:
+                raise yaml.MarkedYAMLError(None, None, f"nested deeper than {_MAX_NESTING} levels", self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                continue  # '<<: *base' merges a mapping; its keys may be overridden here, which is no duplicate
+            key = self.construct_object(key_node, deep=deep)
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                raise yaml.MarkedYAMLError(
+                    None, None, f"key {key!r} is written twice (lines {seen[key]} and {line}): keep one", key_node.start_mark
+                )
+            seen[key] = line
+        return super().construct_mapping(node, deep=deep)
+
+
+def _check_size(raw: Any, source: str) -> None:
+    """Refuse input whose aliases expand to more values than any scenario holds (an alias bomb:
+    a few lines of YAML that become billions of values when printed or copied)."""
+    stack, seen = [raw], 0
+    while stack:
+        node = stack.pop()
+        seen += 1
+        if seen > _MAX_VALUES:
+            raise ScenarioError(f"{source}: expands to more than {_MAX_VALUES:,} values (aliases that refer to aliases?)")
+        if isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+
+
 def scenario_from_dict(raw: dict[str, Any], source: str = "scenario") -> Scenario:
     """Validate a plain mapping as a scenario (the variants' overrides are checked too)."""
     try:
@@ -932,7 +1002,10 @@ def scenario_from_dict(raw: dict[str, Any], source: str = "scenario") -> Scenari
     except ValidationError as exc:
         raise ScenarioError(_format_validation_error(exc, source)) from None
     for name in scenario.variants:
-        scenario.resolved(name)  # fail now, not mid-run, if a variant's overrides are invalid
+        try:
+            scenario.resolved(name)  # fail now, not mid-run, if a variant's overrides are invalid
+        except ScenarioError as exc:
+            raise ScenarioError(f"{source}: {exc}") from None
     return scenario
 
 
@@ -945,7 +1018,7 @@ def parse_override(text: str) -> tuple[str, Any]:
     if not path or any(not part for part in path.split(".")):
         raise ScenarioError(f"{text!r}: the field path is empty or has an empty part", param="overrides")
     try:
-        value = yaml.safe_load(value_text) if value_text.strip() else ""
+        value = yaml.load(value_text, Loader=_ScenarioLoader) if value_text.strip() else ""
     except yaml.YAMLError:
         value = value_text
     return path, value

@@ -11,6 +11,11 @@ from sim.cli import main
 
 GOOD = Path(__file__).resolve().parents[1] / "scenarios" / "door_vs_locker.yaml"
 
+# Ten times ten times ... : nine lines that expand to a billion values.
+ALIAS_BOMB = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{n}: &{n} [{', '.join([f'*{p}'] * 10)}]\n" for p, n in zip("abcdefgh", "bcdefghi", strict=True)
+)
+
 # (scenario YAML, extra CLI args, texts the message must contain)
 CASES = {
     "unknown top-level key": ("citty: {}", [], ["citty", "unknown field", "did you mean 'city'"]),
@@ -87,6 +92,25 @@ CASES = {
     "--set of an unknown field": ("{}", ["--set", "couriers.cuont=3"], ["couriers.cuont", "did you mean 'count'"]),
     "--set without a value": ("{}", ["--set", "couriers.count"], ["path.to.field=value"]),
     "--set of a bad value": ("{}", ["--set", "couriers.count=0"], ["couriers.count", "0"]),
+    # Hardening (issue #18): the loader and the schema refuse what used to pass silently.
+    "empty file": ("", [], ["empty scenario", "write {}"]),
+    "a key written twice": ("couriers: {count: 3}\ncouriers: {count: 4}", [], ["'couriers' is written twice", "lines 1 and 2"]),
+    "an alias bomb": (ALIAS_BOMB, [], ["expands to more than 100,000 values"]),
+    "nested too deep": ("description: " + "[" * 60 + "]" * 60, [], ["nested deeper than 40 levels"]),
+    "true as a number": ("couriers: {count: true}", [], ["couriers.count", "true is not a number"]),
+    "NaN in a list": ("couriers: {waves_h: [.nan, 13]}", [], ["couriers.waves_h.0", "finite number"]),
+    "infinity in a list of mappings": (
+        "parcels: {linehaul: [{at_h: .inf, share: 1}]}",
+        [],
+        ["parcels.linehaul.0.at_h", "finite"],
+    ),
+    "payload below the heaviest parcel": ("couriers: {payload_kg: 1}", [], ["couriers.payload_kg (1)", "heaviest parcel", "6"]),
+    "a variant's bad override": (
+        "variants: {door: {set: {couriers.count: 0}}}",
+        [],
+        ["bad.yaml", "variants.door.set", "couriers.count"],
+    ),
+    "--seed above 2^63 - 1": ("{}", ["--seed", "9223372036854775808"], ["--seed", "0-9223372036854775807"]),
 }
 
 
@@ -157,3 +181,17 @@ def test_an_output_folder_under_a_file_is_an_error_not_a_traceback(tmp_path, cap
     blocker.write_text("not a folder")
     assert main(["run", str(GOOD), "--out", str(blocker / "run"), "--no-charts"]) == 2
     assert str(blocker) in capsys.readouterr().err
+
+
+def test_breakeven_of_a_variant_with_itself_exits_2(capsys):
+    assert main(["breakeven", str(GOOD), "--a", "door", "--b", "door"]) == 2
+    assert "same variant ('door')" in capsys.readouterr().err
+
+
+def test_a_run_in_which_no_courier_rides_completes_with_its_report(tmp_path):
+    """Every parcel arrives after the last tour could start: no tours, no stops (issue #18)."""
+    out = tmp_path / "quiet"
+    sets = ["--set", "parcels.linehaul=[{at_h: 23.0, share: 1.0}]", "--set", "parcels.per_day=100", "--set", "couriers.count=2",
+            "--set", "horizon.drain_days=0"]  # fmt: skip
+    assert main(["run", str(GOOD), *sets, "--out", str(out), "--variant", "door", "--variant", "locker"]) == 0
+    assert not (out / "tours.parquet").exists() and (out / "report.html").is_file() and (out / "meta.json").is_file()
