@@ -828,12 +828,14 @@ def _cmd_schema(args: argparse.Namespace, console: Console) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace, console: Console) -> int:
+    from .cost import estimate
     from .districts import check_feasible
     from .scenario import load_scenario
 
     scenario = load_scenario(args.scenario, _overrides(args.overrides), overrides_from="--set")
     check_feasible(scenario)
     console.print(_escape(f"{args.scenario}: valid scenario '{scenario.name}' with variants {', '.join(scenario.variants)}"))
+    console.print(_escape(f"  one replication of every variant: {estimate(scenario).text()}"))
     return 0
 
 

@@ -10,6 +10,7 @@ import functools
 
 import numpy as np
 
+from .cost import check_cost
 from .errors import ScenarioError
 from .scenario import CityConfig, Scenario, StationConfig
 from .streams import Streams
@@ -54,6 +55,7 @@ def check_feasible(scenario: Scenario) -> None:
     """Raise ``ScenarioError`` if some variant's world cannot be built (e.g. more couriers than
     compounds). The first district is built in full; the others' compounds are counted from the
     city's first draws, which is quick enough for a city of hundreds of station areas."""
+    check_cost(scenario)  # before anything is built: a scenario too large is refused with its estimate
     checked = set()
     for variant in scenario.variants:
         resolved = scenario.resolved(variant)

@@ -195,3 +195,25 @@ def test_a_run_in_which_no_courier_rides_completes_with_its_report(tmp_path):
             "--set", "horizon.drain_days=0"]  # fmt: skip
     assert main(["run", str(GOOD), *sets, "--out", str(out), "--variant", "door", "--variant", "locker"]) == 0
     assert not (out / "tours.parquet").exists() and (out / "report.html").is_file() and (out / "meta.json").is_file()
+
+
+def test_a_district_too_large_to_plan_is_refused_at_once_with_an_estimate(tmp_path, capsys):
+    path = tmp_path / "grid.yaml"
+    path.write_text("city: {blocks_x: 300, blocks_y: 300}\n", encoding="utf-8")
+    assert main(["validate", str(path)]) == 2  # not 95 GiB of distances after minutes (issue #18)
+    err = capsys.readouterr().err
+    assert "too large to run" in err and "76,500 compounds" in err and "more than 2,000 compounds" in err
+
+
+def test_a_station_too_large_for_memory_is_refused_with_its_estimate():
+    from sim.cost import check_cost, estimate
+    from sim.errors import ScenarioError
+    from sim.scenario import load_scenario
+
+    scenario = load_scenario(GOOD, {"parcels.per_day": 20_000_000})
+    est = estimate(scenario)
+    assert est.station_parcels == 40_000_000  # a measured day and a drain day of arrivals in one station area
+    assert est.parcels == 20_000_000 * len(scenario.variants)
+    with pytest.raises(ScenarioError, match=r"too large to run.*40,000,000 parcels a run.*stations.count"):
+        check_cost(scenario, memory_limit=16 * 2**30)
+    check_cost(load_scenario(GOOD), memory_limit=16 * 2**30)  # the headline scenario fits easily
