@@ -22,8 +22,10 @@ from .version import package_version
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from .calibrate import Calibration, Param
     from .lade import LadeSummary
     from .runner import RunSet
+    from .scenario import Scenario
 
 # Each command imports what it needs when it runs, so that `parcelsim --help` starts at once.
 
@@ -354,7 +356,7 @@ def _positive_float(text: str) -> float:
 
 
 def _default_out(name: str, kind: str = "") -> Path:
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S-%f")  # to the microsecond: parallel runs do not collide
     return Path("results") / "-".join(part for part in (name, kind, stamp) if part)
 
 
@@ -380,9 +382,7 @@ def _overrides(items: list[str]) -> dict:
 
 def _cmd_run(args: argparse.Namespace, console: Console) -> int:
     from .districts import check_feasible
-    from .gallery import save_gallery
-    from .results import prepare_out_dir, write_bundle
-    from .runner import run
+    from .outdir import writing
     from .scenario import load_scenario
     from .tables import check_disk_space
 
@@ -393,7 +393,26 @@ def _cmd_run(args: argparse.Namespace, console: Console) -> int:
     variants = len(args.variants or scenario.variants)
     first_reps = max(args.reps, 2) if args.until_precision else args.reps  # more may follow, one batch at a time
     check_disk_space(out, scenario.expected_parcels(), variants * first_reps)
-    prepare_out_dir(out, args.force)
+    with writing(out, args.force) as folder:  # results appear in `out` whole, when everything is written
+        runs, report = _run_into(args, scenario, folder)
+    _print_kpis(runs, console, args.pairs or None)
+    _print_warnings(runs.warnings(), console)
+    if runs.precision_reached is not None:
+        state = "reached" if runs.precision_reached else f"NOT reached within --max-reps {args.max_reps}"
+        share, n = f"{args.until_precision:.0%}", runs.replications
+        console.print(f"\nPrecision {share} of the mean on every headline KPI: {state} ({n} replications)")
+    console.print(f"\nResults in [bold]{_escape(str(out))}[/]  ({runs.wall_time_s:.1f} s, seed {runs.scenario.seed})")
+    if report is not None:
+        console.print(f"Report: [bold]{_escape(str(out / report.name))}[/]  (open it in a browser; it works offline)")
+    return 0
+
+
+def _run_into(args: argparse.Namespace, scenario: Scenario, out: Path) -> tuple[RunSet, Path | None]:
+    """Run the scenario and write every result into ``out``; returns the runs and the report's path."""
+    from .gallery import save_gallery
+    from .results import write_bundle
+    from .runner import run
+
     runs = run(
         scenario,
         seed=args.seed,
@@ -416,16 +435,7 @@ def _cmd_run(args: argparse.Namespace, console: Console) -> int:
 
         save_gallery(out)
         report = write_report(out, breakeven_for(runs))
-    _print_kpis(runs, console, pairs)
-    _print_warnings(runs.warnings(), console)
-    if runs.precision_reached is not None:
-        state = "reached" if runs.precision_reached else f"NOT reached within --max-reps {args.max_reps}"
-        share, n = f"{args.until_precision:.0%}", runs.replications
-        console.print(f"\nPrecision {share} of the mean on every headline KPI: {state} ({n} replications)")
-    console.print(f"\nResults in [bold]{_escape(str(out))}[/]  ({runs.wall_time_s:.1f} s, seed {runs.scenario.seed})")
-    if report is not None:
-        console.print(f"Report: [bold]{_escape(str(report))}[/]  (open it in a browser; it works offline)")
-    return 0
+    return runs, report
 
 
 def _print_kpis(runs: RunSet, console: Console, pairs: list[tuple[str, str]] | None = None) -> None:
@@ -507,6 +517,7 @@ def _fmt(x: float | None) -> str:
 
 def _cmd_sweep(args: argparse.Namespace, console: Console) -> int:
     from .gallery import save_gallery
+    from .outdir import locked
     from .scenario import load_scenario
     from .sweep import grid_points, parse_grid, read_table, sweep
 
@@ -515,10 +526,11 @@ def _cmd_sweep(args: argparse.Namespace, console: Console) -> int:
         raise ScenarioError("sweep: give --grid (one or more) or --table, not both and not neither")
     points = grid_points([parse_grid(g) for g in args.grid]) if args.grid else read_table(args.table)
     out = args.out or _default_out(scenario.name, "sweep")
-    result = sweep(scenario, points, replications=args.reps, variants=args.variants, seed=args.seed, out=out,
-                   force=args.force, jobs=args.jobs, scheduler=args.scheduler)  # fmt: skip
-    if not args.no_charts:
-        save_gallery(out)
+    with locked(out):  # resumable, so written in place (each run file atomically); one writer at a time
+        result = sweep(scenario, points, replications=args.reps, variants=args.variants, seed=args.seed, out=out,
+                       force=args.force, jobs=args.jobs, scheduler=args.scheduler)  # fmt: skip
+        if not args.no_charts:
+            save_gallery(out)
     console.print(
         f"{len(points)} points x {len(result.table) // max(len(points), 1)} runs each: ran {result.ran}, "
         f"skipped {result.skipped} finished runs ({result.wall_time_s:.1f} s)"
@@ -558,21 +570,21 @@ def _cmd_capacity(args: argparse.Namespace, console: Console) -> int:
     from .bands import band_warnings
     from .capacity import CAPACITY_KPIS, capacity
     from .districts import check_feasible
+    from .outdir import writing
     from .plots import capacity as capacity_chart
     from .plots import save_charts
-    from .results import prepare_out_dir
     from .scenario import load_scenario
 
     scenario = load_scenario(args.scenario, _overrides(args.overrides), overrides_from="--set")
     check_feasible(scenario)
     out = args.out or _default_out(scenario.name, "capacity")
-    prepare_out_dir(out, args.force)
-    result = capacity(scenario, variants=args.variants, replications=args.reps, seed=args.seed, jobs=args.jobs,
-                      scheduler=args.scheduler)  # fmt: skip
-    summary = result.summary()
-    (out / "capacity.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
-    result.runs.to_csv(out / "capacity.csv", index=False, float_format="%.6g")
-    save_charts({"capacity": capacity_chart(summary)}, out / "charts")
+    with writing(out, args.force) as folder:
+        result = capacity(scenario, variants=args.variants, replications=args.reps, seed=args.seed, jobs=args.jobs,
+                          scheduler=args.scheduler)  # fmt: skip
+        summary = result.summary()
+        (folder / "capacity.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+        result.runs.to_csv(folder / "capacity.csv", index=False, float_format="%.6g")
+        save_charts({"capacity": capacity_chart(summary)}, folder / "charts")
     if args.json:
         print(json.dumps(summary))
         return 0
@@ -763,33 +775,44 @@ def _lade_summary(path: Path, mapping: Path | None) -> LadeSummary:
 
 
 def _cmd_import_lade(args: argparse.Namespace, console: Console) -> int:
+    from .outdir import writing
     from .plots import delivery_distributions
-    from .results import prepare_out_dir
 
     summary = _lade_summary(args.data, args.mapping)
     out = args.out or Path("results") / f"lade-{args.data.stem}"
-    prepare_out_dir(out, args.force)
-    summary.table().to_parquet(out / "lade_summary.parquet", index=False)
     stats = summary.statistics()
-    stats.to_csv(out / "lade_statistics.csv", index=False)
-    (out / "charts").mkdir(exist_ok=True)
-    delivery_distributions({args.data.stem: summary}).savefig(out / "charts" / "lade_distributions.png", dpi=110)
+    with writing(out, args.force) as folder:
+        summary.table().to_parquet(folder / "lade_summary.parquet", index=False)
+        stats.to_csv(folder / "lade_statistics.csv", index=False)
+        (folder / "charts").mkdir()
+        delivery_distributions({args.data.stem: summary}).savefig(folder / "charts" / "lade_distributions.png", dpi=110)
     console.print(stats.to_string(index=False, float_format=lambda x: f"{x:.3g}"))
     console.print(f"\nSummary in [bold]{_escape(str(out))}[/] (lade_summary.parquet is what calibrate --data reads)")
     return 0
 
 
 def _cmd_calibrate(args: argparse.Namespace, console: Console) -> int:
-    from .calibrate import DEFAULT_PARAMS, calibrate, parse_param
-    from .plots import delivery_distributions
-    from .results import prepare_out_dir
+    from .calibrate import DEFAULT_PARAMS, parse_param
+    from .outdir import writing
     from .scenario import load_scenario
 
     scenario = load_scenario(args.scenario, _overrides(args.overrides), overrides_from="--set")
     real = _lade_summary(args.data, args.mapping)
     params = tuple(parse_param(p) for p in args.param) or DEFAULT_PARAMS
     out = args.out or Path("results") / f"calibration-{scenario.name}"
-    prepare_out_dir(out, args.force)
+    with writing(out, args.force) as folder:
+        fit = _calibrated_into(folder, scenario, real, params, args, console)
+    fitted = ", ".join(f"{k} = {v:.4g}" for k, v in fit.values.items())
+    console.print(f"\nFitted {fitted} (distance {fit.distance:.3f}, {len(fit.evaluations)} simulations)")
+    console.print(f"Results in [bold]{_escape(str(out))}[/]: scenario.calibrated.yaml, calibration.csv, charts/calibration.png")
+    return 0
+
+
+def _calibrated_into(out: Path, scenario: Scenario, real: LadeSummary, params: tuple[Param, ...], args: argparse.Namespace,
+                     console: Console) -> Calibration:  # fmt: skip
+    from .calibrate import calibrate
+    from .plots import delivery_distributions
+
     fit = calibrate(scenario, real, params, variant=args.variant, budget=args.budget,
                     progress=lambda row: console.print("  " + ", ".join(f"{k} {v:.4g}" for k, v in row.items())))  # fmt: skip
     (out / "scenario.calibrated.yaml").write_text(fit.scenario.to_yaml(), encoding="utf-8")
@@ -800,10 +823,7 @@ def _cmd_calibrate(args: argparse.Namespace, console: Console) -> int:
     (out / "charts").mkdir(exist_ok=True)
     assert fit.fitted is not None
     delivery_distributions({"data": real, "simulated (fitted)": fit.fitted}).savefig(out / "charts" / "calibration.png", dpi=110)
-    fitted = ", ".join(f"{k} = {v:.4g}" for k, v in fit.values.items())
-    console.print(f"\nFitted {fitted} (distance {fit.distance:.3f}, {len(fit.evaluations)} simulations)")
-    console.print(f"Results in [bold]{_escape(str(out))}[/]: scenario.calibrated.yaml, calibration.csv, charts/calibration.png")
-    return 0
+    return fit
 
 
 def _cmd_report(args: argparse.Namespace, console: Console) -> int:

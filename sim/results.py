@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import platform
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +36,6 @@ __all__ = [
     "load_results",
     "package_version",
     "parcel_timeline",
-    "prepare_out_dir",
     "require_complete",
     "write_bundle",
 ]
@@ -54,28 +52,8 @@ BUNDLE_FILES = (
 )
 
 
-def prepare_out_dir(out: Path, force: bool) -> None:
-    """Refuse to overwrite a non-empty folder unless ``force``; with ``force`` clear our own files."""
-    if out.exists() and not out.is_dir():
-        raise ResultsError(f"{out} exists and is not a folder", param="out")
-    if out.exists() and any(out.iterdir()):
-        if not force:
-            raise ResultsError(
-                f"{out} is not empty; choose another folder or pass force=True to replace its results", param="out"
-            )
-        for name in BUNDLE_FILES:
-            path = out / name
-            if path.is_dir():
-                shutil.rmtree(path)
-            else:
-                path.unlink(missing_ok=True)
-        for png in (out / "charts").glob("*.png"):
-            png.unlink()
-    out.mkdir(parents=True, exist_ok=True)
-
-
 def write_bundle(runs: RunSet, out: Path, *, pairs: list[tuple[str, str]] | None = None, command: str = "") -> None:
-    """Write every output of ``runs`` into ``out`` (which ``prepare_out_dir`` made ready).
+    """Write every output of ``runs`` into ``out`` (``sim.outdir.writing`` gives a safe one).
 
     The tables of runs kept in memory are written here; runs that streamed them (``run(...,
     tables_to=out)``) have them there already. ``pairs`` are the (a, b) variant pairs whose paired

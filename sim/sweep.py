@@ -14,7 +14,6 @@ import itertools
 import json
 import math
 import os
-import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -213,7 +212,8 @@ def _open_out(out: Path, spec: dict[str, Any], force: bool) -> dict[tuple[int, s
                 raise ResultsError(
                     f"{out} holds other results (not this sweep); choose another folder or pass force=True", param="out"
                 )
-            shutil.rmtree(out / "runs", ignore_errors=True)
+            for run_file in (out / "runs").glob("p*-r*.json"):  # only the sweep's own files: the rest is the user's
+                run_file.unlink()
             for name in ("sweep.json", "sweep.csv", "meta.json"):
                 (out / name).unlink(missing_ok=True)
     (out / "runs").mkdir(parents=True, exist_ok=True)

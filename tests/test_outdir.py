@@ -1,0 +1,80 @@
+"""Results folders safe by construction: one writer, complete or absent, the user's files kept (issue #18)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+import pytest
+import yaml
+
+from sim.cli import _default_out, main
+from sim.errors import ResultsError
+from sim.outdir import locked
+from sim.results import load_results
+
+from .conftest import HEADLINE, SMALL
+
+
+@pytest.fixture
+def small_yaml(tmp_path):
+    path = tmp_path / "small.yaml"
+    path.write_text(yaml.safe_dump(SMALL), encoding="utf-8")
+    return path
+
+
+def test_a_second_writer_of_one_folder_fails_at_once(small_yaml, tmp_path, capsys):
+    out = tmp_path / "out"
+    with locked(out):  # another command is writing it
+        started = time.monotonic()
+        assert main(["run", str(small_yaml), "--out", str(out), "--no-charts"]) == 2
+        assert time.monotonic() - started < 5  # at once, not after a simulation
+    assert "is writing it" in capsys.readouterr().err and not out.exists()
+    assert main(["run", str(small_yaml), "--out", str(out), "--no-charts"]) == 0  # the lock went with its holder
+
+
+def test_a_run_killed_midway_leaves_no_folder_that_looks_complete(tmp_path, capsys):
+    out = tmp_path / "killed"
+    cmd = [sys.executable, "-m", "sim", "run", str(HEADLINE), "--reps", "6", "--jobs", "1", "--out", str(out)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob(".killed.partial-*/events.parquet/*.parquet")) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    proc.kill()  # kill -9: nothing of the process runs after this
+    proc.wait()
+    assert list(tmp_path.glob(".killed.partial-*")), "the run should have been killed while writing"
+    assert not out.exists()  # the results never moved into place
+    assert main(["track", str(out), "1"]) == 2
+    assert main(["plot", str(out)]) == 2
+    with pytest.raises(ResultsError):
+        load_results(out)
+    capsys.readouterr()
+    assert main(["run", str(HEADLINE), "--out", str(out), "--no-charts", "--variant", "door"]) == 0  # and a new run cleans up
+    assert not list(tmp_path.glob(".killed.partial-*")) and (out / "meta.json").is_file()
+
+
+def test_force_replaces_only_this_tools_files(small_yaml, tmp_path):
+    out = tmp_path / "out"
+    assert main(["run", str(small_yaml), "--out", str(out), "--no-charts", "--variant", "door"]) == 0
+    (out / "my_notes.txt").write_text("keep me")
+    (out / "charts").mkdir(exist_ok=True)
+    (out / "charts" / "my_sketch.svg").write_text("<svg/>")
+    first = (out / "meta.json").read_text()
+    assert main(["run", str(small_yaml), "--out", str(out), "--no-charts", "--variant", "locker", "--force"]) == 0
+    assert (out / "my_notes.txt").read_text() == "keep me" and (out / "charts" / "my_sketch.svg").exists()
+    assert (out / "meta.json").read_text() != first and '"locker"' in (out / "meta.json").read_text()
+
+
+def test_sweep_force_keeps_the_users_files(tmp_path):
+    out = tmp_path / "s"
+    base = ["sweep", str(HEADLINE), "--variant", "locker", "--out", str(out), "--no-charts", "--jobs", "1"]
+    assert main([*base, "--grid", "economics.locker_fee_yuan=0.5"]) == 0
+    (out / "runs" / "my_notes.txt").write_text("keep me")
+    assert main([*base, "--grid", "economics.locker_fee_yuan=0.6", "--force"]) == 0
+    assert (out / "runs" / "my_notes.txt").read_text() == "keep me"
+    assert len(list((out / "runs").glob("p*-r*.json"))) == 1
+
+
+def test_default_folder_names_differ_within_one_second():
+    assert _default_out("s") != _default_out("s")
