@@ -12,9 +12,11 @@ import datetime as dt
 import json
 import math
 import shlex
+import signal
 import sys
+import threading
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .errors import ParcelsimError, ResultsError, ScenarioError
 from .version import package_version
@@ -33,6 +35,7 @@ __all__ = ["build_parser", "help_pages", "main"]
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130  # the shell's code for Ctrl-C (128 + SIGINT)
+EXIT_TERMINATED = 143  # 128 + SIGTERM
 _DRAWS = ("run", "sweep", "capacity", "plot", "report", "import-lade", "calibrate")  # commands that draw charts
 
 # The flag that feeds each library parameter, for error messages.
@@ -70,8 +73,14 @@ def main(argv: list[str] | None = None) -> int:
         matplotlib.use("Agg")  # the command line writes files; it never opens windows
     console = Console(highlight=False, soft_wrap=True)
     errors = Console(stderr=True, highlight=False, soft_wrap=True)
+    # A polite stop (SIGTERM) cleans up as Ctrl-C does; signal handlers belong to the main thread.
+    in_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminated) if in_main else None
     try:
         return args.handler(args, console)
+    except _Terminated:
+        errors.print("terminated")
+        return EXIT_TERMINATED
     except ParcelsimError as exc:
         errors.print(f"[bold red]error:[/] {_escape(_for_cli(exc))}")  # user text is never markup
         return EXIT_BAD_INPUT
@@ -82,11 +91,31 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         errors.print("interrupted")
         return EXIT_INTERRUPTED
+    except MemoryError:
+        errors.print(
+            "[bold red]error:[/] out of memory: the run is larger than this machine holds; `parcelsim validate` "
+            "estimates its size; use more station areas (stations.count), fewer parcels, or a larger machine"
+        )
+        return EXIT_BAD_INPUT
+    except RecursionError:
+        errors.print("[bold red]error:[/] the input is nested too deeply to read; simplify it")
+        return EXIT_BAD_INPUT
     except ValueError as exc:  # pyarrow's ArrowInvalid: a results file cut short or not Parquet
         if not type(exc).__module__.startswith("pyarrow"):
             raise
         errors.print(f"[bold red]error:[/] a results file cannot be read ({_escape(str(exc))}); was it written completely?")
         return EXIT_BAD_INPUT
+    finally:
+        if in_main:
+            signal.signal(signal.SIGTERM, previous)
+
+
+class _Terminated(BaseException):
+    """SIGTERM, raised where the program is, so that results folders and worker pools are cleaned up."""
+
+
+def _terminated(signum: int, frame: Any) -> None:
+    raise _Terminated
 
 
 def _escape(text: str) -> str:

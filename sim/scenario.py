@@ -25,6 +25,7 @@ from .registry import COMPLIANCE_POLICIES, DELIVERY_POLICIES
 __all__ = [
     "SIZES",
     "Scenario",
+    "ScenarioLoader",
     "apply_overrides",
     "load_scenario",
     "parse_override",
@@ -918,7 +919,7 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None, *, 
         raise ScenarioError(f"{p}: not a file")
     try:
         text = p.read_text(encoding="utf-8")
-        raw = yaml.load(text, Loader=_ScenarioLoader)  # a SafeLoader, stricter still
+        raw = yaml.load(text, Loader=ScenarioLoader)  # a SafeLoader, stricter still
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -951,10 +952,10 @@ def _anchor_data_files(raw: dict[str, Any], folder: Path) -> None:
                 section["file"] = str((folder / text).resolve())
 
 
-class _ScenarioLoader(yaml.SafeLoader):
-    """YAML as a scenario needs it: bounded nesting, and a key written twice is an error naming both
-    lines (YAML would keep the last silently). Aliases are allowed; what they expand to is bounded
-    after loading (``_check_size``)."""
+class ScenarioLoader(yaml.SafeLoader):
+    """YAML as a scenario (or a ``--set``, ``--grid`` or table value) needs it: bounded nesting, and
+    a key written twice is an error naming both lines (YAML would keep the last silently). Aliases
+    are allowed; what they expand to is bounded after loading (``_check_size``)."""
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         self._depth = getattr(self, "_depth", 0) + 1
@@ -1018,7 +1019,7 @@ def parse_override(text: str) -> tuple[str, Any]:
     if not path or any(not part for part in path.split(".")):
         raise ScenarioError(f"{text!r}: the field path is empty or has an empty part", param="overrides")
     try:
-        value = yaml.load(value_text, Loader=_ScenarioLoader) if value_text.strip() else ""
+        value = yaml.load(value_text, Loader=ScenarioLoader) if value_text.strip() else ""
     except yaml.YAMLError:
         value = value_text
     return path, value

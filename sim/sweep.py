@@ -27,7 +27,7 @@ from .errors import ResultsError, ScenarioError
 from .executors import make_executor, run_all
 from .metrics import HEADLINE_KPIS
 from .runner import Job, check_variants, prepare_scenario, run_job
-from .scenario import Scenario
+from .scenario import Scenario, ScenarioLoader
 from .stats import mean_ci
 
 __all__ = ["MAX_GRID_VALUES", "SweepResult", "grid_points", "parse_grid", "read_table", "sweep"]
@@ -49,7 +49,15 @@ def parse_grid(text: str) -> tuple[str, list[Any]]:
         if count > MAX_GRID_VALUES:
             raise ScenarioError(f"{text!r}: {count:,} values; at most {MAX_GRID_VALUES:,} per field", param="grid")
         return path, [round(start + i * step, 10) for i in range(count)]
-    return path, [yaml.safe_load(v) for v in spec.split(",")]
+    return path, [_value(v) for v in spec.split(",")]
+
+
+def _value(text: str) -> Any:
+    """A grid or table cell read as YAML (numbers, true/false, lists), else kept as the text."""
+    try:
+        return yaml.load(text, Loader=ScenarioLoader)
+    except yaml.YAMLError:
+        return text
 
 
 def _range(text: str, spec: str) -> tuple[float, float, float]:
@@ -68,8 +76,18 @@ def read_table(path: Path) -> list[dict[str, Any]]:
     """An explicit list of runs: a CSV whose header names scenario fields and whose rows give values."""
     if not path.is_file():
         raise ScenarioError(f"{path}: no such file", param="table")
-    with path.open(newline="", encoding="utf-8") as f:
-        rows = [{k.strip(): yaml.safe_load(v) for k, v in row.items()} for row in csv.DictReader(f)]
+    rows = []
+    try:
+        with path.open(newline="", encoding="utf-8") as f:
+            reader = csv.DictReader(f)
+            for line, row in enumerate(reader, start=2):
+                if None in row or None in row.values():  # more or fewer cells than the header names
+                    cells = sum(v is not None for k, v in row.items() if k is not None) + len(row.get(None) or [])
+                    raise ScenarioError(f"{path}: row {line} has {cells} cells where the header names "
+                                        f"{len(reader.fieldnames or [])}", param="table")  # fmt: skip
+                rows.append({k.strip(): _value(v) for k, v in row.items()})
+    except UnicodeDecodeError:
+        raise ScenarioError(f"{path}: not a UTF-8 text file (save it as UTF-8 CSV)", param="table") from None
     if not rows:
         raise ScenarioError(f"{path}: no rows", param="table")
     return rows

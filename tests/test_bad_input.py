@@ -217,3 +217,36 @@ def test_a_station_too_large_for_memory_is_refused_with_its_estimate():
     with pytest.raises(ScenarioError, match=r"too large to run.*40,000,000 parcels a run.*stations.count"):
         check_cost(scenario, memory_limit=16 * 2**30)
     check_cost(load_scenario(GOOD), memory_limit=16 * 2**30)  # the headline scenario fits easily
+
+
+@pytest.mark.parametrize(("error", "expected"), [(MemoryError, "out of memory"), (RecursionError, "nested too deeply")])
+def test_memory_and_recursion_errors_are_messages(monkeypatch, capsys, error, expected):
+    import sim.cli
+
+    def failing(*_args):
+        raise error
+
+    monkeypatch.setattr(sim.cli, "_cmd_validate", failing)
+    assert main(["validate", str(GOOD)]) == 2
+    err = capsys.readouterr().err
+    assert expected in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"couriers.count,economics.locker_fee_yuan\n3,0.5\n4\n", "row 3 has 1 cells where the header names 2"),
+        (b"couriers.count\n\xe9\n", "not a UTF-8 text file"),
+    ],
+)
+def test_a_broken_sweep_table_exits_2_naming_what_is_wrong(tmp_path, capsys, content, expected):
+    table = tmp_path / "t.csv"
+    table.write_bytes(content)
+    assert main(["sweep", str(GOOD), "--table", str(table), "--out", str(tmp_path / "s"), "--no-charts"]) == 2
+    assert expected in capsys.readouterr().err
+
+
+def test_a_grid_value_that_is_not_yaml_is_text(tmp_path):
+    from sim.sweep import parse_grid
+
+    assert parse_grid("description=[a") == ("description", ["[a"])

@@ -78,3 +78,34 @@ def test_sweep_force_keeps_the_users_files(tmp_path):
 
 def test_default_folder_names_differ_within_one_second():
     assert _default_out("s") != _default_out("s")
+
+
+def _started(cmd: list[str], partial_glob, tmp_path):
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob(partial_glob)) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return proc
+
+
+def test_pool_workers_die_with_their_parent(tmp_path):
+    psutil = pytest.importorskip("psutil")
+    cmd = [sys.executable, "-m", "sim", "run", str(HEADLINE), "--reps", "8", "--jobs", "2", "--out", str(tmp_path / "o")]
+    proc = _started(cmd, ".o.partial-*/events.parquet/*.parquet", tmp_path)
+    workers = psutil.Process(proc.pid).children(recursive=True)
+    assert workers, "the run should have started its pool"
+    proc.kill()  # kill -9 of the parent: no cleanup code of its own runs
+    proc.wait()
+    _, alive = psutil.wait_procs(workers, timeout=10)
+    assert not alive, f"workers still running after their parent died: {[p.pid for p in alive]}"
+
+
+def test_sigterm_stops_a_run_cleanly(tmp_path):
+    import signal
+
+    cmd = [sys.executable, "-m", "sim", "run", str(HEADLINE), "--reps", "8", "--jobs", "1", "--out", str(tmp_path / "o")]
+    proc = _started(cmd, ".o.partial-*/events.parquet/*.parquet", tmp_path)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 143 and b"terminated" in err and b"Traceback" not in err
+    assert not (tmp_path / "o").exists() and not list(tmp_path.glob(".o.partial-*"))
