@@ -176,10 +176,10 @@ def _build() -> tuple[argparse.ArgumentParser, list[tuple[str, argparse.Argument
     p.add_argument("--variant", dest="variants", action="append", metavar="NAME", help="run only this variant (repeatable)")
     p.add_argument("--force", action="store_true", help="replace the results in a non-empty --out folder")
     p.add_argument("--no-charts", action="store_true", help="skip the PNG charts")
-    p.add_argument("--reps", type=_positive_int, default=1, help="replications per variant (default 1)")
+    p.add_argument("--reps", type=_replications, default=1, help="replications per variant (default 1)")
     p.add_argument("--until-precision", type=_share, metavar="SHARE",
                    help="add replications until every headline KPI's 95%% half-width is within SHARE of its mean")  # fmt: skip
-    p.add_argument("--max-reps", type=_positive_int, default=200, help="cap for --until-precision (default 200)")
+    p.add_argument("--max-reps", type=_replications, default=200, help="cap for --until-precision (default 200)")
     p.add_argument("--diff", dest="pairs", action="append", type=_pair, metavar="A,B",
                    help="paired differences A − B to report (repeatable; default: every pair, scenario order)")  # fmt: skip
     _executor_options(p)
@@ -190,7 +190,7 @@ def _build() -> tuple[argparse.ArgumentParser, list[tuple[str, argparse.Argument
     p.add_argument("--grid", action="append", default=[], metavar="PATH=VALUES",
                    help="a swept field: path=v1,v2,... or path=start:stop:step (repeatable; the product is run)")  # fmt: skip
     p.add_argument("--table", type=Path, help="CSV of runs: a column per field path, a row per run")
-    p.add_argument("--reps", type=_positive_int, default=1, help="replications per point and variant")
+    p.add_argument("--reps", type=_replications, default=1, help="replications per point and variant")
     p.add_argument("--variant", dest="variants", action="append", metavar="NAME", help="only this variant (repeatable)")
     p.add_argument("--seed", type=_non_negative_int, help="base seed (overrides the scenario's seed)")
     p.add_argument("--out", type=Path, help="sweep folder (default: results/<name>-sweep-<UTC time>); rerun to resume")
@@ -208,7 +208,7 @@ def _build() -> tuple[argparse.ArgumentParser, list[tuple[str, argparse.Argument
     p.add_argument("--capacity", action="store_true", help="compare under saturated demand (couriers never run out of parcels)")
     p.add_argument("--a", default="door", help="variant a (default door)")
     p.add_argument("--b", default="locker", help="variant b (default locker)")
-    p.add_argument("--reps", type=_positive_int, default=10, help="paired replications (default 10)")
+    p.add_argument("--reps", type=_replications, default=10, help="paired replications (default 10)")
     p.add_argument("--seed", type=_non_negative_int, help="base seed (overrides the scenario's seed)")
     _set_option(p)
     p.add_argument("--json", action="store_true", help="print JSON only")
@@ -218,7 +218,7 @@ def _build() -> tuple[argparse.ArgumentParser, list[tuple[str, argparse.Argument
     p = command("capacity", "parcels a courier delivers in a working day when work never runs out, per variant")
     p.add_argument("scenario", type=Path, help="scenario YAML file")
     p.add_argument("--variant", dest="variants", action="append", metavar="NAME", help="only this variant (repeatable)")
-    p.add_argument("--reps", type=_positive_int, default=5, help="replications per variant (default 5)")
+    p.add_argument("--reps", type=_replications, default=5, help="replications per variant (default 5)")
     p.add_argument("--seed", type=_non_negative_int, help="base seed (overrides the scenario's seed)")
     _set_option(p)
     p.add_argument(
@@ -235,7 +235,7 @@ def _build() -> tuple[argparse.ArgumentParser, list[tuple[str, argparse.Argument
     p.add_argument("scenario", type=Path, help="scenario YAML file")
     p.add_argument("--variant", required=True, help="variant to staff, e.g. door")
     p.add_argument("--target", required=True, help="e.g. same_day_delivery_share=0.95 or carried_over_parcels<=100")
-    p.add_argument("--reps", type=_positive_int, default=1, help="replications averaged for each fleet size (default 1)")
+    p.add_argument("--reps", type=_replications, default=1, help="replications averaged for each fleet size (default 1)")
     p.add_argument("--seed", type=_non_negative_int, help="base seed (overrides the scenario's seed)")
     _set_option(p)
     p.add_argument("--json", action="store_true", help="print JSON only")
@@ -260,7 +260,7 @@ def _build() -> tuple[argparse.ArgumentParser, list[tuple[str, argparse.Argument
     q.add_argument("--arrivals-per-hour", type=_positive_float, required=True, help="Poisson arrival rate of orders")
     q.add_argument("--service-per-hour", type=_positive_float, required=True, help="orders one picker serves per hour")
     q.add_argument("--servers", type=_positive_int, required=True, help="pickers working round the clock")
-    q.add_argument("--orders", type=_positive_int, default=200_000, help="orders to simulate (default %(default)s)")
+    q.add_argument("--orders", type=_orders, default=200_000, help="orders to simulate (default %(default)s)")
     q.add_argument("--seed", type=_non_negative_int, default=1, help="seed (default 1)")
     q.add_argument("--json", action="store_true", help="print JSON only")
     q.set_defaults(handler=_cmd_theory_mmc)
@@ -343,6 +343,22 @@ def _pair(text: str) -> tuple[str, str]:
     if not sep or not a.strip() or not b.strip() or "," in b:
         raise argparse.ArgumentTypeError(f"expected two variant names A,B, got {text!r}")
     return a.strip(), b.strip()
+
+
+def _at_most(limit: int, what: str):
+    """A positive integer of at most ``limit``: beyond it a run would not fit a machine's memory or a day."""
+
+    def parse(text: str) -> int:
+        value = _positive_int(text)
+        if value > limit:
+            raise argparse.ArgumentTypeError(f"{value:,} {what}: at most {limit:,}")
+        return value
+
+    return parse
+
+
+_replications = _at_most(10_000, "replications")
+_orders = _at_most(50_000_000, "orders")
 
 
 def _non_negative_int(text: str) -> int:

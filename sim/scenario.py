@@ -1090,7 +1090,10 @@ def _default_as_dict(model: Any, parent: Any, key: str) -> dict[str, Any]:
     if parent is Scenario and key == "variants":
         return {name: v.model_dump(mode="python") for name, v in _default_variants().items()}
     if isinstance(model, type) and issubclass(model, BaseModel) and model is not Variant:
-        return model().model_dump(mode="python")
+        try:
+            return model().model_dump(mode="python")
+        except ValidationError:  # a section with required fields (city.osm needs its file): start empty
+            return {}
     return {}
 
 
