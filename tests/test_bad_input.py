@@ -110,7 +110,11 @@ CASES = {
         [],
         ["bad.yaml", "variants.door.set", "couriers.count"],
     ),
-    "--set into a section with required fields": ("{}", ["--set", "city.osm.radius_m=500"], ["city.osm.file", "required field is missing"]),
+    "--set into a section with required fields": (
+        "{}",
+        ["--set", "city.osm.radius_m=500"],
+        ["city.osm.file", "required field is missing"],
+    ),
     "--seed above 2^63 - 1": ("{}", ["--seed", "9223372036854775808"], ["--seed", "0-9223372036854775807"]),
 }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -109,3 +110,30 @@ def test_sigterm_stops_a_run_cleanly(tmp_path):
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 143 and b"terminated" in err and b"Traceback" not in err
     assert not (tmp_path / "o").exists() and not list(tmp_path.glob(".o.partial-*"))
+
+
+def test_a_full_disk_is_a_message_and_leaves_no_folder(tmp_path):
+    """RLIMIT_FSIZE stands in for a full disk: writes past 200 kB fail with EFBIG (Python ignores SIGXFSZ)."""
+    import resource
+
+    def small_files() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (200_000, 200_000))
+
+    out = tmp_path / "full"
+    done = subprocess.run([sys.executable, "-m", "sim", "run", str(HEADLINE), "--out", str(out), "--no-charts"],
+                          capture_output=True, text=True, preexec_fn=small_files, timeout=120)  # fmt: skip
+    assert done.returncode == 2 and "File too large" in done.stderr and "Traceback" not in done.stderr
+    assert not out.exists() and not list(tmp_path.glob(".full.partial-*"))
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes anywhere: permissions cannot make a folder read-only")
+def test_a_read_only_parent_is_refused_before_the_simulation(tmp_path, capsys):
+    parent = tmp_path / "ro"
+    parent.mkdir()
+    parent.chmod(0o555)
+    try:
+        started = time.monotonic()
+        assert main(["run", str(HEADLINE), "--out", str(parent / "out"), "--no-charts"]) == 2
+        assert time.monotonic() - started < 5 and "ermission" in capsys.readouterr().err
+    finally:
+        parent.chmod(0o755)
