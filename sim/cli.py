@@ -182,6 +182,7 @@ def _build() -> tuple[argparse.ArgumentParser, list[tuple[str, argparse.Argument
     p.add_argument("--max-reps", type=_replications, default=200, help="cap for --until-precision (default 200)")
     p.add_argument("--diff", dest="pairs", action="append", type=_pair, metavar="A,B",
                    help="paired differences A − B to report (repeatable; default: every pair, scenario order)")  # fmt: skip
+    _max_memory_option(p)
     _executor_options(p)
     p.set_defaults(handler=_cmd_run)
 
@@ -324,6 +325,7 @@ def _build() -> tuple[argparse.ArgumentParser, list[tuple[str, argparse.Argument
     p = command("validate", "check a scenario file without running it")
     p.add_argument("scenario", type=Path, help="scenario YAML file")
     _set_option(p)
+    _max_memory_option(p)
     p.set_defaults(handler=_cmd_validate)
 
     p = command("track", "print a parcel's tracking timeline from a results folder")
@@ -331,6 +333,11 @@ def _build() -> tuple[argparse.ArgumentParser, list[tuple[str, argparse.Argument
     p.add_argument("parcel", type=_non_negative_int, help="parcel id (0, 1, ...)")
     p.set_defaults(handler=_cmd_track)
     return parser, commands
+
+
+def _max_memory_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--max-memory", type=_positive_float, metavar="GIB",
+                   help="memory a station area's run may use (default: 80%% of this machine's)")  # fmt: skip
 
 
 def _set_option(p: argparse.ArgumentParser) -> None:
@@ -419,6 +426,11 @@ def _port(text: str) -> int:
     return value
 
 
+def _limit(args: argparse.Namespace) -> float | None:
+    """--max-memory in bytes, or None for the machine's own limit."""
+    return None if args.max_memory is None else args.max_memory * 2**30
+
+
 def _overrides(items: list[str]) -> dict:
     from .scenario import parse_override
 
@@ -432,7 +444,7 @@ def _cmd_run(args: argparse.Namespace, console: Console) -> int:
     from .tables import check_disk_space
 
     scenario = load_scenario(args.scenario, _overrides(args.overrides), overrides_from="--set")
-    check_feasible(scenario)
+    check_feasible(scenario, memory_limit=_limit(args))
     out = args.out or _default_out(scenario.name)
     # Fail before a long run, not after it: a disk too small, a folder that is not ours to fill.
     variants = len(args.variants or scenario.variants)
@@ -898,7 +910,7 @@ def _cmd_validate(args: argparse.Namespace, console: Console) -> int:
     from .scenario import load_scenario
 
     scenario = load_scenario(args.scenario, _overrides(args.overrides), overrides_from="--set")
-    check_feasible(scenario)
+    check_feasible(scenario, memory_limit=_limit(args))
     console.print(_escape(f"{args.scenario}: valid scenario '{scenario.name}' with variants {', '.join(scenario.variants)}"))
     console.print(_escape(f"  one replication of every variant: {estimate(scenario).text()}"))
     return 0

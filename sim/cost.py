@@ -75,9 +75,9 @@ def check_cost(
         )
     if est.memory_bytes > limit:
         raise ScenarioError(
-            f"too large to run: {est.text()}; this machine allows {_gib(limit)}. Split the parcels over more station "
-            "areas (stations.count: each runs on its own and streams its results to disk), lower parcels.per_day, or "
-            "run on a machine with more memory"
+            f"too large to run: {est.text()}; the limit is {_gib(limit)}. Split the parcels over more station "
+            "areas (stations.count: each runs on its own and streams its results to disk), lower parcels.per_day, "
+            "run on a machine with more memory, or raise the limit (--max-memory GIB) if you know it fits"
         )
     return est
 

@@ -51,11 +51,12 @@ def courier_areas(city: City, couriers: int) -> np.ndarray:
         raise ScenarioError(str(exc)) from None
 
 
-def check_feasible(scenario: Scenario) -> None:
+def check_feasible(scenario: Scenario, *, memory_limit: float | None = None) -> None:
     """Raise ``ScenarioError`` if some variant's world cannot be built (e.g. more couriers than
-    compounds). The first district is built in full; the others' compounds are counted from the
+    compounds, or a run too large for ``memory_limit`` bytes, by default 80% of this machine's memory).
+    The first district is built in full; the others' compounds are counted from the
     city's first draws, which is quick enough for a city of hundreds of station areas."""
-    check_cost(scenario)  # before anything is built: a scenario too large is refused with its estimate
+    check_cost(scenario, memory_limit=memory_limit)  # before anything is built: too large is refused with its estimate
     checked = set()
     for variant in scenario.variants:
         resolved = scenario.resolved(variant)

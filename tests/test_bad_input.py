@@ -255,3 +255,11 @@ def test_a_grid_value_that_is_not_yaml_is_text(tmp_path):
     from sim.sweep import parse_grid
 
     assert parse_grid("description=[a") == ("description", ["[a"])
+
+
+def test_max_memory_sets_the_limit_of_the_cost_guard(capsys):
+    assert main(["validate", str(GOOD), "--max-memory", "1"]) == 0  # the headline scenario needs a few MiB
+    big = ["validate", str(GOOD), "--set", "parcels.per_day=2000000"]
+    assert main([*big, "--max-memory", "1"]) == 2
+    assert "the limit is 1.0 GiB" in capsys.readouterr().err
+    assert main([*big, "--max-memory", "64"]) == 0  # 3.7 GiB a station area fits under a 64 GiB limit
