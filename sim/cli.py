@@ -330,7 +330,7 @@ def _build() -> tuple[argparse.ArgumentParser, list[tuple[str, argparse.Argument
 
     p = command("track", "print a parcel's tracking timeline from a results folder")
     p.add_argument("results", type=Path, help="results folder written by 'parcelsim run'")
-    p.add_argument("parcel", type=_non_negative_int, help="parcel id (0, 1, ...)")
+    p.add_argument("parcel", type=_parcel_id, help="parcel id (0, 1, ...)")
     p.set_defaults(handler=_cmd_track)
     return parser, commands
 
@@ -365,6 +365,7 @@ def _at_most(limit: int, what: str):
 
 
 _replications = _at_most(10_000, "replications")
+_parcel_id = _at_most(2**63 - 1, "is not a parcel id; ids")
 _orders = _at_most(50_000_000, "orders")
 
 

@@ -37,6 +37,7 @@ MAX_SEED = 2**63 - 1  # seeds feed numpy's SeedSequence through 64-bit arithmeti
 _NUMBERS = (int, float, int | None, float | None)
 _MAX_NESTING = 40  # a scenario nests about 5 deep; far deeper input is an accident or an attack
 _MAX_VALUES = 100_000  # the largest shipped scenario holds a few hundred values
+_MAX_DIGITS = 40  # any number a scenario needs fits in 40 digits
 HOURS_PER_DAY = 24
 
 
@@ -966,6 +967,11 @@ class ScenarioLoader(yaml.SafeLoader):
         finally:
             self._depth -= 1
 
+    def construct_yaml_int(self, node: Any) -> int:
+        if len(node.value) > _MAX_DIGITS:  # Python refuses to read integers of thousands of digits
+            raise yaml.MarkedYAMLError(None, None, f"a number of {len(node.value):,} digits", node.start_mark)
+        return int(super().construct_yaml_int(node))
+
     def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
         seen: dict[Any, int] = {}
         for key_node, _ in node.value:
@@ -979,6 +985,9 @@ class ScenarioLoader(yaml.SafeLoader):
                 )
             seen[key] = line
         return super().construct_mapping(node, deep=deep)
+
+
+ScenarioLoader.add_constructor("tag:yaml.org,2002:int", ScenarioLoader.construct_yaml_int)
 
 
 def _check_size(raw: Any, source: str) -> None:

@@ -30,9 +30,10 @@ from .runner import Job, check_variants, prepare_scenario, run_job
 from .scenario import Scenario, ScenarioLoader
 from .stats import mean_ci
 
-__all__ = ["MAX_GRID_VALUES", "SweepResult", "grid_points", "parse_grid", "read_table", "sweep"]
+__all__ = ["MAX_GRID_POINTS", "MAX_GRID_VALUES", "SweepResult", "grid_points", "parse_grid", "read_table", "sweep"]
 
 MAX_GRID_VALUES = 10_000  # values of one swept field; a range beyond this is a typo, not a plan
+MAX_GRID_POINTS = 100_000  # points of a whole grid (the product of its fields' values)
 
 
 def parse_grid(text: str) -> tuple[str, list[Any]]:
@@ -202,6 +203,11 @@ def grid_points(grids: list[tuple[str, list[Any]]]) -> list[dict[str, Any]]:
     paths = [p for p, _ in grids]
     if len(set(paths)) != len(paths):
         raise ScenarioError("each field may be swept only once", param="grid")
+    points = math.prod(len(v) for _, v in grids)
+    if points > MAX_GRID_POINTS:
+        raise ScenarioError(
+            f"{points:,} points; at most {MAX_GRID_POINTS:,} in one sweep (sweep fewer values, or split it)", param="grid"
+        )
     return [dict(zip(paths, combo, strict=True)) for combo in itertools.product(*(v for _, v in grids))]
 
 

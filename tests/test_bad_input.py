@@ -115,6 +115,7 @@ CASES = {
         ["--set", "city.osm.radius_m=500"],
         ["city.osm.file", "required field is missing"],
     ),
+    "a 5,000-digit number": ("couriers: {count: " + "9" * 5000 + "}", [], ["a number of 5,000 digits", "line 1"]),
     "--seed above 2^63 - 1": ("{}", ["--seed", "9223372036854775808"], ["--seed", "0-9223372036854775807"]),
 }
 
@@ -263,3 +264,15 @@ def test_max_memory_sets_the_limit_of_the_cost_guard(capsys):
     assert main([*big, "--max-memory", "1"]) == 2
     assert "the limit is 1.0 GiB" in capsys.readouterr().err
     assert main([*big, "--max-memory", "64"]) == 0  # 3.7 GiB a station area fits under a 64 GiB limit
+
+
+def test_a_grid_of_too_many_points_is_refused_before_anything_runs(tmp_path, capsys):
+    grids = ["--grid", "couriers.count=1:1000:1", "--grid", "seed=1:1000:1"]
+    assert main(["sweep", str(GOOD), *grids, "--out", str(tmp_path / "s"), "--no-charts"]) == 2
+    assert "1,000,000 points; at most 100,000" in capsys.readouterr().err
+
+
+def test_a_parcel_id_beyond_64_bits_is_an_argument_error(tmp_path, capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["track", str(tmp_path), "9223372036854775808"])
+    assert stop.value.code == 2 and "at most 9,223,372,036,854,775,807" in capsys.readouterr().err
