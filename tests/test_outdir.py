@@ -137,3 +137,11 @@ def test_a_read_only_parent_is_refused_before_the_simulation(tmp_path, capsys):
         assert time.monotonic() - started < 5 and "ermission" in capsys.readouterr().err
     finally:
         parent.chmod(0o755)
+
+
+def test_a_sweep_into_a_folder_another_command_writes_fails_at_once(tmp_path, capsys):
+    out = tmp_path / "s"
+    with locked(out):
+        args = ["sweep", str(HEADLINE), "--variant", "locker", "--grid", "economics.locker_fee_yuan=0.5", "--out", str(out)]
+        assert main([*args, "--force", "--no-charts"]) == 2
+    assert "is writing it" in capsys.readouterr().err and not (out / "sweep.csv").exists()
