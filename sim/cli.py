@@ -352,11 +352,12 @@ def _pair(text: str) -> tuple[str, str]:
     return a.strip(), b.strip()
 
 
-def _at_most(limit: int, what: str):
-    """A positive integer of at most ``limit``: beyond it a run would not fit a machine's memory or a day."""
+def _at_most(limit: int, what: str, *, zero: bool = False):
+    """A positive (or, with ``zero``, non-negative) integer of at most ``limit``: beyond it a run
+    would not fit a machine's memory or a day, or an id would not fit 64 bits."""
 
     def parse(text: str) -> int:
-        value = _positive_int(text)
+        value = _non_negative_int(text) if zero else _positive_int(text)
         if value > limit:
             raise argparse.ArgumentTypeError(f"{value:,} {what}: at most {limit:,}")
         return value
@@ -365,7 +366,7 @@ def _at_most(limit: int, what: str):
 
 
 _replications = _at_most(10_000, "replications")
-_parcel_id = _at_most(2**63 - 1, "is not a parcel id; ids")
+_parcel_id = _at_most(2**63 - 1, "is not a parcel id; ids", zero=True)
 _orders = _at_most(50_000_000, "orders")
 
 
