@@ -403,6 +403,7 @@ def district_map(city: Any, tours: list[list[int]] | None = None, tour_waves: li
                  ax: Axes | None = None) -> Figure:  # fmt: skip
     """The district: roads, compounds (size by households), locker banks, the station, and one
     courier's tours for a day (lists of places, station first) coloured by delivery wave."""
+    import networkx as nx
     from matplotlib.collections import LineCollection, PolyCollection
 
     fig, ax = _axes(ax, (9, 9))
@@ -433,7 +434,7 @@ def district_map(city: Any, tours: list[list[int]] | None = None, tour_waves: li
         path = [*tour, tour[0]]
         nodes: list[int] = []
         for a, b in itertools.pairwise(path):
-            leg = _road_path(g, int(city.place_node[a]), int(city.place_node[b]))
+            leg = nx.shortest_path(g, int(city.place_node[a]), int(city.place_node[b]), weight=city.route_weight)
             nodes.extend(leg if not nodes else leg[1:])
         label = f"tours in wave {wave + 1}" if wave not in waves[:k] else None
         route_x, route_y = [g.nodes[n]["x"] for n in nodes], [g.nodes[n]["y"] for n in nodes]
@@ -470,14 +471,6 @@ def _scale_bar(ax: Axes) -> None:
     right, low = x1 - (x1 - x0) * 0.04, y0 + (y1 - y0) * 0.04
     ax.plot([right - length, right], [low, low], color="black", linewidth=3, zorder=6)
     ax.text(right - length / 2, low + (y1 - y0) * 0.012, f"{length:,.0f} m", ha="center", va="bottom", fontsize=8, zorder=6)
-
-
-def _road_path(g, a: int, b: int) -> list[int]:
-    import networkx as nx
-
-    # A real district's roads have speeds by class: couriers take the quickest path, as planned.
-    weight = "ride_s" if "ride_s" in next(iter(g.edges(data=True)))[2] else "length_m"
-    return nx.shortest_path(g, a, b, weight=weight)
 
 
 @_styled

@@ -310,16 +310,13 @@ def _banks(city: Any, events: Any) -> list[dict[str, Any]]:
 def _courier_tracks(city: Any, tours: pd.DataFrame, stops: pd.DataFrame) -> list[dict[str, Any]]:
     """Keyframes (t, x, y) of each courier: still at the station and at stops, moving along the
     road path between places (the quickest path, as the tour was planned) while riding."""
-    from scipy.sparse import csr_matrix
     from scipy.sparse.csgraph import dijkstra
 
+    from .world.city import road_matrix
+
     g = city.graph
-    n = g.number_of_nodes()
-    xy = np.array([[g.nodes[i]["x"], g.nodes[i]["y"]] for i in range(n)])
-    weight = "ride_s" if city.place_ride_s is not None else "length_m"
-    u, v, w = (np.array(c) for c in zip(*((a, b, d[weight]) for a, b, d in g.edges(data=True)), strict=True))
-    adj = csr_matrix((np.concatenate([w, w]), (np.concatenate([u, v]), np.concatenate([v, u]))), shape=(n, n))
-    _, pred = dijkstra(adj, indices=city.place_node, return_predecessors=True)
+    xy = np.array([[g.nodes[i]["x"], g.nodes[i]["y"]] for i in range(g.number_of_nodes())])
+    _, pred = dijkstra(road_matrix(g, city.route_weight), indices=city.place_node, return_predecessors=True)
 
     def path(a: int, b: int) -> np.ndarray:  # road nodes from place a to place b
         nodes, node = [], int(city.place_node[b])

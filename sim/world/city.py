@@ -73,6 +73,11 @@ class City:
         place_bank[self.bank_place] = np.arange(len(self.bank_place))
         object.__setattr__(self, "place_bank", place_bank)
 
+    @property
+    def route_weight(self) -> str:
+        """The edge attribute tours are routed by: riding time in a real district, else metres."""
+        return "length_m" if self.place_ride_s is None else "ride_s"
+
     def ride_seconds(self, places: list[int], speed_mps: float) -> np.ndarray:
         """Riding times (s) between ``places``: by road class in a real district, else at ``speed_mps``."""
         index = np.ix_(places, places)
@@ -266,14 +271,21 @@ def _station_node(nx_: int, ny_: int, location: str, node) -> int:
     return node(0, ny_ // 2)
 
 
+def edge_matrix(n: int, u: np.ndarray, v: np.ndarray, w: np.ndarray) -> csr_matrix:
+    """The sparse matrix of an undirected road network of ``n`` nodes (edges u-v of weight w), for
+    scipy's shortest paths."""
+    return csr_matrix((np.concatenate([w, w]), (np.concatenate([u, v]), np.concatenate([v, u]))), shape=(n, n))
+
+
+def road_matrix(g: nx.Graph, weight: str = "length_m") -> csr_matrix:
+    """``edge_matrix`` of a road graph whose nodes are numbered 0..n-1, by the edge attribute ``weight``."""
+    edges = np.array([(u, v, d[weight]) for u, v, d in g.edges(data=True)])
+    return edge_matrix(g.number_of_nodes(), edges[:, 0].astype(np.int64), edges[:, 1].astype(np.int64), edges[:, 2])
+
+
 def _place_distances(g: nx.Graph, place_node: np.ndarray) -> np.ndarray:
     """All-pairs road distances between places (metres), via scipy's Dijkstra from each place."""
-    nodes = np.arange(g.number_of_nodes())
-    edges = np.array([(u, v, d["length_m"]) for u, v, d in g.edges(data=True)])
-    n = len(nodes)
-    u, v, w = edges[:, 0].astype(np.int64), edges[:, 1].astype(np.int64), edges[:, 2]
-    adj = csr_matrix((np.concatenate([w, w]), (np.concatenate([u, v]), np.concatenate([v, u]))), shape=(n, n))
-    dist = dijkstra(adj, directed=True, indices=place_node)[:, place_node]
+    dist = dijkstra(road_matrix(g), directed=True, indices=place_node)[:, place_node]
     if not np.all(np.isfinite(dist)):
         raise ValueError("the road graph is not connected")
     # Average the tiny asymmetry that floating-point summation can leave.

@@ -28,7 +28,6 @@ from typing import Any
 
 import networkx as nx
 import numpy as np
-from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components, dijkstra
 
 from ..places import Place
@@ -37,6 +36,7 @@ from .city import (
     City,
     MapFrame,
     banks_of_compounds,
+    edge_matrix,
     grid_draws,
     grid_station_node,
     grid_streets,
@@ -185,8 +185,7 @@ def _roads(data: Any, osm: OsmConfig, proj: LocalProjection, inside: Any, path: 
         raise ValueError(f"{path}: no roads within the district around the station")
     # The largest connected piece: a tricycle cannot reach roads cut off by the district's edge.
     n = len(ids)
-    adj = csr_matrix((np.ones(len(index)), (index[:, 0], index[:, 1])), shape=(n, n))
-    _, label = connected_components(adj, directed=False)
+    _, label = connected_components(edge_matrix(n, index[:, 0], index[:, 1], np.ones(len(index))), directed=False)
     used = np.unique(index)
     main = np.bincount(label[used]).argmax()
     keep = label[index[:, 0]] == main
@@ -481,8 +480,7 @@ def _timed_distances(
     n: int, u: np.ndarray, v: np.ndarray, length: np.ndarray, ride: np.ndarray, place_node: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Riding time between places over the quickest paths, and those paths' lengths in metres."""
-    time_adj = csr_matrix((np.concatenate([ride, ride]), (np.concatenate([u, v]), np.concatenate([v, u]))), shape=(n, n))
-    seconds, pred = dijkstra(time_adj, directed=True, indices=place_node, return_predecessors=True)
+    seconds, pred = dijkstra(edge_matrix(n, u, v, ride), directed=True, indices=place_node, return_predecessors=True)
     # Metres along each quickest path: walk every (source, place) path back to its source at once.
     keys = np.concatenate([u * n + v, v * n + u])
     order = np.argsort(keys)
