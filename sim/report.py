@@ -77,13 +77,14 @@ def _small(bundle: Bundle) -> bool:
 def _page(bundle: Bundle, breakeven: BreakevenResult | None) -> str:
     sc = bundle.scenario
     verdict = verdict_of(bundle.runs, sc, breakeven)
+    means, ci = bundle.kpi_means()  # per variant, with 95% half-widths (None with one replication)
     data = {
         "title": sc.name,
         "description": sc.description.strip(),
         "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "replications": int(bundle.runs["replication"].nunique()),
-        "kpis": _kpi_table(bundle),
-        "figures": _figures(bundle),
+        "kpis": _kpi_table(bundle, means, ci),
+        "figures": _figures(bundle, means, ci),
         "replay": _replay(bundle),
         "statuses": [[s.label, s.chinese] for s in Status],
         "details": list(DETAIL_NAMES),
@@ -129,8 +130,7 @@ def _verdict_html(verdict: Verdict | None, bundle: Bundle) -> str:
     )
 
 
-def _kpi_table(bundle: Bundle) -> dict[str, Any]:
-    means, ci = bundle.kpi_means()
+def _kpi_table(bundle: Bundle, means: pd.DataFrame, ci: pd.DataFrame | None) -> dict[str, Any]:
     keys = [*HEADLINE_KPIS, *(UPSTREAM_KPIS if bundle.scenario.upstream is not None else ())]
     rows = []
     for key in keys:
@@ -150,12 +150,11 @@ def _number(x: Any) -> float | None:
 # --- charts -------------------------------------------------------------------------------------
 
 
-def _figures(bundle: Bundle) -> dict[str, Any]:
+def _figures(bundle: Bundle, means: pd.DataFrame, ci: pd.DataFrame | None) -> dict[str, Any]:
     """Plotly figures as JSON, each with hover values and 95% intervals."""
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
-    means, ci = bundle.kpi_means()
     variants = [str(v) for v in means.index]
     figures: dict[str, Any] = {}
     shown = [
