@@ -23,14 +23,13 @@ from .errors import ResultsError
 from .model import RunResult
 from .partials import Activity, Window, first_times, run_partial_of_log
 from .runner import RunSet, summary_of
-from .tables import ACTIVITY_TABLES, TABLES, TableSink
+from .tables import ACTIVITY_TABLES, TableSink
 from .tracking import EventTable, Status, events_from_arrow, format_timeline
 from .units import SECONDS_PER_DAY
 from .upstream import UpstreamResult
 from .version import git_revision, package_version
 
 __all__ = [
-    "BUNDLE_FILES",
     "filter_events",
     "load_events",
     "load_results",
@@ -39,17 +38,6 @@ __all__ = [
     "require_complete",
     "write_bundle",
 ]
-
-# Files and table folders (Parquet datasets, ``sim.tables``) a results folder may hold.
-BUNDLE_FILES = (
-    "scenario.resolved.yaml",
-    "meta.json",
-    "kpis.json",
-    "kpis.csv",
-    *(f"{name}.parquet" for name in TABLES),
-    "income_breakdown.csv",
-    "differences.csv",
-)
 
 
 def write_bundle(runs: RunSet, out: Path, *, pairs: list[tuple[str, str]] | None = None, command: str = "") -> None:
