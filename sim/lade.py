@@ -25,7 +25,7 @@ import pandas as pd
 
 from .errors import ScenarioError
 
-__all__ = ["DISTRIBUTIONS", "LADE_COLUMNS", "LadeSummary", "lade_from_run", "read_lade", "summarize"]
+__all__ = ["DISTRIBUTIONS", "LADE_COLUMNS", "LadeSummary", "deliveries_of_run", "lade_from_run", "read_lade", "summarize"]
 
 LADE_COLUMNS = (
     "order_id", "region_id", "city", "courier_id", "lng", "lat", "aoi_id", "aoi_type", "accept_time",
@@ -121,27 +121,36 @@ def summarize(log: pd.DataFrame) -> LadeSummary:
     })  # fmt: skip
 
 
-def lade_from_run(events: pd.DataFrame, *, start: date = date(2022, 3, 21), city: str = "parcelsim") -> pd.DataFrame:
-    """A simulated run's deliveries in LaDe-D columns: one row per parcel handed over at the door or
-    dropped in a locker by a courier (``delivery_time``), accepted when it went out for delivery
-    (``accept_time``), at the compound it was delivered in (``aoi_id``). ``events`` is one run's
-    tracking log (``sim.load_events`` as pandas). Positions are not simulated: coordinate columns are
-    empty."""
+def deliveries_of_run(events: pd.DataFrame, *, start: date = date(2022, 3, 21)) -> pd.DataFrame:
+    """A simulated run's deliveries as ``read_lade`` gives a real log's: one row per parcel handed
+    over at the door or dropped in a locker by a courier (``delivery_time``), accepted when it went
+    out for delivery (``accept_time``, NaT if never), at the compound it was delivered in
+    (``aoi_id``); times to the whole second, as LaDe writes them. ``events`` is one run's tracking
+    log (``sim.load_events`` as pandas)."""
     delivered = events[events["status"].astype(str).isin(["delivered", "in_locker"]) & (events["courier"] >= 0)]
     delivered = delivered.drop_duplicates("parcel", keep="first")
     out_for = events[events["status"].astype(str) == "out_for_delivery"].drop_duplicates("parcel", keep="last")
     accept = delivered["parcel"].map(out_for.set_index("parcel")["time_s"])
     base = pd.Timestamp(start)
-
-    def lade_time(seconds: pd.Series) -> pd.Series:
-        stamps = base + pd.to_timedelta(seconds, unit="s")
-        return stamps.dt.strftime("%m-%d %H:%M:%S").where(seconds.notna(), "")
-
-    deliveries = pd.to_timedelta(delivered["time_s"], unit="s") + base
     return pd.DataFrame({
-        "order_id": delivered["parcel"].to_numpy(), "region_id": delivered["station"].to_numpy(), "city": city,
-        "courier_id": delivered["courier"].to_numpy(), "lng": "", "lat": "", "aoi_id": delivered["place"].to_numpy(),
-        "aoi_type": "residential", "accept_time": lade_time(accept).to_numpy(), "accept_gps_time": "",
-        "accept_gps_lng": "", "accept_gps_lat": "", "delivery_time": lade_time(delivered["time_s"]).to_numpy(),
-        "delivery_gps_time": "", "delivery_gps_lng": "", "delivery_gps_lat": "", "ds": deliveries.dt.strftime("%m%d").to_numpy(),
+        "order_id": delivered["parcel"].to_numpy(), "region_id": delivered["station"].to_numpy(),
+        "courier_id": delivered["courier"].to_numpy(), "aoi_id": delivered["place"].to_numpy(),
+        "accept_time": (base + pd.to_timedelta(accept, unit="s")).dt.floor("s").to_numpy(),
+        "delivery_time": (base + pd.to_timedelta(delivered["time_s"], unit="s")).dt.floor("s").to_numpy(),
+    })  # fmt: skip
+
+
+def lade_from_run(events: pd.DataFrame, *, start: date = date(2022, 3, 21), city: str = "parcelsim") -> pd.DataFrame:
+    """``deliveries_of_run`` written in LaDe-D columns, times as ``MM-DD HH:MM:SS``. Positions are
+    not simulated: the coordinate columns are empty."""
+    runs = deliveries_of_run(events, start=start)
+
+    def lade_time(stamps: pd.Series) -> pd.Series:
+        return stamps.dt.strftime("%m-%d %H:%M:%S").where(stamps.notna(), "")
+
+    return pd.DataFrame({
+        "order_id": runs["order_id"], "region_id": runs["region_id"], "city": city, "courier_id": runs["courier_id"],
+        "lng": "", "lat": "", "aoi_id": runs["aoi_id"], "aoi_type": "residential", "accept_time": lade_time(runs["accept_time"]),
+        "accept_gps_time": "", "accept_gps_lng": "", "accept_gps_lat": "", "delivery_time": lade_time(runs["delivery_time"]),
+        "delivery_gps_time": "", "delivery_gps_lng": "", "delivery_gps_lat": "", "ds": runs["delivery_time"].dt.strftime("%m%d"),
     })  # fmt: skip
