@@ -327,16 +327,16 @@ def _gates(areas: list[Any], data: Any, proj: LocalProjection, roads: _Roads, sn
     """Each compound's gate, and whether a tagged node gave it."""
     import shapely
 
-    if data.gates:
-        gx, gy = proj(*np.asarray(data.gates).T)
-        candidates = np.column_stack([gx, gy])
-        _, road_gap = roads.nearest(candidates)
+    # Tagged gate and entrance nodes, made into points once for every compound's test.
+    candidates = np.column_stack(proj(*np.asarray(data.gates).T)) if data.gates else np.empty((0, 2))
+    candidate_points = shapely.points(candidates)
+    road_gap = roads.nearest(candidates)[1] if data.gates else np.empty(0)
     gate = np.empty((len(areas), 2))
     tagged = np.zeros(len(areas), dtype=bool)
     for c, area in enumerate(areas):
         edge = area.boundary
-        if data.gates:
-            near = shapely.distance(edge, shapely.points(candidates)) <= snap_m
+        if len(candidates):
+            near = shapely.distance(edge, candidate_points) <= snap_m
             if near.any():
                 best = np.flatnonzero(near)[np.argmin(road_gap[near])]
                 gate[c], tagged[c] = candidates[best], True
