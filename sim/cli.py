@@ -792,19 +792,16 @@ def _export_lade(args: argparse.Namespace, console: Console) -> int:
     """The run's deliveries in LaDe-D columns: a sample to try import-lade and calibrate on."""
     from .gallery import Bundle
     from .lade import lade_from_run
+    from .outdir import file_written_whole
     from .results import load_events
 
     bundle = Bundle(args.results)
     variant = args.variant or bundle.variants[0]
-    if variant not in bundle.variants:
-        raise ResultsError(f"--variant {variant!r}: not in {bundle.folder} (it has {', '.join(bundle.variants)})")
-    if args.out.exists() and not args.force:
-        raise ResultsError(f"{args.out}: exists; add --force to replace it")
+    bundle.event_parts(variant, args.replication)  # the run exists, or a message naming what does
     events = load_events(bundle.folder, variant, args.replication).to_pandas()
-    if events.empty:
-        raise ResultsError(f"--replication {args.replication}: not in {bundle.folder}")
     lade = lade_from_run(events, start=args.start_date, city=bundle.scenario.name)
-    lade.to_csv(args.out, index=False)
+    with file_written_whole(args.out, args.force) as temporary:
+        lade.to_csv(temporary, index=False)
     console.print(f"{_escape(str(args.out))}: {len(lade):,} deliveries in LaDe-D columns")
     return 0
 

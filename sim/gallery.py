@@ -80,6 +80,17 @@ class Bundle:
         """Every variant of the folder, in the order its parts are numbered."""
         return list(self.meta["variants"])
 
+    def event_parts(self, variant: str, replication: int) -> list[Path]:
+        """The part files of one run's tracking log; ``ResultsError`` naming what the folder has
+        when it holds no such run."""
+        if variant not in self.variants_written:
+            raise ResultsError(f"--variant {variant!r}: not in {self.folder} (it has {', '.join(self.variants_written)})")
+        parts = run_parts(self.folder / "events.parquet", self.variants_written.index(variant), replication)
+        if not parts:
+            reps = sorted(set(self.runs["replication"]))
+            raise ResultsError(f"--replication {replication}: not in {self.folder} (replications {reps[0]}-{reps[-1]})")
+        return parts
+
     def activity(self, name: str, replication: int | None = None, *, variant: str | None = None,
                  courier: int | None = None) -> pd.DataFrame:  # fmt: skip
         """An activity table (tours, stops, days, returns, stop_parts, monitors), optionally only one

@@ -27,9 +27,7 @@ size of the city: the JSON file as a stream of text, the SQLite file through bat
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -40,9 +38,8 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
-from .errors import ResultsError
 from .gallery import Bundle
-from .tables import run_parts
+from .outdir import file_written_whole
 from .tracking import DETAIL_NAMES, SERVICE_NAMES, Status, events_from_arrow
 
 __all__ = ["FORMATS", "export_ocel"]
@@ -77,31 +74,16 @@ def export_ocel(folder: str | Path, out: str | Path, fmt: Format = "ocel2-json",
     existing ``out`` without ``force``."""
     bundle = Bundle(folder)
     variant = variant or bundle.variants[0]
-    if variant not in bundle.variants_written:
-        raise ResultsError(f"--variant {variant!r}: not in {bundle.folder} (it has {', '.join(bundle.variants_written)})")
-    parts = run_parts(bundle.folder / "events.parquet", bundle.variants_written.index(variant), replication)
-    if not parts:
-        reps = sorted(set(bundle.runs["replication"]))
-        raise ResultsError(f"--replication {replication}: not in {bundle.folder} (replications {reps[0]}-{reps[-1]})")
-    out = Path(out)
-    if out.exists() and not force:
-        raise ResultsError(f"{out}: exists; add --force to replace it")
-    tours = _tours(bundle, variant, replication)
-    log = _Log(parts, tours, np.datetime64(start.isoformat(), "ms"))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=out.parent, prefix=f".{out.name}.", delete=False) as part:
-        temporary = Path(part.name)
-    try:
+    parts = bundle.event_parts(variant, replication)
+    log = _Log(parts, _tours(bundle, variant, replication), np.datetime64(start.isoformat(), "ms"))
+    with file_written_whole(Path(out), force) as temporary:
         writer = _JsonWriter(temporary) if fmt == "ocel2-json" else _SqliteWriter(temporary)
         with writer:
             for batch in log.batches():
                 writer.events(batch)
             for kind, rows in log.objects():
                 writer.objects(kind, rows)
-        os.replace(temporary, out)
-    finally:
-        temporary.unlink(missing_ok=True)
-    return ExportSummary(out, log.n_events, log.object_counts)
+    return ExportSummary(Path(out), log.n_events, log.object_counts)
 
 
 # --- reading the run ----------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,7 +20,7 @@ from pathlib import Path
 from .errors import ResultsError
 from .tables import TABLES
 
-__all__ = ["locked", "writing"]
+__all__ = ["file_written_whole", "locked", "writing"]
 
 # What a command of this tool writes into a results folder (everything else there is the user's).
 OWN_NAMES = (
@@ -71,6 +72,22 @@ def writing(out: Path, force: bool) -> Iterator[Path]:
             _move_into_place(temporary, out)
         finally:
             shutil.rmtree(temporary, ignore_errors=True)
+
+
+@contextmanager
+def file_written_whole(out: Path, force: bool) -> Iterator[Path]:
+    """A hidden temporary file beside ``out`` to write into; it replaces ``out`` when the block ends
+    normally, so the file appears whole or not at all. An existing ``out`` needs ``force``."""
+    if out.exists() and not force:
+        raise ResultsError(f"{out}: exists; add --force to replace it")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=out.parent, prefix=f".{out.name}.", delete=False) as part:
+        temporary = Path(part.name)
+    try:
+        yield temporary
+        os.replace(temporary, out)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def _move_into_place(temporary: Path, out: Path) -> None:
