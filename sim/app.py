@@ -4,11 +4,21 @@ Sliders set the door-service fee, the share of 音尊达 parcels, couriers, the 
 locker slots; the verdict, the KPIs and the comparison chart follow from ``sim.whatif`` (a fee is
 re-priced at once; other settings simulate the door and locker variants again, with common random
 numbers and 95% intervals). Needs the ``app`` extra: ``pip install 'parcelsim[app]'``.
+
+The server answers at once: the page is sent before any simulation, and the first runs are made
+when the page has loaded, with "simulating…" shown meanwhile. Every page of the server shares one
+``WhatIf``, so a second visitor sees the runs the first one waited for. SIGTERM and Ctrl-C stop the
+server within a second or two, also in the middle of a simulation.
 """
 
 from __future__ import annotations
 
 import html
+import logging
+import os
+import signal
+import sys
+import threading
 from typing import Any
 
 from .labels import KPI_ZH
@@ -16,9 +26,11 @@ from .scenario import Scenario
 from .webfont import FAMILY, cjk_font_face
 from .whatif import Settings, WhatIf
 
-__all__ = ["serve"]
+__all__ = ["READY", "build", "serve"]
 
+READY = "ready:"  # the line the server prints (with its address) once it accepts connections
 _FONTS = f"system-ui, sans-serif, {FAMILY}"
+_STOP_GRACE_S = 1.5  # after SIGTERM or Ctrl-C, the longest the server may take to stop by itself
 _SHOWN = (
     "parcels_per_courier_day",
     "hours_per_courier_day",
@@ -29,14 +41,15 @@ _SHOWN = (
 )
 
 
-def build(scenario: Scenario) -> Any:
-    """The page for one scenario (a Panel layout), with its own runs."""
+def build(scenario: Scenario, whatif: WhatIf | None = None) -> Any:
+    """The page for one scenario (a Panel layout). Its first answer is computed when the page has
+    loaded in a browser (``pn.state.onload``), so that serving the page never waits for a simulation."""
     import panel as pn
     import plotly.graph_objects as go
 
     from .stats import mean_ci
 
-    whatif = WhatIf(scenario)
+    whatif = whatif or WhatIf(scenario)
     couriers, shift = scenario.couriers, scenario.couriers
     slots = scenario.city.locker_slots
     door_share = scenario.variants[whatif.a].door_service_share
@@ -52,10 +65,11 @@ def build(scenario: Scenario) -> Any:
         name="Slots per locker bank 格口", start=10, end=300, step=2, value=slots.S + slots.M + slots.L
     )
     reps = pn.widgets.IntSlider(name="Replications (CRN) 重复次数", start=2, end=8, value=3)
-    verdict = pn.pane.HTML("", css_classes=["verdict"], sizing_mode="stretch_width")
+    verdict = pn.pane.HTML("<p class='waiting'>Simulating the first runs… 正在模拟</p>", css_classes=["verdict"],
+                           sizing_mode="stretch_width")  # fmt: skip
     table = pn.pane.HTML("", sizing_mode="stretch_width")
     chart = pn.pane.Plotly(go.Figure(), sizing_mode="stretch_width", height=380)
-    status = pn.pane.Markdown("", css_classes=["status"])
+    status = pn.pane.Markdown("simulating the first runs…", css_classes=["status"])
 
     def update(*_: Any) -> None:
         settings = Settings(fee.value, share.value, count.value, end.value, lockers.value, int(reps.value or 2))
@@ -90,7 +104,7 @@ def build(scenario: Scenario) -> Any:
     for widget in (share, count, end, lockers, reps):
         widget.param.watch(update, "value_throttled")
     fee.param.watch(update, "value")  # re-pricing is instant: follow the slider as it moves
-    update()
+    pn.state.onload(update)
     controls = pn.Column(
         pn.pane.HTML(f'<h3 style="font-family:{_FONTS}">What if… 假如</h3>'),
         fee,
@@ -124,17 +138,49 @@ def _page_font() -> str:
     return rule + f"body {{ font-family: {_FONTS}; }}"
 
 
+class _ClosedSocketNoise(logging.Filter):
+    """Drops the tracebacks tornado logs when a browser tab closes while an answer is on its way."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        return type(error).__name__ not in ("WebSocketClosedError", "StreamClosedError")
+
+
 def serve(scenario: Scenario, *, host: str = "127.0.0.1", port: int = 5006, open_browser: bool = True) -> None:
-    """Serve the page until interrupted (Ctrl-C)."""
+    """Serve the page until SIGTERM or Ctrl-C; prints ``READY`` and the address once it accepts
+    connections (what scripts and tests wait for)."""
     import panel as pn
 
+    for name in ("tornado.application", "tornado.general", "bokeh.server.protocol_handler", "bokeh.server.views.ws"):
+        logging.getLogger(name).addFilter(_ClosedSocketNoise())
     pn.extension("plotly", raw_css=[_page_font()])
-    pn.serve(
-        {"/": lambda: build(scenario)},
+    whatif = WhatIf(scenario)  # shared by every page of this server (callbacks run on one thread)
+    server = pn.serve(
+        {"/": lambda: build(scenario, whatif)},
         address=host,
         port=port,
         show=open_browser,
+        start=False,
         title=f"parcelsim · {scenario.name}",
         websocket_origin=[f"{host}:{port}", f"localhost:{port}", f"127.0.0.1:{port}"],
         verbose=False,
     )
+    loop = server.io_loop
+
+    def stop(signum: int, frame: Any) -> None:
+        # A simulation may hold the loop's thread: give the loop a moment, then leave regardless.
+        loop.asyncio_loop.call_soon_threadsafe(loop.stop)
+        deadline = threading.Timer(_STOP_GRACE_S, os._exit, args=(128 + signum,))
+        deadline.daemon = True  # a server that stopped in time exits without waiting for it
+        deadline.start()
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        server.start()
+        print(f"{READY} http://{host}:{server.port}/", flush=True)
+        loop.start()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        server.stop()
+        sys.stdout.flush()

@@ -771,6 +771,7 @@ def _cmd_app(args: argparse.Namespace, console: Console) -> int:
         console.print(f"[yellow]warning:[/] serving on {_escape(args.host)}: anyone who can reach this address can use the page")
     console.print(f"What-if page for {_escape(scenario.name)}: http://{_escape(args.host)}:{args.port}/  (Ctrl-C stops it)")
     serve(scenario, host=args.host, port=args.port, open_browser=not args.no_browser)
+    console.print("stopped")
     return 0
 
 

@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from .errors import ParcelsimError
+from .processes import die_with_parent
 
 __all__ = ["DASK_CONFIG_FILE", "Executor", "default_jobs", "local_cluster", "make_executor", "run_all"]
 
@@ -58,7 +59,7 @@ class PoolExecutor:
 
     def run(self, fn, items):
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=self.jobs, initializer=_die_with_parent, initargs=(os.getpid(),))
+            self._pool = ProcessPoolExecutor(max_workers=self.jobs, initializer=die_with_parent, initargs=(os.getpid(),))
         futures = {self._pool.submit(fn, item): i for i, item in enumerate(items)}
         try:
             for future in as_completed(futures):
@@ -71,33 +72,6 @@ class PoolExecutor:
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
             self._pool = None
-
-
-def _die_with_parent(parent: int) -> None:
-    """In a pool worker: ask Linux to send SIGTERM when the parent dies (also on kill -9), so no
-    worker is left running on its own; elsewhere (no prctl), a thread checks for the parent."""
-    import signal
-
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler (inherited by fork): a worker just stops
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        if libc.prctl(1, int(signal.SIGTERM), 0, 0, 0) == 0:  # PR_SET_PDEATHSIG = 1
-            if os.getppid() != parent:  # the parent died before prctl took effect
-                os._exit(1)
-            return
-    except (OSError, AttributeError):
-        pass
-    import threading
-    import time
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(1.0)
-        os._exit(1)
-
-    threading.Thread(target=watch, daemon=True).start()
 
 
 DASK_CONFIG_FILE = Path(__file__).with_name("dask.yaml")

@@ -27,7 +27,9 @@ def _generator():
     return module
 
 
-@pytest.mark.parametrize("part", ["reference", "validation", "tutorial"])
+@pytest.mark.parametrize(
+    "part", ["reference", pytest.param("validation", marks=pytest.mark.slow), pytest.param("tutorial", marks=pytest.mark.slow)]
+)
 def test_generated_pages_are_current(part):
     generate = _generator()
     for path, text in generate.PARTS[part]().items():

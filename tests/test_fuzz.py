@@ -69,6 +69,7 @@ def _mutated(mutations) -> dict:
     return doc
 
 
+@pytest.mark.slow
 @CASE
 @given(st.lists(MUTATION, min_size=1, max_size=4))
 def test_generated_scenarios_exit_0_or_2(tmp_path_factory, mutations):

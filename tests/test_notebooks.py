@@ -20,6 +20,7 @@ def test_the_four_notebooks_are_there():
     ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_notebook_is_stripped_and_runs(path):
     nb = nbformat.read(path, as_version=4)
