@@ -9,9 +9,9 @@ from __future__ import annotations
 import argparse
 import time
 
-from sim.metrics import kpis_of
-from sim.model import simulate
-from sim.scenario import scenario_from_dict
+from sim.model.metrics import kpis_of
+from sim.model.run import simulate
+from sim.scenario.schema import scenario_from_dict
 
 
 def main() -> None:

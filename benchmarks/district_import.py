@@ -15,9 +15,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from sim.districts import build_city
-from sim.scenario import scenario_from_dict
+from sim.scenario.schema import scenario_from_dict
 from sim.world import district
+from sim.world.districts import build_city
 
 GRID = 140  # 141 x 141 street corners = 19,881 road nodes
 

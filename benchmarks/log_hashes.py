@@ -16,9 +16,9 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.metrics import kpis_of
-from sim.model import simulate
-from sim.scenario import load_scenario
+from sim.model.metrics import kpis_of
+from sim.model.run import simulate
+from sim.scenario.load import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1] / "scenarios"
 CASES = {
@@ -44,10 +44,16 @@ def fingerprint(result) -> dict[str, str]:
     kpis = json.dumps(kpis_of(result), sort_keys=True, default=float)
     return {
         "events": digest(getattr(ev, c) for c in ("time_s", "parcel", "status", "courier", "place", "detail", "station")),
-        "tours": digest(result.tours[k] for k in sorted(result.tours)),
-        "stops": digest(result.stops[k] for k in sorted(result.stops)),
+        "tours": digest(_sorted_columns(result.activity.tours)),
+        "stops": digest(_sorted_columns(result.activity.stops)),
         "kpis": hashlib.sha256(kpis.encode()).hexdigest()[:16],
     }
+
+
+def _sorted_columns(table) -> list[np.ndarray]:
+    """A table's columns in name order, as the hashes were first taken (from a dict of columns)."""
+    columns = table.columns()
+    return [columns[k] for k in sorted(columns)]
 
 
 def main() -> None:

@@ -11,7 +11,7 @@ import time
 
 import numpy as np
 
-from sim.routing import nearest_neighbour_tour, plan_tour, tour_length
+from sim.world.routing import nearest_neighbour_tour, plan_tour, tour_length
 
 
 def main() -> None:

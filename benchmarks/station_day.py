@@ -10,8 +10,9 @@ import argparse
 import time
 from pathlib import Path
 
-from sim.model import build_city, simulate
-from sim.scenario import load_scenario
+from sim.model.run import simulate
+from sim.scenario.load import load_scenario
+from sim.world.districts import build_city
 
 HEADLINE = Path(__file__).resolve().parents[1] / "scenarios" / "door_vs_locker.yaml"
 

@@ -17,10 +17,10 @@ from pathlib import Path
 import pandas as pd
 from dask.distributed import Client
 
-from sim.districts import build_city, courier_areas
-from sim.executors import local_cluster
-from sim.runner import run
-from sim.scenario import load_scenario
+from sim.core.executors import local_cluster
+from sim.experiments.runner import run
+from sim.scenario.load import load_scenario
+from sim.world.districts import build_city, courier_areas
 
 HEADLINE = Path(__file__).resolve().parents[1] / "scenarios" / "door_vs_locker.yaml"
 

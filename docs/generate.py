@@ -23,8 +23,8 @@ RUN_MARKER = re.compile(r"(<!-- run: (?P<cmd>.+?) -->\n```text\n)(?P<out>.*?)(``
 
 
 def reference_files() -> dict[Path, str]:
-    from sim.cli import help_pages
-    from sim.reference import cli_reference, json_schema_text, scenario_reference
+    from sim.cli.main import help_pages
+    from sim.scenario.reference import cli_reference, json_schema_text, scenario_reference
 
     return {
         DOCS / "reference" / "scenario.md": scenario_reference(),
@@ -34,7 +34,7 @@ def reference_files() -> dict[Path, str]:
 
 
 def validation_files() -> dict[Path, str]:
-    from sim.validation import validation_report
+    from sim.experiments.validation import validation_report
 
     return {DOCS / "background" / "validation.md": validation_report()}
 

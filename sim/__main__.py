@@ -1,5 +1,5 @@
 """``python -m sim`` is the same as the ``parcelsim`` command."""
 
-from .cli import main
+from .cli.main import main
 
 raise SystemExit(main())

@@ -16,7 +16,7 @@ matplotlib.use("Agg")  # tests draw into files and memory, never windows
 import matplotlib.pyplot as plt
 import pytest
 
-from sim.scenario import Scenario, scenario_from_dict
+from sim.scenario.schema import Scenario, scenario_from_dict
 
 ROOT = Path(__file__).resolve().parents[1]
 HEADLINE = ROOT / "scenarios" / "door_vs_locker.yaml"
@@ -65,8 +65,8 @@ def app_server(port: int, scenario: Path | None = None) -> Iterator[AppServer]:
     import subprocess
     import sys
 
-    from sim.app import READY
-    from sim.processes import die_with_parent
+    from sim.core.processes import die_with_parent
+    from sim.presentation.app import READY
 
     cmd = [sys.executable, "-m", "sim", "app", "--no-browser", "--port", str(port)] + ([str(scenario)] if scenario else [])
     server = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, preexec_fn=die_with_parent)
@@ -95,7 +95,7 @@ def pytest_configure(config) -> None:
     own parent-death signal, however it ends."""
     import signal
 
-    from sim.processes import signal_when_parent_dies
+    from sim.core.processes import signal_when_parent_dies
 
     if threading.current_thread() is threading.main_thread():
         signal_when_parent_dies(signal.SIGKILL)

@@ -46,18 +46,72 @@ def import_graph() -> nx.DiGraph:
     return graph
 
 
+# The layers, bottom up: each may import the layers below it, never one above. The package's
+# __init__ (the public API) and __main__ sit on top; nothing but __main__ imports the command line.
+LAYERS = ("core", "scenario", "world", "model", "results", "experiments", "presentation", "cli")
+
+
+def layer_of(module: str) -> int | None:
+    """The index of a module's layer in ``LAYERS`` (None for ``sim`` and ``sim.__main__``)."""
+    parts = module.split(".")
+    return LAYERS.index(parts[1]) if len(parts) > 1 and parts[1] in LAYERS else None
+
+
+def wrong_arrows(graph: nx.DiGraph) -> list[str]:
+    """Imports that point up the layers, or into the command line from outside it."""
+    wrong = []
+    for a, b in graph.edges:
+        la, lb = layer_of(a), layer_of(b)
+        if la is None or lb is None:
+            if b.startswith("sim.cli") and a != "sim.__main__" and la is None:
+                wrong.append(f"{a} -> {b}")
+            continue
+        if lb > la:
+            wrong.append(f"{a} ({LAYERS[la]}) -> {b} ({LAYERS[lb]})")
+    return sorted(wrong)
+
+
+def test_every_module_sits_in_a_layer():
+    loose = [m for m in import_graph().nodes if layer_of(m) is None and m not in ("sim", "sim.__main__")]
+    assert not loose, f"modules outside the layers {LAYERS}: {loose}"
+
+
+def test_imports_point_down_the_layers():
+    assert wrong_arrows(import_graph()) == []
+
+
+def test_a_wrong_arrow_is_caught():
+    graph = import_graph()
+    graph.add_edge("sim.model.ledger", "sim.presentation.plots")  # the model drawing charts
+    graph.add_edge("sim.results.bundle", "sim.cli.main")
+    assert wrong_arrows(graph) == [
+        "sim.model.ledger (model) -> sim.presentation.plots (presentation)",
+        "sim.results.bundle (results) -> sim.cli.main (cli)",
+    ]
+
+
 def test_the_package_has_no_import_cycle():
     graph = import_graph()
-    graph.remove_node("sim")  # the package's __init__ imports the public API; nothing imports it back
+    graph.remove_node("sim")  # the package's __init__ imports the policies; nothing imports it back
     cycles = list(nx.simple_cycles(graph))
     assert not cycles, f"import cycles: {cycles[:5]}"
-    assert graph.has_edge("sim.station_area", "sim.facilities.courier")  # the walk sees real edges
+    assert graph.has_edge("sim.model.station_area", "sim.model.facilities.courier")  # the walk sees real edges
 
 
 def test_the_cycle_detector_sees_a_cycle():
     graph = import_graph()
-    graph.add_edge("sim.ledger", "sim.model")  # model -> station_area -> ... -> ledger
+    graph.add_edge("sim.model.ledger", "sim.model.run")  # run -> station_area -> ... -> ledger
     assert list(nx.simple_cycles(graph))
+
+
+def test_the_public_api_is_listed_once_and_every_name_loads():
+    import sim
+
+    stub = (SIM / "__init__.pyi").read_text(encoding="utf-8")
+    listed = sorted({a.asname or a.name for n in ast.parse(stub).body if isinstance(n, ast.ImportFrom) for a in n.names})
+    assert sorted(sim.__all__) == listed
+    assert all(getattr(sim, name) is not None for name in listed)
+    assert "__all__" not in (SIM / "__init__.py").read_text(encoding="utf-8").replace("__getattr__, __dir__, __all__", "")
 
 
 def _functions():
@@ -93,7 +147,7 @@ def test_only_the_ledger_changes_conservation_counters():
 
 
 def test_the_courier_is_a_component_and_processes_are_annotated():
-    courier = MODULES[SIM / "facilities" / "courier.py"]
+    courier = MODULES[SIM / "model" / "facilities" / "courier.py"]
     classes = {n.name: n for n in courier.body if isinstance(n, ast.ClassDef)}
     assert "Courier" in classes
     assert not [n.name for n in courier.body if isinstance(n, ast.FunctionDef)], "courier logic lives in the class"

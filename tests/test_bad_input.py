@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.cli import main
+from sim.cli.main import main
 
 GOOD = Path(__file__).resolve().parents[1] / "scenarios" / "door_vs_locker.yaml"
 
@@ -172,12 +172,12 @@ def test_user_text_is_never_read_as_markup(capsys):
 
 
 def test_ctrl_c_exits_130_with_a_word_not_a_traceback(monkeypatch, capsys):
-    import sim.cli
+    import sim.cli.scenarios
 
     def interrupted(*_args):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(sim.cli, "_cmd_validate", interrupted)
+    monkeypatch.setattr(sim.cli.scenarios, "_cmd_validate", interrupted)
     assert main(["validate", str(GOOD)]) == 130
     assert capsys.readouterr().err.strip() == "interrupted"
 
@@ -212,9 +212,9 @@ def test_a_district_too_large_to_plan_is_refused_at_once_with_an_estimate(tmp_pa
 
 
 def test_a_station_too_large_for_memory_is_refused_with_its_estimate():
-    from sim.cost import check_cost, estimate
-    from sim.errors import ScenarioError
-    from sim.scenario import load_scenario
+    from sim.core.errors import ScenarioError
+    from sim.scenario.load import load_scenario
+    from sim.scenario.sizing import check_cost, estimate
 
     scenario = load_scenario(GOOD, {"parcels.per_day": 20_000_000})
     est = estimate(scenario)
@@ -227,12 +227,12 @@ def test_a_station_too_large_for_memory_is_refused_with_its_estimate():
 
 @pytest.mark.parametrize(("error", "expected"), [(MemoryError, "out of memory"), (RecursionError, "nested too deeply")])
 def test_memory_and_recursion_errors_are_messages(monkeypatch, capsys, error, expected):
-    import sim.cli
+    import sim.cli.scenarios
 
     def failing(*_args):
         raise error
 
-    monkeypatch.setattr(sim.cli, "_cmd_validate", failing)
+    monkeypatch.setattr(sim.cli.scenarios, "_cmd_validate", failing)
     assert main(["validate", str(GOOD)]) == 2
     err = capsys.readouterr().err
     assert expected in err and "Traceback" not in err
@@ -253,7 +253,7 @@ def test_a_broken_sweep_table_exits_2_naming_what_is_wrong(tmp_path, capsys, con
 
 
 def test_a_grid_value_that_is_not_yaml_is_text(tmp_path):
-    from sim.sweep import parse_grid
+    from sim.experiments.sweep import parse_grid
 
     assert parse_grid("description=[a") == ("description", ["[a"])
 

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import yaml
 
-from sim.cli import main
+from sim.cli.main import main
 
 from .conftest import SMALL, app_server
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.executors import make_executor
-from sim.metrics import kpis_of
-from sim.model import simulate
-from sim.runner import run
-from sim.scenario import load_scenario
+from sim.core.executors import make_executor
+from sim.experiments.runner import run
+from sim.model.metrics import kpis_of
+from sim.model.run import simulate
+from sim.scenario.load import load_scenario
 
 from .conftest import ROOT
 
@@ -27,7 +27,7 @@ def test_sharded_city_equals_the_single_process_run():
     assert one.accounting == sharded.accounting
     assert one.accounting.placed == 6 * 400
     assert sorted(set(one.events.station.tolist())) == list(range(6))
-    assert one.couriers == 24 and len(np.unique(one.tours["courier"])) == 24
+    assert one.couriers == 24 and len(np.unique(one.activity.tours.courier)) == 24
 
 
 def test_stations_draw_independently_but_reproducibly():

@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from sim.cli import main
-from sim.errors import ResultsError
-from sim.metrics import HEADLINE_KPIS
+from sim.cli.main import main
+from sim.core.errors import ResultsError
+from sim.model.metrics import HEADLINE_KPIS
 
 from .conftest import HEADLINE, SMALL
 
@@ -124,7 +124,7 @@ def test_python_dash_m_sim_is_the_same_command():
 
 def test_a_results_folder_reads_back_as_the_runset_a_run_returns(small_yaml, tmp_path):
     import sim
-    from sim.metrics import kpis_of
+    from sim.model.metrics import kpis_of
 
     out = tmp_path / "run"
     assert main(["run", str(small_yaml), "--out", str(out), "--no-charts", "--reps", "2"]) == 0
@@ -161,7 +161,7 @@ def test_diff_chooses_the_direction_of_paired_differences(small_yaml, tmp_path, 
 
 
 def test_version_bare_command_and_help_on_every_option(capsys):
-    from sim.cli import build_parser, help_pages
+    from sim.cli.main import build_parser, help_pages
 
     with pytest.raises(SystemExit) as stop:
         main(["--version"])
@@ -170,7 +170,7 @@ def test_version_bare_command_and_help_on_every_option(capsys):
     assert "COMMAND" in capsys.readouterr().out
     pages = dict(help_pages())
     assert {"run", "sweep", "breakeven", "plan-staff", "theory mmc", "validate", "track"} <= set(pages)
-    from sim.cli import _build
+    from sim.cli.main import _build
 
     for name, parser in _build()[1]:
         for action in parser._actions:
@@ -228,7 +228,7 @@ def test_run_warns_when_a_kpi_leaves_its_real_world_band(small_yaml, tmp_path, c
 def test_a_folder_whose_run_did_not_finish_is_refused(small_yaml, tmp_path, capsys):
     """Regression (#18): meta.json is written last; without it track, plot and load_results say the
     folder is incomplete instead of answering from half a run."""
-    from sim.results import load_results
+    from sim.results.bundle import load_results
 
     out = tmp_path / "run"
     assert main(["run", str(small_yaml), "--out", str(out), "--no-charts", "--variant", "door"]) == 0

@@ -15,11 +15,11 @@ import pytest
 
 pytest.importorskip("osmium", reason="the geo extra (pip install 'parcelsim[geo]') is not installed")
 
-from sim.cli import main
-from sim.districts import build_city
-from sim.errors import ScenarioError
-from sim.scenario import scenario_from_dict
+from sim.cli.main import main
+from sim.core.errors import ScenarioError
+from sim.scenario.schema import scenario_from_dict
 from sim.world.coords import bd09_to_gcj02, gcj02_to_wgs84, to_wgs84, wgs84_to_gcj02
+from sim.world.districts import build_city
 
 FIXTURE = Path(__file__).parent / "data" / "district.osm"
 STATION = {"lat": 31.2008569, "lon": 121.4011019}  # 105 m east, 95 m north of the fixture's origin

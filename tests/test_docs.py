@@ -10,10 +10,10 @@ import jsonschema
 import pytest
 import yaml
 
-from sim.cli import main
-from sim.metrics import UPSTREAM_KPIS, kpis_of
-from sim.model import simulate
-from sim.tracking import Status
+from sim.cli.main import main
+from sim.model.metrics import UPSTREAM_KPIS, kpis_of
+from sim.model.run import simulate
+from sim.model.tracking import Status
 
 from .conftest import ROOT, small_scenario
 

@@ -13,10 +13,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from sim.breakeven import breakeven
-from sim.cli import main
-from sim.runner import run
-from sim.sweep import grid_points, parse_grid, sweep
+from sim.cli.main import main
+from sim.experiments.breakeven import breakeven
+from sim.experiments.runner import run
+from sim.experiments.sweep import grid_points, parse_grid, sweep
 
 from .conftest import HEADLINE, SMALL, small_scenario
 
@@ -172,7 +172,7 @@ def test_local_cluster_runs_with_parcelsim_dask_settings(monkeypatch):
     import dask
     from dask.distributed import Client
 
-    from sim.executors import local_cluster
+    from sim.core.executors import local_cluster
 
     monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "65536")  # as a default LocalCluster leaves it
     callers_profiling = dask.config.get("distributed.worker.profile.enabled")

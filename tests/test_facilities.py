@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.demand import _split_counts, sort_ready_times
-from sim.facilities.locker import LockerBanks
+from sim.model.demand import _split_counts, sort_ready_times
+from sim.model.facilities.locker import LockerBanks
 
 
 def test_sorting_is_fifo_at_a_fixed_rate_and_trucks_queue_behind_each_other():

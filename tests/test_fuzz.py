@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from sim.cli import main
+from sim.cli.main import main
 
 hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import HealthCheck, given, settings  # noqa: E402

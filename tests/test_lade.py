@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.calibrate import Param, calibrate, simulated_summary
-from sim.cli import main
-from sim.lade import read_lade, summarize
-from sim.scenario import load_scenario
+from sim.cli.main import main
+from sim.experiments.calibrate import Param, calibrate, simulated_summary
+from sim.results.lade import read_lade, summarize
+from sim.scenario.load import load_scenario
 
 from .conftest import HEADLINE
 

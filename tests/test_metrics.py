@@ -5,11 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.economics import Drops, courier_income, overdue_fee
-from sim.metrics import Activity, KpiInputs, compute_kpis
-from sim.scenario import EconomicsConfig, LockerConfig
-from sim.tracking import Detail, EventLog
-from sim.tracking import Status as S
+from sim.model.activity import Activity, Days, Stops, Tours
+from sim.model.economics import Drops, courier_income, overdue_fee
+from sim.model.metrics import KpiInputs, compute_kpis
+from sim.model.tracking import Detail, EventLog
+from sim.model.tracking import Status as S
+from sim.scenario.schema import EconomicsConfig, LockerConfig
 
 H = 3600.0
 
@@ -51,7 +52,14 @@ def tiny_log():
         horizon_s=2 * 24 * H,
     )
     stops = {"arrive_s": np.array([8.5 * H, 9 * H]), "depart_s": np.array([8.75 * H, 9.75 * H]), "attempts": np.array([1, 2])}
-    return log.table(0, door_service), Activity(tours, days, stops), inputs
+    activity = Activity(tours=_table(Tours, tours), days=_table(Days, days), stops=_table(Stops, stops))
+    return log.table(0, door_service), activity, inputs
+
+
+def _table(kind, columns):
+    """A table with the given columns and zeros in the others."""
+    n = len(next(iter(columns.values())))
+    return kind.from_columns({name: columns.get(name, np.zeros(n)) for name in kind.column_names()})
 
 
 def test_kpis_of_a_hand_checkable_log():

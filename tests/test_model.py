@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.accounting import final_status
-from sim.metrics import kpis_of
-from sim.model import simulate
-from sim.runner import run
-from sim.tracking import Detail, Status
+from sim.experiments.runner import run
+from sim.model.accounting import final_status
+from sim.model.metrics import kpis_of
+from sim.model.run import simulate
+from sim.model.tracking import Detail, Status
 
 from .conftest import HEADLINE, SMALL, small_scenario
 
@@ -63,9 +63,9 @@ def test_variants_see_the_same_parcels_common_random_numbers():
 
 def _parcels(result):
     """The parcels of a one-station run, as the model drew them (ids are arrival order)."""
-    from sim.demand import generate_parcels, station_arrivals
-    from sim.facilities.recipients import Households
-    from sim.streams import Streams
+    from sim.core.streams import Streams
+    from sim.model.demand import generate_parcels, station_arrivals
+    from sim.model.facilities.recipients import Households
 
     sc = result.scenario
     streams = Streams(sc.seed)
@@ -170,7 +170,7 @@ def test_accounting_holds_when_the_horizon_cuts_tours_anywhere(couriers):
 
 
 def test_policies_choose_the_door_parcels_and_custom_ones_can_be_registered():
-    from sim import policies
+    from sim.model import policies
 
     @policies.register("nobody_home_delivery_test")
     def nobody(ctx):
@@ -200,9 +200,8 @@ def test_policies_choose_the_door_parcels_and_custom_ones_can_be_registered():
 
 
 def _day_tables(result):
-    import pandas as pd
 
-    return pd.DataFrame(result.days), pd.DataFrame(result.tours)
+    return result.activity.days.to_pandas(), result.activity.tours.to_pandas()
 
 
 def test_the_working_day_ends_and_what_is_left_goes_out_the_next_day():
@@ -226,7 +225,7 @@ def test_the_working_day_ends_and_what_is_left_goes_out_the_next_day():
     later = ev.parcel[(ev.status == Status.OUT_FOR_DELIVERY) & (ev.time_s >= 86400)]
     assert set(ev.parcel[carried & (ev.time_s < 86400)].tolist()) <= set(later.tolist())
     # Carried over = arrived on day 0 and not left (door, locker, counter) nor returned by the day's end.
-    from sim.metrics import first_times
+    from sim.model.metrics import first_times
 
     settled = first_times(ev, (Status.DELIVERED, Status.IN_LOCKER, Status.AT_STATION_PICKUP, Status.RETURNED), 1000)
     k = kpis_of(result)

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from sim.cli import main
-from sim.ocel import export_ocel
+from sim.cli.main import main
+from sim.results.ocel import export_ocel
 
 from .conftest import SMALL
 

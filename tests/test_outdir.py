@@ -10,10 +10,11 @@ import time
 import pytest
 import yaml
 
-from sim.cli import _default_out, main
-from sim.errors import ResultsError
-from sim.outdir import locked
-from sim.results import load_results
+from sim.cli.main import main
+from sim.cli.options import default_out
+from sim.core.errors import ResultsError
+from sim.results.bundle import load_results
+from sim.results.outdir import locked
 
 from .conftest import HEADLINE, SMALL
 
@@ -32,7 +33,7 @@ def _no_simulation(monkeypatch) -> None:
     def simulated(*args, **kwargs):
         raise AssertionError("a simulation started")
 
-    monkeypatch.setattr(importlib.import_module("sim.model"), "_simulate", simulated)
+    monkeypatch.setattr(importlib.import_module("sim.model.run"), "_simulate", simulated)
 
 
 def test_a_second_writer_of_one_folder_fails_at_once(small_yaml, tmp_path, capsys, monkeypatch):
@@ -87,7 +88,7 @@ def test_sweep_force_keeps_the_users_files(tmp_path):
 
 
 def test_default_folder_names_differ_within_one_second():
-    assert _default_out("s") != _default_out("s")
+    assert default_out("s") != default_out("s")
 
 
 def _started(cmd: list[str], partial_glob, tmp_path):

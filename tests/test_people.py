@@ -8,12 +8,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.cli import main
-from sim.facilities.recipients import Households
-from sim.metrics import kpis_of
-from sim.model import simulate
-from sim.scenario import load_scenario
-from sim.streams import Streams
+from sim.cli.main import main
+from sim.core.streams import Streams
+from sim.model.facilities.recipients import Households
+from sim.model.metrics import kpis_of
+from sim.model.run import simulate
+from sim.scenario.load import load_scenario
 
 from .conftest import HEADLINE, small_scenario
 
@@ -174,7 +174,7 @@ def test_parcels_left_too_long_in_a_locker_go_back_to_the_counter():
     sc = small_scenario(locker={"max_storage_h": 2.0}, variants={"locker": {}})
     result = simulate(sc, "locker")  # raises ConservationError if any parcel is lost on the way
     ev = result.events
-    from sim.tracking import Detail, Status
+    from sim.model.tracking import Detail, Status
 
     moved = ev.parcel[(ev.status == Status.AT_STATION_PICKUP) & (ev.detail == Detail.EXPIRED)]
     assert len(moved) > 0
@@ -192,7 +192,7 @@ def test_return_pickups_share_tours_and_are_made_at_the_door():
     assert none["return_requests"] == 0
     assert k["return_requests"] > 100 and 0 < k["return_pickups"] <= k["return_requests"]
     assert 0 < k["return_pickup_lead_time_p50_h"] < 48
-    returns = pd.DataFrame(result.returns)
+    returns = result.activity.returns.to_pandas()
     picked = returns.dropna(subset=["picked_s"])
     assert (picked["picked_s"] >= picked["requested_s"]).all()
 
@@ -200,7 +200,7 @@ def test_return_pickups_share_tours_and_are_made_at_the_door():
 def test_variants_see_the_same_households_and_days():
     """Common random numbers: a household's type and whether it is home are the same in every variant."""
     sc = load_scenario(HEADLINE)
-    from sim.districts import build_city
+    from sim.world.districts import build_city
 
     city = build_city(sc.city, sc.station, sc.seed, 0)
     streams = Streams(sc.seed, 2)

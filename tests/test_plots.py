@@ -11,13 +11,14 @@ import pandas as pd
 import pytest
 from matplotlib import font_manager
 
-from sim import plots
-from sim.cli import main
-from sim.gallery import Bundle, gallery
-from sim.metrics import dispatch_times_h, lead_times_h, locker_occupancy_series, station_backlog_series
-from sim.runner import run
-from sim.scenario import scenario_from_dict
-from sim.sweep import grid_points, sweep
+from sim.cli.main import main
+from sim.experiments.runner import run
+from sim.experiments.sweep import grid_points, sweep
+from sim.model.metrics import dispatch_times_h, lead_times_h, locker_occupancy_series, station_backlog_series
+from sim.presentation import plots
+from sim.presentation.gallery import gallery
+from sim.results.folder import Bundle
+from sim.scenario.schema import scenario_from_dict
 
 from .conftest import ROOT, small_scenario
 
@@ -36,7 +37,7 @@ def data_points(ax) -> int:
 
 
 def test_variant_comparison_has_four_panels_with_cis(runs):
-    fig = runs.plot_comparison()
+    fig = plots.plot_comparison(runs)
     axes = fig.axes
     assert len(axes) == 4
     assert {ax.get_title().split(" 日")[0].split(" 时")[0] for ax in axes} >= {"Net income per courier-hour"}
@@ -47,7 +48,7 @@ def test_variant_comparison_has_four_panels_with_cis(runs):
 
 
 def test_paired_differences_chart(runs):
-    fig = runs.plot_differences("door", "locker")
+    fig = plots.plot_differences(runs, "door", "locker")
     ax = fig.axes[0]
     assert "door − locker" in ax.get_title()
     assert len(ax.get_yticklabels()) > 5 and data_points(ax) > 0
@@ -55,7 +56,7 @@ def test_paired_differences_chart(runs):
 
 def test_time_breakdown_sums_to_hours_on_duty(runs):
     r = runs.result("door")
-    tables = {name: pd.DataFrame(getattr(r, name)).assign(variant="door") for name in ("tours", "stops", "days")}
+    tables = {name: getattr(r.activity, name).to_pandas().assign(variant="door") for name in ("tours", "stops", "days")}
     last = r.measured_days[1]
     measured = tables["days"][tables["days"]["day"] < last]
     tours = tables["tours"][tables["tours"]["day"] < last]
@@ -96,7 +97,7 @@ def test_ecdfs_and_occupancy(runs):
 
 
 def test_map_and_gantt_from_a_results_folder(tmp_path, runs):
-    from sim.results import write_bundle
+    from sim.results.bundle import write_bundle
 
     write_bundle(runs, tmp_path)
     charts = gallery(Bundle(tmp_path))
@@ -134,7 +135,7 @@ def test_kpi_vs_parameter_has_a_band_per_variant():
     result = sweep(
         small_scenario(), grid_points([("economics.door_service_fee_yuan", [0.5, 1.0, 1.5])]), replications=2, variants=["door"]
     )
-    fig = result.plot_parameter("economics.door_service_fee_yuan", ("income_per_courier_day_yuan",))
+    fig = plots.plot_parameter(result, "economics.door_service_fee_yuan", ("income_per_courier_day_yuan",))
     ax = fig.axes[0]
     assert ax.get_xlabel() == "economics.door_service_fee_yuan" and len(ax.lines[0].get_xdata()) == 3
     assert len(ax.collections) == 1  # the confidence band

@@ -6,13 +6,13 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.accounting import accounting_from_log
-from sim.demand import sort_ready_times
-from sim.facilities.locker import LockerBanks
-from sim.ledger import Ledger
-from sim.places import Place
-from sim.routing import nearest_neighbour_tour, plan_tour, tour_length
-from sim.tracking import Detail
+from sim.model.accounting import accounting_from_log
+from sim.model.demand import sort_ready_times
+from sim.model.facilities.locker import LockerBanks
+from sim.model.ledger import Ledger
+from sim.model.tracking import Detail
+from sim.world.places import Place
+from sim.world.routing import nearest_neighbour_tour, plan_tour, tour_length
 
 FAST = settings(max_examples=60, deadline=None)
 

@@ -8,7 +8,7 @@ import re
 import pytest
 import yaml
 
-from sim.cli import main
+from sim.cli.main import main
 
 from .conftest import SMALL
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.routing import nearest_neighbour_tour, plan_tour, tour_length
+from sim.world.routing import nearest_neighbour_tour, plan_tour, tour_length
 
 BHH = 0.7124  # Beardwood-Halton-Hammersley constant (sources §6)
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 
-from sim.ledger import StopPart
-from sim.model import simulate
+from sim.model.activity import StopPart
+from sim.model.run import simulate
 
 from .conftest import small_scenario
 
@@ -19,7 +18,7 @@ def result():
 
 
 def _frames(result):
-    return pd.DataFrame(result.stops), pd.DataFrame(result.stop_parts)
+    return result.activity.stops.to_pandas(), result.activity.stop_parts.to_pandas()
 
 
 def test_parts_fill_each_stop_exactly_without_overlap(result):

@@ -11,17 +11,16 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
-from sim.cli import main
-from sim.districts import build_city
-from sim.metrics import compute_kpis, kpi_inputs, kpis_of
-from sim.model import simulate
-from sim.partials import Activity
-from sim.results import load_events, load_results, write_bundle
-from sim.runner import run
-from sim.scenario import load_scenario
-from sim.streams import Streams
-from sim.tables import TableSink
+from sim.cli.main import main
+from sim.core.streams import Streams
+from sim.experiments.runner import run
+from sim.model.metrics import compute_kpis, kpi_inputs, kpis_of
+from sim.model.run import simulate
+from sim.results.bundle import load_events, load_results, write_bundle
+from sim.results.tables import ParquetSink
+from sim.scenario.load import load_scenario
 from sim.world import count_compounds
+from sim.world.districts import build_city
 
 from .conftest import ROOT, small_scenario
 
@@ -50,7 +49,7 @@ def test_kpis_from_station_partials_equal_the_kpis_of_the_whole_log():
     ]
     for scenario, variant in cases:
         r = simulate(scenario, variant)
-        whole = compute_kpis(r.events, Activity(r.tours, r.days, r.stops, r.returns), kpi_inputs(r), r.monitors)
+        whole = compute_kpis(r.events, r.activity, kpi_inputs(r), r.monitors)
         assert whole == kpis_of(r), (scenario.name, variant)
 
 
@@ -91,7 +90,7 @@ def test_dask_workers_write_their_own_parts(tmp_path, monkeypatch):
     def refuse(*_args, **_kwargs):
         raise AssertionError("the main process wrote a part")
 
-    monkeypatch.setattr(TableSink, "_write", refuse)  # in this process only; workers have their own
+    monkeypatch.setattr(ParquetSink, "_write", refuse)  # in this process only; workers have their own
     on_dask = run(scenario, variants=["door"], jobs=2, scheduler="local", tables_to=tmp_path / "dask")
     assert table_digests(tmp_path / "dask") == table_digests(tmp_path / "here")
     assert on_dask.runs().equals(reference.runs())
@@ -111,7 +110,7 @@ def test_a_part_left_unfinished_is_not_read(tmp_path):
 def test_a_run_that_would_not_fit_the_disk_is_refused_before_it_starts(tmp_path, monkeypatch, capsys):
     import shutil
 
-    from sim import tables
+    from sim.results import tables
 
     monkeypatch.setattr(tables.shutil, "disk_usage", lambda _p: shutil._ntuple_diskusage(10**9, 10**9 - 10**6, 10**6))
     out = tmp_path / "big"

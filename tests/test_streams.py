@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.streams import Streams
+from sim.core.streams import Streams
 
 
 def test_same_name_same_numbers_whatever_was_drawn_before():

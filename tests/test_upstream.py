@@ -7,16 +7,16 @@ import json
 import numpy as np
 import pytest
 
-from sim.cli import main
-from sim.facilities.linehaul import dock_departures
-from sim.facilities.warehouse import Shift
-from sim.metrics import kpis_of
-from sim.model import simulate
-from sim.runner import run
-from sim.scenario import LinehaulConfig, scenario_from_dict
-from sim.staffing import parse_target, plan_staff
-from sim.theory import erlang_c_wait_s, simulate_mmc
-from sim.tracking import Status
+from sim.cli.main import main
+from sim.experiments.runner import run
+from sim.experiments.staffing import parse_target, plan_staff
+from sim.experiments.theory import erlang_c_wait_s, simulate_mmc
+from sim.model.facilities.linehaul import dock_departures
+from sim.model.facilities.warehouse import Shift
+from sim.model.metrics import kpis_of
+from sim.model.run import simulate
+from sim.model.tracking import Status
+from sim.scenario.schema import LinehaulConfig, scenario_from_dict
 
 from .conftest import ROOT
 
@@ -59,10 +59,10 @@ def test_single_picker_waits_equal_the_lindley_recursion():
     warehouse simulation equals W(n) = max(0, W(n-1) + S(n-1) - A(n)) on the same inputs."""
     import simpy
 
-    from sim.facilities.warehouse import Warehouse
-    from sim.orders import generate_orders
-    from sim.scenario import OrdersConfig, WarehouseConfig
-    from sim.streams import Streams
+    from sim.core.streams import Streams
+    from sim.model.facilities.warehouse import Warehouse
+    from sim.model.orders import generate_orders
+    from sim.scenario.schema import OrdersConfig, WarehouseConfig
 
     streams = Streams(2)
     placed, _ = generate_orders(OrdersConfig(per_day=600, hourly_profile=(1.0,) * 24), 10, streams)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from sim.scenario import scenario_from_dict
-from sim.verdict import verdict_of
+from sim.presentation.verdict import verdict_of
+from sim.scenario.schema import scenario_from_dict
 
 SCENARIO = scenario_from_dict(
     {"economics": {"door_service_fee_yuan": 0.8, "locker_fee_yuan": 0.5},

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from sim.runner import run
-from sim.whatif import Settings, WhatIf
+from sim.experiments.runner import run
+from sim.presentation.whatif import Settings, WhatIf
 
 from .conftest import small_scenario
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from sim.cli import main
-from sim.districts import check_feasible
-from sim.scenario import load_scenario
-from sim.wizard import scenario_text
+from sim.cli.main import main
+from sim.cli.wizard import scenario_text
+from sim.scenario.load import load_scenario
+from sim.world.districts import check_feasible
 
 
 def _answer(monkeypatch, *lines: str) -> None:

@@ -7,13 +7,13 @@ import json
 
 import pytest
 
-from sim.capacity import capacity
-from sim.cli import main
-from sim.metrics import kpis_of
-from sim.model import simulate
-from sim.runner import run
-from sim.scenario import load_scenario
-from sim.staffing import parse_target, plan_couriers
+from sim.cli.main import main
+from sim.experiments.capacity import capacity
+from sim.experiments.runner import run
+from sim.experiments.staffing import parse_target, plan_couriers
+from sim.model.metrics import kpis_of
+from sim.model.run import simulate
+from sim.scenario.load import load_scenario
 
 from .conftest import HEADLINE, ROOT, small_scenario
 
@@ -39,7 +39,7 @@ def test_door_delivery_caps_the_parcels_a_courier_delivers_in_a_day(headline_cap
 def test_capacity_does_not_depend_on_how_much_more_work_there_is():
     """Past saturation, more parcels waiting change nothing: couriers take them in arrival order."""
     scenario = load_scenario(HEADLINE)
-    from sim.capacity import saturated
+    from sim.experiments.capacity import saturated
 
     a, b = (kpis_of(simulate(saturated(scenario, n), "door"))["parcels_per_courier_day"] for n in (600, 1200))
     assert a == pytest.approx(b, rel=0.05)
@@ -95,7 +95,7 @@ def test_flash_sale_counts_every_delivered_parcel_and_costs_the_cloud_by_the_ord
     for variant, r in result.items():
         k = kpis_of(r)
         ev = r.events
-        from sim.tracking import Status
+        from sim.model.tracking import Status
 
         drops = ((ev.courier >= 0) & (ev.status.astype(int) >= Status.DELIVERED) & (ev.status <= Status.AT_STATION_PICKUP)).sum()
         assert k["parcels_per_courier_day"] * k["courier_days"] == pytest.approx(drops), variant

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..routing import plan_tour
 from .city import City
+from .routing import plan_tour
 
 __all__ = ["assign_areas", "too_many_couriers"]
 

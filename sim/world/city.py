@@ -15,9 +15,9 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
-from ..places import Place
-from ..scenario import CityConfig, StationConfig
-from ..streams import Streams
+from ..core.streams import Streams
+from ..scenario.schema import CityConfig, StationConfig
+from .places import Place
 
 __all__ = [
     "City",

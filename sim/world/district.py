@@ -30,8 +30,7 @@ import networkx as nx
 import numpy as np
 from scipy.sparse.csgraph import connected_components, dijkstra
 
-from ..places import Place
-from ..scenario import CityConfig, ListFile, OsmConfig, StationConfig
+from ..scenario.schema import CityConfig, ListFile, OsmConfig, StationConfig
 from .city import (
     City,
     MapFrame,
@@ -44,6 +43,7 @@ from .city import (
     slots_per_bank,
 )
 from .coords import LocalProjection, to_wgs84
+from .places import Place
 
 __all__ = ["data_file", "district_key", "generate_district"]
 

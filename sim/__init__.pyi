@@ -1,0 +1,41 @@
+# The public API of ``import sim``: this list is the one place that names it. At run time
+# ``sim/__init__.py`` loads each name from its module on first use (lazy_loader reads this file);
+# type checkers and editors read it as the package's interface.
+from .core.errors import ConservationError as ConservationError
+from .core.errors import ParcelsimError as ParcelsimError
+from .core.errors import ResultsError as ResultsError
+from .core.errors import ScenarioError as ScenarioError
+from .core.monitor import TimeWeighted as TimeWeighted
+from .experiments.breakeven import BreakevenResult as BreakevenResult
+from .experiments.breakeven import breakeven as breakeven
+from .experiments.capacity import capacity as capacity
+from .experiments.runner import compare as compare
+from .experiments.runner import run as run
+from .experiments.staffing import StaffPlan as StaffPlan
+from .experiments.staffing import Target as Target
+from .experiments.staffing import parse_target as parse_target
+from .experiments.staffing import plan_couriers as plan_couriers
+from .experiments.staffing import plan_staff as plan_staff
+from .experiments.sweep import SweepResult as SweepResult
+from .experiments.sweep import grid_points as grid_points
+from .experiments.sweep import sweep as sweep
+from .model import policies as policies
+from .model.metrics import HEADLINE_KPIS as HEADLINE_KPIS
+from .model.metrics import dispatch_times_h as dispatch_times_h
+from .model.metrics import lead_times_h as lead_times_h
+from .model.run import RunResult as RunResult
+from .model.run import simulate as simulate
+from .model.tracking import EventTable as EventTable
+from .model.tracking import Status as Status
+from .presentation.plots import plot_comparison as plot_comparison
+from .presentation.plots import plot_differences as plot_differences
+from .presentation.plots import plot_parameter as plot_parameter
+from .results.bundle import load_events as load_events
+from .results.bundle import load_results as load_results
+from .results.bundle import parcel_timeline as parcel_timeline
+from .results.bundle import write_bundle as write_bundle
+from .results.runset import RunSet as RunSet
+from .scenario.load import load_scenario as load_scenario
+from .scenario.schema import Scenario as Scenario
+from .scenario.schema import scenario_from_dict as scenario_from_dict
+from .world.routing import plan_tour as plan_tour

@@ -1,0 +1,1 @@
+"""The command line (``parcelsim``), one module per command group over the library; nothing imports it."""

@@ -1,0 +1,118 @@
+"""Daily throughput as a result: what a courier delivers in one working day when there is always
+more work than time (saturated demand), per variant, with 95% confidence intervals.
+
+The scenario is turned into a saturated one: one day, more parcels in every courier's area than
+a day allows, all at the station and sorted before the shift starts (so the station's sorting
+is not what limits the courier). The run checks that every courier was still busy at the day's
+end; otherwise it doubles the parcels and tries again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..core.errors import ScenarioError
+from ..core.stats import json_number, mean_ci
+from ..core.units import SECONDS_PER_HOUR
+from ..results.runset import RunSet
+from ..scenario.schema import Scenario
+from .runner import check_variants, prepare_scenario, run
+
+__all__ = ["CAPACITY_KPIS", "CapacityResult", "capacity", "saturated", "saturated_runs"]
+
+CAPACITY_KPIS = (
+    "parcels_per_courier_day",
+    "hours_per_courier_day",
+    "income_per_courier_day_yuan",
+    "income_per_courier_hour_yuan",
+    "work_minutes_per_parcel",
+)
+_START_PER_COURIER = 600  # parcels per courier in the first try: above any courier's day in the sources (≤ 300)
+_MAX_DOUBLINGS = 3
+
+
+def saturated(scenario: Scenario, parcels_per_courier: int = _START_PER_COURIER) -> Scenario:
+    """One station, one day, ``parcels_per_courier`` parcels per courier, at the station and sorted
+    before the shift starts, loaded in arrival order; no upstream part."""
+    raw = scenario.model_dump(mode="python")
+    raw["upstream"] = None
+    saturating = {
+        "stations.count": 1,
+        "parcels.per_day": parcels_per_courier * scenario.couriers.count,
+        "parcels.day_to_day_cv": 0.0,
+        "parcels.linehaul": [{"at_h": 0.0, "share": 1.0}],
+        "station.sort_rate_parcels_per_h": 100_000.0,
+        "station.loading_order": "arrival",
+        "horizon.days": 1,
+        "horizon.warmup_days": 0,
+        "horizon.drain_days": 0,
+    }
+    return scenario.model_validate(raw).with_overrides(saturating, where="capacity")
+
+
+@dataclass(frozen=True)
+class CapacityResult:
+    """Capacity per variant: one row per (variant, replication) of the saturated runs."""
+
+    scenario: str
+    runs: pd.DataFrame
+    parcels_per_courier: int  # the saturating volume that was needed
+
+    def summary(self) -> dict[str, dict[str, dict[str, float | int | None]]]:
+        """``{variant: {kpi: {"mean": m, "ci95": h, "n": n}}}`` for the capacity KPIs."""
+        out: dict[str, dict[str, dict[str, Any]]] = {}
+        for variant, group in self.runs.groupby("variant", sort=False):
+            cells = {}
+            for kpi in CAPACITY_KPIS:
+                m, h, n = mean_ci(group[kpi].to_numpy(float))
+                cells[kpi] = {"mean": json_number(m), "ci95": json_number(h), "n": n}
+            out[str(variant)] = cells
+        return out
+
+    def __repr__(self) -> str:
+        parts = [f"{v}: {c['parcels_per_courier_day']['mean']:.1f}" for v, c in self.summary().items()]
+        return f"CapacityResult({self.scenario!r}, parcels per courier-day: {', '.join(parts)})"
+
+
+def capacity(
+    scenario: Scenario | str | Path,
+    *,
+    variants: list[str] | None = None,
+    replications: int = 5,
+    seed: int | None = None,
+    jobs: int = 1,
+    scheduler: str | None = None,
+) -> CapacityResult:
+    """The parcels a courier delivers in one saturated working day, per variant (CRN between them)."""
+    base = prepare_scenario(scenario, seed, None)
+    runs, per_courier = saturated_runs(base, check_variants(base, variants), replications, jobs=jobs, scheduler=scheduler)
+    return CapacityResult(base.name, runs.runs()[["variant", "replication", *CAPACITY_KPIS]], per_courier)
+
+
+def saturated_runs(base: Scenario, variants: list[str], replications: int, **executor: Any) -> tuple[RunSet, int]:
+    """The variants' runs under saturated demand, and the parcels per courier that saturated them."""
+    per_courier = _START_PER_COURIER
+    for _ in range(_MAX_DOUBLINGS + 1):
+        runs = run(saturated(base, per_courier), variants=variants, replications=replications, **executor)
+        if _every_courier_busy_to_the_end(runs):
+            return runs, per_courier
+        per_courier *= 2
+    raise ScenarioError(
+        f"couriers finished {per_courier // 2} parcels each before the day's end; the day is too long for a capacity run",
+        param="scenario",
+    )
+
+
+def _every_courier_busy_to_the_end(runs: RunSet) -> bool:
+    """Did every courier-day last to the end of the working day (a day cut short by parcels running out is not saturated)?"""
+    for result in runs.results.values():
+        end = result.scenario.couriers.work_end_h * SECONDS_PER_HOUR
+        if len(result.activity.days) == 0 or np.any(result.activity.days.end_s < end):
+            return False
+    return True
+

@@ -1,1 +1,0 @@
-"""The things that act in a run: station, couriers, lockers, recipients."""

@@ -1,0 +1,235 @@
+"""Courier activity as typed tables: every tour, stop, courier-day, return pick-up and stop part.
+
+Each table has a row type (a named tuple the courier builds by keyword) and a column type (a
+``Table``); the columns are the row's fields and the station area's ``station``, filled when the
+ledger hands the tables over. ``tests/test_architecture.py`` checks the two agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import IntEnum
+from typing import NamedTuple
+
+import numpy as np
+
+from ..core.table import Table, column
+
+__all__ = [
+    "STOP_PART_LABELS",
+    "Activity",
+    "DayRow",
+    "Days",
+    "ReturnRow",
+    "Returns",
+    "StopPart",
+    "StopParts",
+    "StopRow",
+    "Stops",
+    "TourRow",
+    "Tours",
+]
+
+_I, _F = np.int64, np.float64
+
+
+class TourRow(NamedTuple):
+    """One tour: load at the station, ride out, serve the stops, ride back, unload. Seconds, metres."""
+
+    courier: int
+    day: int
+    start_s: float  # starts loading (or shelving) at the station
+    depart_s: float  # leaves the station
+    return_s: float  # back at the station
+    end_s: float  # done shelving what came back
+    ride_m: float
+    parcels_out: int  # parcels carried out
+    shelved: int  # parcels left at the station counter (before and after the tour)
+    pause_s: float  # breaks and station tasks taken at stops during the tour
+    carried_back: int  # parcels brought back unserved because the working day ended
+
+
+@dataclass(frozen=True)
+class Tours(Table):
+    courier: np.ndarray = column(_I)
+    day: np.ndarray = column(_I)
+    start_s: np.ndarray = column(_F)
+    depart_s: np.ndarray = column(_F)
+    return_s: np.ndarray = column(_F)
+    end_s: np.ndarray = column(_F)
+    ride_m: np.ndarray = column(_F)
+    parcels_out: np.ndarray = column(_I)
+    shelved: np.ndarray = column(_I)
+    pause_s: np.ndarray = column(_F)
+    carried_back: np.ndarray = column(_I)
+    station: np.ndarray = column(_I)
+
+
+class StopRow(NamedTuple):
+    """One stop of a tour and where its time went (seconds; ``ride_*`` is the ride to it)."""
+
+    courier: int
+    arrive_s: float
+    depart_s: float
+    place: int
+    ride_m: float
+    ride_s: float
+    park_s: float
+    walk_s: float
+    vertical_s: float
+    wait_s: float
+    handover_s: float
+    attempts: int
+
+
+@dataclass(frozen=True)
+class Stops(Table):
+    courier: np.ndarray = column(_I)
+    arrive_s: np.ndarray = column(_F)
+    depart_s: np.ndarray = column(_F)
+    place: np.ndarray = column(_I)
+    ride_m: np.ndarray = column(_F)
+    ride_s: np.ndarray = column(_F)
+    park_s: np.ndarray = column(_F)
+    walk_s: np.ndarray = column(_F)
+    vertical_s: np.ndarray = column(_F)
+    wait_s: np.ndarray = column(_F)
+    handover_s: np.ndarray = column(_F)
+    attempts: np.ndarray = column(_I)
+    station: np.ndarray = column(_I)
+
+
+class DayRow(NamedTuple):
+    """One courier's working day: from the shift's start to the end of the last task (seconds)."""
+
+    courier: int
+    day: int
+    start_s: float  # shift start
+    end_s: float  # end of the day's last tour or station task
+    break_s: float
+    task_s: float  # station tasks: morning sort, outbound pick-ups, ...
+    tour_s: float  # on tours, breaks and tasks taken on the way excluded
+    overtime_s: float  # work past the day's end
+
+
+@dataclass(frozen=True)
+class Days(Table):
+    courier: np.ndarray = column(_I)
+    day: np.ndarray = column(_I)
+    start_s: np.ndarray = column(_F)
+    end_s: np.ndarray = column(_F)
+    break_s: np.ndarray = column(_F)
+    task_s: np.ndarray = column(_F)
+    tour_s: np.ndarray = column(_F)
+    overtime_s: np.ndarray = column(_F)
+    station: np.ndarray = column(_I)
+
+
+class ReturnRow(NamedTuple):
+    """A return pick-up a buyer asked for at the door (``picked_s`` NaN until picked up)."""
+
+    request: int
+    parcel: int
+    household: int
+    courier: int
+    requested_s: float
+    picked_s: float
+
+
+@dataclass(frozen=True)
+class Returns(Table):
+    request: np.ndarray = column(_I)
+    parcel: np.ndarray = column(_I)
+    household: np.ndarray = column(_I)
+    courier: np.ndarray = column(_I)
+    requested_s: np.ndarray = column(_F)
+    picked_s: np.ndarray = column(_F)
+    station: np.ndarray = column(_I)
+
+
+class StopPart(IntEnum):
+    """The parts of a stop, logged as intervals (``stop_parts`` table) so that a courier's day can be
+    drawn as it happened."""
+
+    PARK = 0  # park the tricycle, lock it, take the parcels
+    WALK = 1  # gate to building, building to gate, to and from the locker bank
+    STAIRS = 2  # climb or walk down
+    LIFT = 3  # ride the lift
+    WAIT = 4  # for the lift, at the entrance, at a door nobody opens
+    CALL = 5  # phone the recipient before going up
+    HANDOVER = 6  # hand over or collect at the door
+    LOCKER = 7  # a locker session: open, drop the parcels
+
+
+STOP_PART_LABELS = {
+    StopPart.PARK: ("park", "停车"),
+    StopPart.WALK: ("walk", "步行"),
+    StopPart.STAIRS: ("stairs", "爬楼"),
+    StopPart.LIFT: ("lift", "电梯"),
+    StopPart.WAIT: ("wait", "等候"),
+    StopPart.CALL: ("call", "电话"),
+    StopPart.HANDOVER: ("handover", "交付"),
+    StopPart.LOCKER: ("locker", "投柜"),
+}
+
+
+@dataclass(frozen=True)
+class StopParts(Table):
+    """When each part (``StopPart``) of each stop happened."""
+
+    courier: np.ndarray = column(_I)
+    place: np.ndarray = column(_I)
+    start_s: np.ndarray = column(_F)
+    end_s: np.ndarray = column(_F)
+    part: np.ndarray = column(_I)
+    station: np.ndarray = column(_I)
+
+
+@dataclass(frozen=True)
+class Activity:
+    """A run's courier activity tables."""
+
+    tours: Tours = field(default_factory=Tours)
+    stops: Stops = field(default_factory=Stops)
+    days: Days = field(default_factory=Days)
+    returns: Returns = field(default_factory=Returns)
+    stop_parts: StopParts = field(default_factory=StopParts)
+
+    NAMES = ("tours", "stops", "days", "returns", "stop_parts")  # the tables, as results folders name them
+
+    def tables(self) -> dict[str, Table]:
+        return {name: getattr(self, name) for name in self.NAMES}
+
+    def numbered(self, courier_offset: int, parcels: np.ndarray | None = None) -> Activity:
+        """The tables with couriers numbered over all stations (``courier_offset`` added) and, given
+        ``parcels`` (global id of each local one), return pick-ups' parcels renumbered."""
+        returns = self.returns.replace(courier=self.returns.courier + courier_offset)
+        if parcels is not None and len(returns):
+            returns = returns.replace(parcel=parcels[returns.parcel])
+        return Activity(
+            tours=self.tours.replace(courier=self.tours.courier + courier_offset),
+            stops=self.stops.replace(courier=self.stops.courier + courier_offset),
+            days=self.days.replace(courier=self.days.courier + courier_offset),
+            returns=returns,
+            stop_parts=self.stop_parts.replace(courier=self.stop_parts.courier + courier_offset),
+        )
+
+    def where_station(self, station: int) -> Activity:
+        """The rows of one station area."""
+        return Activity(
+            tours=self.tours.take(self.tours.station == station),
+            stops=self.stops.take(self.stops.station == station),
+            days=self.days.take(self.days.station == station),
+            returns=self.returns.take(self.returns.station == station),
+            stop_parts=self.stop_parts.take(self.stop_parts.station == station),
+        )
+
+    @staticmethod
+    def concat(parts: list[Activity]) -> Activity:
+        return Activity(
+            tours=Tours.concat([p.tours for p in parts]),
+            stops=Stops.concat([p.stops for p in parts]),
+            days=Days.concat([p.days for p in parts]),
+            returns=Returns.concat([p.returns for p in parts]),
+            stop_parts=StopParts.concat([p.stop_parts for p in parts]),
+        )

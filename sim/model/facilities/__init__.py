@@ -1,0 +1,1 @@
+"""The things that act in a run: station, couriers, lockers, recipients, warehouses, trucks."""

@@ -1,0 +1,168 @@
+"""Recipients: households with daily rhythms, who answer the phone, consent, collect and complain.
+
+Each household has a type (commuters, someone home all day, elderly, shift workers, ...) and a
+standing consent to lockers or not, both drawn once per household from a stream that does not
+depend on the replication: the district's people stay who they are. Whether someone is home
+follows the type's hourly profile for the kind of day, with persistence within a day: being home
+at hour h is ``a·C + b·E_h < z(p_h)``, where C is one standard normal per household and day, E_h one
+per hour, a² + b² = 1 and z the normal quantile. Every hour's probability is the profile's exactly,
+and any two hours of a day are correlated through C (a household away at 10:00 is likely away at
+12:00). Every answer is a counter-based draw keyed by the household or the parcel, so the same
+person behaves the same way in every variant of a replication (common random numbers).
+"""
+
+from __future__ import annotations
+
+import math
+from statistics import NormalDist
+
+import numpy as np
+from scipy.special import ndtri
+
+from ...core.streams import Streams
+from ...core.units import SECONDS_PER_DAY, SECONDS_PER_HOUR
+from ...scenario.schema import RecipientConfig, StationConfig
+
+__all__ = ["WHEN_OUT_CHOICES", "Households", "ParcelChances"]
+
+WHEN_OUT_CHOICES = ("locker", "station", "neighbour", "later")
+_NORMAL = NormalDist()
+_WEEKEND = (5, 6)
+
+
+def _quantile(p: float) -> float:
+    """The standard normal quantile, with the certain cases at ±infinity."""
+    if p <= 0.0:
+        return -math.inf
+    if p >= 1.0:
+        return math.inf
+    return _NORMAL.inv_cdf(p)
+
+
+def _normal(u: float) -> float:
+    return _NORMAL.inv_cdf(min(max(u, 1e-15), 1 - 1e-15))
+
+
+class Households:
+    """The households of one station area and how each of them behaves."""
+
+    def __init__(self, cfg: RecipientConfig, station: StationConfig, *, n_households: int, streams: Streams,
+                 people: Streams, start_weekday: int = 0) -> None:  # fmt: skip
+        self._cfg = cfg
+        self._streams = streams
+        self._start_weekday = start_weekday
+        types = list(cfg.household_types.values())
+        self.type_names = list(cfg.household_types)
+        ids = np.arange(n_households)
+        cumulative = np.cumsum([t.share for t in types])
+        self.type = np.minimum(np.searchsorted(cumulative, people.uniform("household_type", ids), side="right"), len(types) - 1)
+        self.standing_consent = people.uniform("standing_consent", ids) < cfg.standing_consent_share
+        self.door_service_utility = np.array([t.door_service_utility for t in types])[self.type]
+        # Thresholds on the latent normal scale, by type, kind of day (0 working, 1 weekend) and hour.
+        self._threshold = [[[_quantile(p) for p in t.home_working_day], [_quantile(p) for p in t.home_weekend]] for t in types]
+        self._a = math.sqrt(cfg.presence_persistence)
+        self._b = math.sqrt(1.0 - cfg.presence_persistence)
+        self._day_factor: dict[int, float] = {}  # by household << 20 | day
+        self._home: dict[int, bool] = {}  # by household << 20 | hour of the run
+        # Cumulative pick-up weights by type: lockers any hour, the counter only while it is open.
+        open_hours = [station.counter_opens_h <= h < station.counter_closes_h for h in range(24)]
+        self._pickup_cdf = {
+            False: [_cdf(t.pickup_by_hour) for t in types],
+            True: [_cdf([w if is_open else 0.0 for w, is_open in zip(t.pickup_by_hour, open_hours, strict=True)])
+                   or _cdf(open_hours) for t in types],
+        }  # fmt: skip
+
+    # --- presence ---------------------------------------------------------------------------
+    def is_home(self, household: int, time_s: float) -> bool:
+        """Is anybody home at this household at this time?"""
+        hours = int(time_s // SECONDS_PER_HOUR)
+        key = household << 20 | hours  # one integer per household and hour of the run
+        home = self._home.get(key)
+        if home is None:
+            day, hour = divmod(hours, 24)
+            factor = self._day_factor.get(household << 20 | day)
+            if factor is None:
+                factor = self._day_factor[household << 20 | day] = _normal(
+                    self._streams.uniform1("home_day", household << 20 | day)
+                )
+            hourly = _normal(self._streams.uniform1("home_hour", key))
+            kind = int((day + self._start_weekday) % 7 in _WEEKEND)
+            home = self._home[key] = self._a * factor + self._b * hourly < self._threshold[int(self.type[household])][kind][hour]
+        return home
+
+    # --- consent and collecting ---------------------------------------------------------------
+    def consents(self, household: int) -> bool:
+        """After a failed knock, does the recipient agree on the phone to a locker or the counter?"""
+        return self._streams.uniform1("consent", household) < self._cfg.consent_share
+
+    def pickup_offsets_s(self, households: np.ndarray, u_hour: np.ndarray, minute: np.ndarray, at_counter: bool) -> np.ndarray:
+        """The time of day (s) each recipient comes to collect: an hour drawn from the type's pick-up
+        profile (the counter's only while it is open), and a minute within it."""
+        hours = np.zeros(len(households))
+        types = self.type[households]
+        for kind, cdf in enumerate(self._pickup_cdf[at_counter]):
+            mine = types == kind
+            hours[mine] = np.minimum(np.searchsorted(cdf, u_hour[mine] * cdf[-1], side="right"), 23)
+        return (hours + minute) * SECONDS_PER_HOUR
+
+
+class ParcelChances:
+    """Every chance decision about the parcels of one station area, drawn up front in blocks: whether
+    the courier calls ahead, whether the recipient answers and what they ask for, whether a
+    courier under pressure cuts the corner, whether the buyer complains or asks for a return, when
+    they collect. Each draw is keyed by the parcel's key (and the attempt), so the same parcel meets
+    the same luck in every variant (common random numbers)."""
+
+    def __init__(self, cfg: RecipientConfig, keys: np.ndarray, households: np.ndarray, *, people: Households,
+                 attempts: int, streams: Streams) -> None:  # fmt: skip
+        k, a = np.asarray(keys, dtype=np.int64)[:, None], np.arange(attempts)[None, :]
+        self._min_delay_s = cfg.pickup_min_delay_h * SECONDS_PER_HOUR
+        # Per parcel and attempt.
+        self.phone_ahead_u = streams.uniform("phone_ahead", k, a)
+        self.answers = streams.uniform("answers", k, a) < cfg.answers_phone_share
+        self.when_out = _choices(streams.uniform("when_out", k, a), cfg)  # index into WHEN_OUT_CHOICES
+        self.cut_u = streams.uniform("cut_corner", k, a)
+        # Per parcel.
+        self.complains = streams.uniform("complaint", keys) < cfg.complaint_share
+        self.returns = streams.uniform("returns", keys) < cfg.return_share
+        z = ndtri(np.clip(streams.uniform("return_delay", keys), 1e-15, 1 - 1e-15))
+        self.return_delay_s = cfg.return_request_median_h * SECONDS_PER_HOUR * np.exp(0.8 * z)
+        # Per parcel and where it is collected from (0: a locker, 1: the counter): the time of day the
+        # recipient comes, and the days they let pass first (geometric: P(k or more) = skip_share ** k).
+        # Flat lists of floats: cheap to index, and no containers for the garbage collector to walk.
+        self._pickup_s: list[list[float]] = []
+        self._skipped_days: list[list[int]] = []
+        for place in (0, 1):
+            u_hour, minute, u_skip = (
+                streams.uniform(name, keys, place) for name in ("pickup_hour", "pickup_minute", "pickup_skip")
+            )
+            self._pickup_s.append(people.pickup_offsets_s(households, u_hour, minute, at_counter=bool(place)).tolist())
+            skip = cfg.pickup_skip_day_share
+            days = np.floor(np.log(np.maximum(u_skip, 1e-300)) / np.log(skip)) if skip > 0 else np.zeros(len(keys))
+            self._skipped_days.append(days.astype(np.int64).tolist())
+
+    def collect_time(self, parcel: int, ready_s: float, at_counter: bool) -> float:
+        """When the recipient collects the parcel, ready from ``ready_s``: at their time of day,
+        the first such time after a short delay, and a day later for every day they let pass."""
+        earliest = ready_s + self._min_delay_s
+        t = (earliest // SECONDS_PER_DAY) * SECONDS_PER_DAY + self._pickup_s[at_counter][parcel]
+        if t < earliest:
+            t += SECONDS_PER_DAY
+        return t + self._skipped_days[at_counter][parcel] * SECONDS_PER_DAY
+
+
+def _choices(u: np.ndarray, cfg: RecipientConfig) -> np.ndarray:
+    """What a recipient who is out asks for (an index into WHEN_OUT_CHOICES), from uniforms, by the
+    shares of ``cfg.when_out``."""
+    w = cfg.when_out
+    edges = np.cumsum([w.locker, w.station, w.neighbour])
+    return np.searchsorted(edges, u, side="right").astype(np.int8)
+
+
+def _cdf(weights: list[float] | tuple[float, ...] | list[bool]) -> list[float]:
+    """Cumulative sums of 24 weights (empty if they are all zero)."""
+    out, total = [], 0.0
+    for w in weights:
+        total += float(w)
+        out.append(total)
+    return out if total > 0 else []

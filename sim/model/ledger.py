@@ -1,0 +1,188 @@
+"""The ledger of one station area's run: the only place where a parcel's fate is recorded.
+
+Every status change goes through an intent method (``loaded``, ``delivered``,
+``dropped_in_locker``, ``shelved``, ``failed``, ``returned``, ``brought_back`` ...), which writes
+the tracking log and keeps the conservation counters in the same step, so the counters and the
+log cannot disagree unless a method is wrong. Courier activity is recorded here too, as typed
+rows built by keyword and handed over as typed tables (``sim.model.activity``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..world.places import Place
+from .activity import Activity, DayRow, Days, ReturnRow, Returns, StopParts, StopRow, Stops, TourRow, Tours
+from .tracking import Detail, EventLog, EventTable, Status
+
+__all__ = ["Ledger"]
+
+# What happens to a parcel after it was left for collection, scheduled when it is left.
+_COLLECT, _EXPIRE = 0, 1
+
+
+class Ledger:
+    """Tracking log, courier activity, pending pick-ups and conservation counters of one run."""
+
+    def __init__(self, door_service: np.ndarray) -> None:
+        self.log = EventLog()
+        self._door_service = door_service  # service class of each parcel, for the log's service column
+        self.tours: list[TourRow] = []
+        self.stops: list[StopRow] = []
+        self.days: list[DayRow] = []
+        self._stop_parts: list[tuple[int, int, list[tuple[float, float, int]]]] = []  # (courier, place, parts) per stop
+        self._after: list[tuple[float, int, int, int]] = []  # (when, parcel, place, _COLLECT or _EXPIRE)
+        self._returns: list[ReturnRow] = []  # picked_s NaN until picked up
+        self._delivered_to_door = 0
+        self._shelved = 0
+        self._returned = 0
+        self._on_vehicle = 0
+
+    # --- conservation counters, read-only ---------------------------------------------------
+    @property
+    def delivered_to_door(self) -> int:
+        return self._delivered_to_door
+
+    @property
+    def shelved_count(self) -> int:
+        """Parcels ever left at the station's pick-up counter."""
+        return self._shelved
+
+    @property
+    def returned_count(self) -> int:
+        return self._returned
+
+    @property
+    def on_vehicle(self) -> int:
+        """Parcels loaded and not yet handed over or brought back to the station."""
+        return self._on_vehicle
+
+    def picked_up_by(self, time_s: float) -> tuple[int, int]:
+        """Parcels collected by recipients up to ``time_s``: (from lockers, from the station counter)."""
+        collected = [place for t, _, place, kind in self._after if t <= time_s and kind == _COLLECT]
+        from_station = sum(1 for place in collected if place == Place.STATION)
+        return len(collected) - from_station, from_station
+
+    def expired_by(self, time_s: float) -> int:
+        """Parcels moved from a locker to the counter, storage limit reached, up to ``time_s``."""
+        return sum(1 for t, _, _, kind in self._after if t <= time_s and kind == _EXPIRE)
+
+    # --- intents ----------------------------------------------------------------------------
+    def arrived(self, time_s: np.ndarray, parcels: np.ndarray) -> None:
+        """Parcels reach the station on the linehaul trucks."""
+        self.log.add_many(time_s, parcels, Status.AT_STATION, Place.STATION)
+
+    def loaded(self, parcels: list[int], time_s: float, courier: int) -> None:
+        """Parcels leave the station on a courier's tricycle."""
+        for p in parcels:
+            self.log.add(time_s, p, Status.OUT_FOR_DELIVERY, courier)
+        self._on_vehicle += len(parcels)
+
+    def delivered(self, parcel: int, time_s: float, courier: int, place: int, detail: Detail = Detail.NONE) -> None:
+        """Handed over at the door (``Detail.NEIGHBOUR``: to a neighbour, as the recipient asked)."""
+        self.log.add(time_s, parcel, Status.DELIVERED, courier, place, detail)
+        self._delivered_to_door += 1
+        self._on_vehicle -= 1
+
+    def dropped_in_locker(self, parcel: int, time_s: float, courier: int, place: int, detail: Detail, *,
+                          collect_s: float, expire_s: float, counter_collect_s: float) -> None:  # fmt: skip
+        """Put in a locker slot. The recipient collects it at ``collect_s``, unless that is after
+        ``expire_s``, when it is moved to the station counter and collected there at ``counter_collect_s``."""
+        self.log.add(time_s, parcel, Status.IN_LOCKER, courier, place, detail)
+        if collect_s <= expire_s:
+            self._after.append((collect_s, parcel, place, _COLLECT))
+        else:
+            self._after.append((expire_s, parcel, Place.STATION, _EXPIRE))
+            self._after.append((counter_collect_s, parcel, Place.STATION, _COLLECT))
+        self._on_vehicle -= 1
+
+    def shelved(self, parcel: int, time_s: float, collect_s: float, courier: int, detail: Detail) -> None:
+        """Left at the station's pick-up counter (驿站); the recipient collects it at ``collect_s``.
+        The parcel is at the station already: never loaded, or brought back (``brought_back``)."""
+        self.log.add(time_s, parcel, Status.AT_STATION_PICKUP, courier, Place.STATION, detail)
+        self._after.append((collect_s, parcel, Place.STATION, _COLLECT))
+        self._shelved += 1
+
+    def failed(self, parcel: int, time_s: float, courier: int, place: int, detail: Detail) -> None:
+        """A delivery attempt that did not leave the parcel (nobody home, locker full); it stays on board."""
+        self.log.add(time_s, parcel, Status.DELIVERY_FAILED, courier, place, detail)
+
+    def brought_back(self, count: int) -> None:
+        """Parcels come back to the station on the tricycle after a tour, to be shelved or tried again."""
+        self._on_vehicle -= count
+
+    def carried_back(self, parcels: list[int], time_s: float, courier: int) -> None:
+        """Parcels come back unserved because the working day ended; they go out on a later day."""
+        for p in parcels:
+            self.log.add(time_s, p, Status.AT_STATION, courier, Place.STATION, Detail.CARRIED_OVER)
+        self._on_vehicle -= len(parcels)
+
+    def complained(self, parcel: int, time_s: float, courier: int) -> None:
+        """The recipient complained about how the courier left the parcel."""
+        self.log.add(time_s, parcel, Status.COMPLAINT, courier)
+
+    def return_requested(self, parcel: int, household: int, courier: int, time_s: float) -> int:
+        """A buyer asks for a return to be picked up at the door; returns the request's number."""
+        request = len(self._returns)
+        self._returns.append(ReturnRow(request, parcel, household, courier, time_s, float("nan")))
+        return request
+
+    def return_household(self, request: int) -> int:
+        return self._returns[request].household
+
+    def return_picked(self, request: int, time_s: float) -> None:
+        """The courier picked the return up at the door."""
+        self._returns[request] = self._returns[request]._replace(picked_s=time_s)
+
+    def returned(self, parcel: int, time_s: float, courier: int) -> None:
+        """Sent back to the sender after the last failed attempt."""
+        self.log.add(time_s, parcel, Status.RETURNED, courier, Place.STATION, Detail.MAX_ATTEMPTS)
+        self._returned += 1
+
+    def record_tour(self, row: TourRow) -> None:
+        self.tours.append(row)
+
+    def record_stop(self, row: StopRow) -> None:
+        self.stops.append(row)
+
+    def record_stop_parts(self, courier: int, place: int, parts: list[tuple[float, float, int]]) -> None:
+        """When each part of a stop happened: (start, end, StopPart) in time order."""
+        if parts:
+            self._stop_parts.append((courier, place, parts))
+
+    def record_day(self, row: DayRow) -> None:
+        self.days.append(row)
+
+    # --- closing the books ------------------------------------------------------------------
+    def log_pickups_until(self, horizon_s: float) -> None:
+        """Log every pick-up (and every move from a locker to the counter) that happens by the horizon, in time order."""
+        for when, parcel, place, kind in sorted(self._after):
+            if when > horizon_s:
+                continue
+            if kind == _COLLECT:
+                self.log.add(when, parcel, Status.PICKED_UP, -1, place)
+            else:
+                self.log.add(when, parcel, Status.AT_STATION_PICKUP, -1, Place.STATION, Detail.EXPIRED)
+
+    def events(self, station: int) -> EventTable:
+        return self.log.table(station, self._door_service)
+
+    def activity(self, station: int) -> Activity:
+        """The courier activity tables of this run, for station area ``station``."""
+        counts = [len(parts) for _, _, parts in self._stop_parts]
+        rows = np.array([row for _, _, parts in self._stop_parts for row in parts], dtype=np.float64).reshape(-1, 3)
+        stop_parts = StopParts(
+            courier=np.repeat(np.array([c for c, _, _ in self._stop_parts], dtype=np.int64), counts),
+            place=np.repeat(np.array([p for _, p, _ in self._stop_parts], dtype=np.int64), counts),
+            start_s=rows[:, 0].copy(),
+            end_s=rows[:, 1].copy(),
+            part=rows[:, 2].astype(np.int64),
+            station=np.full(len(rows), station, dtype=np.int64),
+        )
+        return Activity(
+            tours=Tours.from_rows(self.tours, station=station),
+            stops=Stops.from_rows(self.stops, station=station),
+            days=Days.from_rows(self.days, station=station),
+            returns=Returns.from_rows(self._returns, station=station),
+            stop_parts=stop_parts,
+        )

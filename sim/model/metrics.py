@@ -1,0 +1,428 @@
+"""KPIs: pure functions of the tracking log, the courier activity tables and a few scenario numbers.
+
+Courier KPIs count the *measured days* only (after warm-up, before the drain days); lead times
+count the parcels that arrived on measured days. ``docs/reference/kpis.md`` defines every key.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..core.monitor import TimeWeighted
+from ..core.units import SECONDS_PER_DAY, SECONDS_PER_HOUR
+from ..scenario.schema import EconomicsConfig, LockerConfig, UpstreamConfig
+from .accounting import IN_HANDS
+from .activity import Activity
+from .economics import Drops, Income, courier_income
+from .partials import (
+    COURIER_DROPS,
+    DAY_KEYS,
+    CourierPartial,
+    RunPartial,
+    UpstreamPartial,
+    Window,
+    first_times,
+    lead_hours,
+    run_partial_of_log,
+)
+from .tracking import EventTable, Status
+
+if TYPE_CHECKING:
+    from .run import RunSummary
+
+__all__ = [
+    "HEADLINE_KPIS",
+    "UPSTREAM_KPIS",
+    "Activity",
+    "KpiInputs",
+    "compute_kpis",
+    "courier_days_measured",
+    "courier_kpis",
+    "dispatch_times_h",
+    "first_times",
+    "income_of",
+    "kpi_inputs",
+    "kpis_from",
+    "kpis_of",
+    "lead_times_h",
+    "locker_changes",
+    "locker_occupancy_series",
+    "station_backlog_changes",
+    "station_backlog_series",
+    "upstream_kpis",
+]
+
+
+# The KPIs of the main job, in the order they are shown.
+HEADLINE_KPIS = (
+    "parcels_per_courier_day",
+    "hours_per_courier_day",
+    "income_per_courier_day_yuan",
+    "income_per_courier_hour_yuan",
+    "fee_yuan_per_parcel",
+    "same_day_delivery_share",
+    "carried_over_parcels",
+    "overtime_hours_per_courier_day",
+    "km_per_courier_day",
+    "first_attempt_success_share",
+    "failed_attempts",
+    "lead_time_p50_h",
+    "lead_time_p90_h",
+    "locker_bank_peak_share_max",
+    "door_service_compliance_share",
+    "complaints",
+    "cost_per_parcel_yuan",
+    "parcels_total",
+    "parcels_undelivered_end",
+)
+
+
+UPSTREAM_KPIS = (
+    "dispatch_time_p50_h",
+    "dispatch_time_p90_h",
+    "dispatch_time_p99_h",
+    "dispatched_within_24h_share",
+    "dispatched_within_48h_share",
+    "click_to_door_p50_h",
+    "click_to_door_p90_h",
+    "next_day_delivery_share",
+    "backlog_peak_orders",
+    "backlog_cleared_after_burst_h",
+    "picker_utilization",
+    "late_dispatch_compensation_yuan",
+    "warehouse_cost_yuan",
+    "fulfilment_cost_yuan",
+    "orders_upstream_end",
+)
+
+
+@dataclass(frozen=True)
+class KpiInputs:
+    """The numbers besides the logs that KPIs need."""
+
+    couriers: int
+    measured_days: tuple[int, int]
+    n_parcels: int
+    economics: EconomicsConfig
+    locker: LockerConfig
+    bank_slots: dict[tuple[int, int], int]  # slots of each locker bank, by (station, place)
+    first_wave_h: float  # parcels at the station before it can go out the same day
+    work_end_h: float  # the working day's end (same-day delivery, carried-over parcels)
+    horizon_s: float  # the run's end, drain days included
+    upstream: UpstreamConfig | None = None
+
+    @property
+    def window(self) -> Window:
+        days = math.ceil(self.horizon_s / SECONDS_PER_DAY)
+        return Window(days, self.measured_days, self.first_wave_h, self.work_end_h, self.locker)
+
+
+def kpis_of(result: RunSummary, economics: EconomicsConfig | None = None) -> dict[str, float]:
+    """KPIs of a run (a ``RunResult`` or its summary); ``economics`` re-prices the same run with other fees and costs
+    (money never changes what couriers do in the model, so the run's partial stays valid)."""
+    return kpis_from(result.partial, kpi_inputs(result, economics), result.monitors)
+
+
+def kpi_inputs(result: RunSummary, economics: EconomicsConfig | None = None) -> KpiInputs:
+    """What the KPIs need of a run besides its partial."""
+    sc = result.scenario
+    return KpiInputs(
+        couriers=result.couriers,
+        measured_days=result.measured_days,
+        n_parcels=result.n_parcels,
+        economics=economics or sc.economics,
+        locker=sc.locker,
+        bank_slots=result.bank_slots,
+        first_wave_h=sc.couriers.waves_h[0],
+        work_end_h=sc.couriers.work_end_h,
+        horizon_s=result.horizon_s,
+        upstream=sc.upstream,
+    )
+
+
+def compute_kpis(
+    events: EventTable, activity: Activity, inputs: KpiInputs, monitors: dict[str, TimeWeighted] | None = None
+) -> dict[str, float]:
+    """Every KPI of one run from its whole log, as a flat mapping of name to number (NaN where undefined)."""
+    partial = run_partial_of_log(events, activity, inputs.window, inputs.n_parcels, upstream=inputs.upstream is not None)
+    return kpis_from(partial, inputs, monitors)
+
+
+def kpis_from(partial: RunPartial, inputs: KpiInputs, monitors: dict[str, TimeWeighted] | None = None) -> dict[str, float]:
+    """Every KPI of one run from its partial (``sim.model.partials``)."""
+    kpis = courier_kpis(partial, inputs)
+    if partial.upstream is not None and inputs.upstream is not None:
+        kpis.update(upstream_kpis(partial.upstream, monitors or {}, inputs))
+    return kpis
+
+
+def upstream_kpis(up_part: UpstreamPartial, monitors: dict[str, TimeWeighted], inputs: KpiInputs) -> dict[str, float]:
+    """Dispatch, click-to-door, backlog and warehouse KPIs, from the orders' times and the warehouse monitors.
+
+    Orders count if placed on measured days; an order not yet shipped (or delivered) at the end of
+    the run counts as infinitely late, so a quantile that falls among them is NaN ("not reached").
+    """
+    up = inputs.upstream
+    assert up is not None
+    n = inputs.n_parcels
+    t0, t1 = (d * SECONDS_PER_DAY for d in inputs.measured_days)
+    placed, shipped, packed, done = up_part.placed_s, up_part.shipped_s, up_part.packed_s, up_part.done_s
+    measured = (placed >= t0) & (placed < t1)
+    dispatch_h = _dispatch_h(placed, shipped, (t0, t1))
+    door_h = np.nan_to_num((done - placed)[measured] / SECONDS_PER_HOUR, nan=np.inf)
+    end_of_next_day = (np.floor(placed / SECONDS_PER_DAY) + 2) * SECONDS_PER_DAY
+    late = dispatch_h > up.promise.dispatch_h
+    # An unshipped order is late only once its promise has passed within the run.
+    late &= np.isfinite(dispatch_h) | (placed[measured] + up.promise.dispatch_h * SECONDS_PER_HOUR <= inputs.horizon_s)
+    busy, staffed = monitors["pickers_busy"], monitors["pickers_staffed"]
+    wh = up.warehouse
+    # The merchant's own team is paid for every day it works on the measured orders, backlog
+    # included; a cloud warehouse's staff are the provider's, shared, so only its fee is paid.
+    last_packed = packed[measured]
+    cleared = inputs.horizon_s if np.isnan(last_packed).any() or len(last_packed) == 0 else float(last_packed.max())
+    team_until = min(inputs.horizon_s, max(t1, (math.floor(cleared / SECONDS_PER_DAY) + 1) * SECONDS_PER_DAY))
+    regular_h, surge_h = _staff_hours(monitors, t0, team_until)
+    staff_cost = regular_h * wh.staff_cost_per_hour_yuan + surge_h * wh.surge.cost_per_hour_yuan
+    warehouse_cost = (0.0 if wh.kind == "cloud" else staff_cost) + wh.fee_per_order_yuan * int(measured.sum())
+    n_shipped = int((~np.isnan(shipped)).sum())
+    shipping = n_shipped * up.linehaul.shipping_cost_yuan
+    compensation = float(late.sum()) * up.promise.compensation_yuan
+    return {
+        "dispatch_time_p50_h": _censored_quantile(dispatch_h, 0.5),
+        "dispatch_time_p90_h": _censored_quantile(dispatch_h, 0.9),
+        "dispatch_time_p99_h": _censored_quantile(dispatch_h, 0.99),
+        "dispatched_within_24h_share": _ratio(int((dispatch_h <= 24).sum()), len(dispatch_h)),
+        "dispatched_within_48h_share": _ratio(int((dispatch_h <= 48).sum()), len(dispatch_h)),
+        "click_to_door_p50_h": _censored_quantile(door_h, 0.5),
+        "click_to_door_p90_h": _censored_quantile(door_h, 0.9),
+        "next_day_delivery_share": _ratio(int((done[measured] < end_of_next_day[measured]).sum()), int(measured.sum())),
+        "backlog_peak_orders": monitors["backlog"].max(),
+        "backlog_cleared_after_burst_h": _burst_cleared_h(placed, packed, up),
+        "picker_utilization": _ratio(busy.integral(t0, t1), staffed.integral(t0, t1)),
+        "late_dispatch_compensation_yuan": compensation,
+        "warehouse_cost_yuan": warehouse_cost,
+        "fulfilment_cost_yuan": warehouse_cost + compensation + shipping,
+        "orders_upstream_end": up_part.orders_upstream_end,
+        "warehouse_staff_hours": regular_h + surge_h,
+        "orders_total": n,
+        "orders_measured": int(measured.sum()),
+        "late_dispatch_orders": int(late.sum()),
+        "surge_staff_hours": surge_h,
+        "shipping_cost_yuan": shipping,
+        "platform_shipping_cost_yuan": shipping if up.linehaul.shipping_paid_by == "platform" else 0.0,
+    }
+
+
+def _staff_hours(monitors: dict[str, TimeWeighted], t0: float, t1: float) -> tuple[float, float]:
+    """(regular, surge) staff hours on shift in [t0, t1), over pickers and packers."""
+    total = sum(m.integral(t0, t1) for k, m in monitors.items() if k.endswith("_staffed") and "surge" not in k)
+    surge = sum(m.integral(t0, t1) for k, m in monitors.items() if k.endswith("_surge_staffed"))
+    return (total - surge) / SECONDS_PER_HOUR, surge / SECONDS_PER_HOUR
+
+
+def _burst_cleared_h(placed: np.ndarray, packed: np.ndarray, up: UpstreamConfig) -> float:
+    """Hours from the first burst's start until every order placed by its end has been packed."""
+    if not up.orders.bursts:
+        return math.nan
+    burst = up.orders.bursts[0]
+    start = burst.start_h * SECONDS_PER_HOUR
+    before_end = placed <= start + burst.duration_min * 60.0
+    if np.isnan(packed[before_end]).any():
+        return math.nan  # not cleared within the run
+    return float((np.max(packed[before_end]) - start) / SECONDS_PER_HOUR)
+
+
+def _censored_quantile(values: np.ndarray, q: float) -> float:
+    """Quantile where +inf marks 'not yet happened'; NaN if the quantile falls among those."""
+    if len(values) == 0:
+        return math.nan
+    x = float(np.quantile(values, q, method="inverted_cdf"))
+    return x if math.isfinite(x) else math.nan
+
+
+def courier_days_measured(drops_per_day: np.ndarray, measured_days: tuple[int, int], upstream: bool) -> np.ndarray:
+    """The days whose courier work the KPIs count. Without upstream: the measured days. With it,
+    parcels reach the stations only after the order days, so: every day from the first measured
+    one on which couriers left parcels -- the days the measured orders were delivered on."""
+    first, last = measured_days
+    if not upstream:
+        return np.arange(first, last)
+    days = np.flatnonzero(drops_per_day > 0)
+    return days[days >= first]
+
+
+@dataclass(frozen=True)
+class _CourierWork:
+    """What the couriers did on the days the KPIs count: parcels left, time, distance."""
+
+    courier_days: int
+    on: dict[str, float]  # every per-day sum of the partial (sim.model.partials.DAY_KEYS) over those days
+    drops: Drops
+
+    @staticmethod
+    def of(partial: CourierPartial, inputs: KpiInputs) -> _CourierWork:
+        days = courier_days_measured(partial.drops_per_day, inputs.measured_days, inputs.upstream is not None)
+        days = days[days < partial.per_day.shape[1]]
+        on = dict(zip(DAY_KEYS, partial.per_day[:, days].sum(axis=1).tolist(), strict=True))
+        drops = Drops(
+            door_service=int(on["drops_door_service"]),
+            ordinary_door=int(on["drops_ordinary_door"]),
+            locker=int(on["drops_locker"]),
+            station=int(on["drops_station"]),
+        )
+        return _CourierWork(courier_days=inputs.couriers * len(days), on=on, drops=drops)
+
+    def hours(self, key: str) -> float:
+        return self.on[key] / SECONDS_PER_HOUR
+
+    @property
+    def on_duty_h(self) -> float:
+        """Spans less breaks."""
+        return self.hours("span_s") - self.hours("break_s")
+
+    def income(self, cfg: EconomicsConfig) -> Income:
+        fines = int(self.on["complaints"]) * cfg.complaint_fine_yuan
+        return courier_income(self.drops, self.on["ride_m"] / 1000.0, self.hours("overtime_s"), cfg, fines_yuan=fines)
+
+
+def income_of(partial: CourierPartial, inputs: KpiInputs) -> tuple[Income, int]:
+    """Couriers' income over the days the KPIs count, and the courier-days it was earned in."""
+    work = _CourierWork.of(partial, inputs)
+    return work.income(inputs.economics), work.courier_days
+
+
+def courier_kpis(run: RunPartial, inputs: KpiInputs) -> dict[str, float]:
+    """Throughput, hours, money, attempts, lead times, lockers, and people, from a run's partial."""
+    p = run.courier
+    work = _CourierWork.of(p, inputs)
+    courier_days, drops, delivered, on = work.courier_days, work.drops, work.drops.total, work.on
+    income = work.income(inputs.economics)
+    econ = inputs.economics
+    labour = work.on_duty_h * econ.courier_cost_per_hour_yuan
+    slots = inputs.bank_slots
+    shares = [p.bank_peaks.get(bank, 0) / n for bank, n in slots.items() if n > 0]
+    complaints = int(on["complaints"])
+    # With a warehouse, every order carries its service class upstream, also those no station received.
+    service = (run.upstream.door_service_parcels, run.upstream.service_known) if run.upstream else (
+        p.count("door_service_parcels"), p.count("service_known"))  # fmt: skip
+    return {
+        "parcels_per_courier_day": _ratio(delivered, courier_days),
+        "hours_per_courier_day": _ratio(work.on_duty_h, courier_days),
+        "income_per_courier_day_yuan": _ratio(income.net, courier_days),
+        "income_per_courier_hour_yuan": _ratio(income.net, work.on_duty_h),
+        "fee_yuan_per_parcel": _ratio(income.fees, delivered),
+        "same_day_delivery_share": _ratio(p.count("same_day"), p.count("same_day_eligible")),
+        "carried_over_parcels": p.count("carried_over"),
+        "overtime_hours_per_courier_day": _ratio(work.hours("overtime_s"), courier_days),
+        "km_per_courier_day": _ratio(on["ride_m"] / 1000.0, courier_days),
+        "first_attempt_success_share": _ratio(p.count("first_ok"), p.count("attempted")),
+        "failed_attempts": int(on["failed"]),
+        "lead_time_p50_h": _quantile(p.lead_h, 0.5),
+        "lead_time_p90_h": _quantile(p.lead_h, 0.9),
+        "locker_bank_peak_share_max": max(shares, default=math.nan),
+        "cost_per_parcel_yuan": _ratio(labour - income.lines["vehicle_cost"] + income.charges, delivered),
+        "parcels_total": inputs.n_parcels,
+        "parcels_undelivered_end": p.count("in_flight"),
+        # More detail behind the headline numbers.
+        "parcels_per_courier_hour": _ratio(delivered, work.on_duty_h),
+        "busy_hours_per_courier_day": _ratio(work.hours("busy_s"), courier_days),
+        "tour_hours_per_courier_day": _ratio(work.hours("tour_s"), courier_days),
+        "tour_hours_per_100_parcels": _ratio(100 * work.hours("tour_s"), delivered),
+        "work_minutes_per_parcel": _ratio(60 * work.hours("busy_s"), delivered),
+        "stop_minutes_per_parcel": _ratio(60 * work.hours("stop_s"), on["stop_attempts"]),
+        "door_delivered_share": _ratio(drops.at_door, delivered),
+        "door_service_delivered_share": _ratio(drops.door_service, delivered),
+        "locker_delivered_share": _ratio(drops.locker, delivered),
+        "station_delivered_share": _ratio(drops.station, delivered),
+        "span_hours_per_courier_day": _ratio(work.hours("span_s"), courier_days),
+        "tours_per_courier_day": _ratio(on["tours"], courier_days),
+        "gross_income_per_courier_day_yuan": _ratio(income.gross, courier_days),
+        "locker_full_events": int(on["locker_full"]),
+        "locker_banks_full_share": _ratio(sum(1 for b, n in slots.items() if n > 0 and p.bank_peaks.get(b, 0) >= n), len(shares)),
+        "lead_time_completed_share": _ratio(len(p.lead_h), p.count("arrived_measured")),
+        "parcels_returned": p.count("returned"),
+        "parcels_waiting_pickup_end": p.count("in_locker") + p.count("at_station_pickup"),
+        "overdue_fees_yuan": p.overdue_fees_yuan,
+        "courier_days": courier_days,
+        # Recipients and couriers as people: compliance, complaints, consent, pick-up hours, door
+        # attempts and their retries, return pick-ups (these over the whole run: they lag deliveries).
+        "door_service_parcel_share": _ratio(*service),
+        "door_service_compliance_share": _ratio(on["service_drops"] - on["unasked"], on["service_drops"]),
+        "complaints": complaints,
+        "fines_yuan": complaints * econ.complaint_fine_yuan,
+        "platform_compensation_yuan": complaints * econ.complaint_compensation_yuan,
+        "violations_without_consent": int(on["violations"]),
+        "consented_diversions": int(on["consented"]),
+        "door_first_attempt_success_share": _ratio(p.count("door_first_ok"), p.count("door_first")),
+        "door_same_day_retry_success_share": _ratio(p.count("door_retry_ok"), p.count("door_retry")),
+        "locker_pickups_off_hours_share": _ratio(p.count("locker_pickups_off_hours"), p.count("locker_pickups")),
+        "return_requests": p.count("return_requests"),
+        "return_pickups": p.count("return_pickups"),
+        "return_pickup_lead_time_p50_h": _quantile(p.return_wait_h, 0.5),
+    }
+
+
+def lead_times_h(events: EventTable, n_parcels: int, window_s: tuple[float, float]) -> np.ndarray:
+    """Hours from station arrival to the recipient's hands, for parcels that arrived in the window
+    and were in the recipient's hands by the end of the run."""
+    arrival = first_times(events, (Status.AT_STATION,), n_parcels)
+    return lead_hours(arrival, first_times(events, IN_HANDS, n_parcels), window_s)
+
+
+def dispatch_times_h(events: EventTable, n_parcels: int, window_s: tuple[float, float]) -> np.ndarray:
+    """Hours from order to dispatch for orders placed in the window (+inf: not dispatched by the end)."""
+    placed = first_times(events, (Status.ORDER_PLACED,), n_parcels)
+    return _dispatch_h(placed, first_times(events, (Status.SHIPPED,), n_parcels), window_s)
+
+
+def _dispatch_h(placed: np.ndarray, shipped: np.ndarray, window_s: tuple[float, float]) -> np.ndarray:
+    keep = (placed >= window_s[0]) & (placed < window_s[1])
+    return np.nan_to_num((shipped - placed)[keep] / SECONDS_PER_HOUR, nan=np.inf)
+
+
+def station_backlog_changes(events: EventTable) -> tuple[np.ndarray, np.ndarray]:
+    """When parcels join and leave the stations' backlog (shelved or on a tricycle, not yet
+    delivered): +1 when a parcel arrives, −1 at its first drop (door, locker, counter) or its return."""
+    n = int(events.parcel.max()) + 1 if len(events) else 0
+    arrive = first_times(events, (Status.AT_STATION,), n)
+    leave = first_times(events, (*COURIER_DROPS, Status.RETURNED), n)
+    times = np.concatenate([arrive[~np.isnan(arrive)], leave[~np.isnan(leave)]])
+    change = np.concatenate([np.ones((~np.isnan(arrive)).sum()), -np.ones((~np.isnan(leave)).sum())])
+    return times, change
+
+
+def station_backlog_series(events: EventTable) -> tuple[np.ndarray, np.ndarray]:
+    """Parcels at the stations not yet delivered, over time (``station_backlog_changes``, added up)."""
+    return _level(*station_backlog_changes(events))
+
+
+def locker_changes(events: EventTable) -> tuple[np.ndarray, np.ndarray]:
+    """Every locker drop (+1) and pick-up (−1), with its time."""
+    at_locker = events.place > 0
+    change = np.where(at_locker & (events.status == Status.IN_LOCKER), 1, 0) - np.where(
+        at_locker & (events.status == Status.PICKED_UP), 1, 0
+    )
+    sel = change != 0
+    return events.time_s[sel], change[sel]
+
+
+def locker_occupancy_series(events: EventTable) -> tuple[np.ndarray, np.ndarray]:
+    """Times of every locker drop and pick-up, and the parcels in all lockers just after each."""
+    return _level(*locker_changes(events))
+
+
+def _level(times: np.ndarray, changes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    order = np.argsort(times, kind="stable")
+    return times[order], np.cumsum(changes[order])
+
+
+def _ratio(num: float, den: float) -> float:
+    return float(num) / float(den) if den else math.nan
+
+
+def _quantile(values: np.ndarray, q: float) -> float:
+    return float(np.quantile(values, q)) if len(values) else math.nan

@@ -1,0 +1,97 @@
+"""One station area's delivery: couriers, lockers, the counter and recipients, in one SimPy run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import simpy
+
+from ..core.streams import Streams
+from ..scenario.schema import Scenario, Variant
+from ..world import City
+from .accounting import Accounting, check_conservation
+from .activity import Activity
+from .demand import Parcels
+from .facilities.buildings import Elevators
+from .facilities.courier import Courier
+from .facilities.locker import LockerBanks
+from .facilities.recipients import Households, ParcelChances
+from .facilities.station import Station
+from .ledger import Ledger
+from .modes import plan_deliveries
+from .policies import COMPLIANCE_POLICIES
+from .tracking import EventTable
+
+__all__ = ["StationArea", "StationRun"]
+
+
+@dataclass(frozen=True)
+class StationRun:
+    """What one station area's run produced: its tracking log and courier activity (local parcel
+    and courier ids until ``sim.model.run`` renumbers them), and where the parcels are at the end."""
+
+    events: EventTable
+    activity: Activity
+    accounting: Accounting
+
+
+class StationArea:
+    """A station, its district, its couriers and their parcels, assembled for one run."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        variant: Variant,
+        *,
+        streams: Streams,
+        city: City,
+        courier_of_compound: np.ndarray,
+        households: Households,
+        parcels: Parcels,
+        days: int,
+    ) -> None:
+        self.env = simpy.Environment()
+        self.parcels = parcels
+        self.ledger = Ledger(parcels.door_service)
+        plan = plan_deliveries(parcels, city, households, variant.policy)
+        self.station = Station(
+            parcels.ready_s, courier_of_compound[parcels.compound], parcels.door_service, parcels.weight_kg,
+            couriers=scenario.couriers.count, loading_order=scenario.station.loading_order,
+        )  # fmt: skip
+        self.lockers = LockerBanks(city.locker_slots)
+        elevators = Elevators(scenario.door.elevator_wait_mean_s, streams)
+        chances = ParcelChances(scenario.recipients, parcels.key, parcels.household, people=households,
+                                attempts=scenario.door.max_attempts, streams=streams)  # fmt: skip
+        self.ledger.arrived(parcels.arrival_s, np.arange(len(parcels)))
+        self.couriers = [
+            Courier(
+                self.env,
+                i,
+                config=scenario.couriers,
+                door=scenario.door,
+                locker=scenario.locker,
+                city=city,
+                parcels=parcels,
+                plan=plan,
+                station=self.station,
+                lockers=self.lockers,
+                recipients=households,
+                elevators=elevators,
+                ledger=self.ledger,
+                chances=chances,
+                compliance=COMPLIANCE_POLICIES.get(scenario.couriers.compliance.policy),
+                days=days,
+            )
+            for i in range(scenario.couriers.count)
+        ]
+
+    def run(self, horizon_s: float, station: int) -> StationRun:
+        """Deliver until the horizon; log the pick-ups made by then; check every parcel is accounted for."""
+        self.env.run(until=horizon_s)
+        self.ledger.log_pickups_until(horizon_s)
+        events = self.ledger.events(station)
+        accounting = check_conservation(
+            self.ledger, self.lockers, self.station, events, n_parcels=len(self.parcels), horizon_s=horizon_s
+        )
+        return StationRun(events=events, activity=self.ledger.activity(station), accounting=accounting)

@@ -1,0 +1,388 @@
+"""``report.html``: a results folder on one self-contained page, to look at rather than read.
+
+The page holds a verdict written from the numbers (``sim.verdict``), the KPI table with Chinese
+labels, interactive charts (plotly, inlined), a tracking lookup (a parcel's timeline and where it
+was), and a replay of a day on the district map: couriers riding their tours along the roads,
+parcels coloured by status, locker banks by fill. Everything (scripts, data, a subset of a CJK font)
+is inlined, so the file opens offline and makes no network request. The data and the page's script
+are built here; ``report.js`` and ``report.css`` beside this module draw it.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import os
+import re
+import tempfile
+from datetime import UTC, datetime
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+
+from ..core.errors import ResultsError
+from ..core.units import SECONDS_PER_DAY, SECONDS_PER_HOUR
+from ..experiments.breakeven import BreakevenResult
+from ..model.activity import STOP_PART_LABELS
+from ..model.metrics import HEADLINE_KPIS, UPSTREAM_KPIS
+from ..model.tracking import DETAIL_NAMES, Detail, Status, events_from_arrow
+from ..results.folder import Bundle
+from ..world.districts import build_city
+from .labels import KPI_ZH
+from .verdict import Verdict, verdict_of
+from .webfont import cjk_font_face
+
+__all__ = ["REPORT_NAME", "write_report"]
+
+REPORT_NAME = "report.html"
+REPLAY_MAX_PARCELS = 20_000  # above this, the replay shows a sample of couriers' areas and says so
+REPRICE_MAX_PARCELS = 2_000_000  # above this, `parcelsim report` leaves the break-even fee to `parcelsim breakeven`
+_NEEDED = ("kpis.csv", "meta.json", "scenario.resolved.yaml", "events.parquet")  # tours and stops exist when couriers rode
+
+
+def write_report(folder: str | Path, breakeven: BreakevenResult | None = None) -> Path:
+    """Write ``report.html`` into a complete results folder and return its path. ``breakeven``
+    (``sim.verdict.breakeven_for`` of the runs) completes the verdict when given.
+
+    Raises ``ResultsError`` when the folder lacks what a report needs (an unfinished run, or a folder
+    from a version before stop intervals were logged)."""
+    bundle = Bundle(folder)
+    missing = [name for name in _NEEDED if not (bundle.folder / name).exists()]
+    if missing:
+        raise ResultsError(f"{bundle.folder}: cannot make a report: no {', '.join(missing)} (run the scenario again)")
+    if breakeven is None and len(bundle.variants) > 1 and _small(bundle):
+        from ..results.bundle import load_results
+        from .verdict import breakeven_for
+
+        breakeven = breakeven_for(load_results(bundle.folder))
+    page = _page(bundle, breakeven)
+    target = bundle.folder / REPORT_NAME
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=bundle.folder, prefix=".report-", delete=False) as part:
+        part.write(page)
+    os.replace(part.name, target)  # a report is whole or absent, never half-written
+    return target
+
+
+def _small(bundle: Bundle) -> bool:
+    """Whether re-reading the whole log for the break-even fee is quick (it is, up to a few million events)."""
+    return int(bundle.meta.get("parcels_per_run", 0)) * len(bundle.runs) <= REPRICE_MAX_PARCELS
+
+
+def _page(bundle: Bundle, breakeven: BreakevenResult | None) -> str:
+    sc = bundle.scenario
+    verdict = verdict_of(bundle.runs, sc, breakeven)
+    means, ci = bundle.kpi_means()  # per variant, with 95% half-widths (None with one replication)
+    data = {
+        "title": sc.name,
+        "description": sc.description.strip(),
+        "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "replications": int(bundle.runs["replication"].nunique()),
+        "kpis": _kpi_table(bundle, means, ci),
+        "figures": _figures(bundle, means, ci),
+        "replay": _replay(bundle),
+        "statuses": [[s.label, s.chinese] for s in Status],
+        "details": list(DETAIL_NAMES),
+        "parts": [[en, zh] for en, zh in STOP_PART_LABELS.values()],
+    }
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False, default=_plain)
+    verdict_html = _verdict_html(verdict, bundle)
+    # Inlined JSON is closed by </script> only: escape it where data could hold it.
+    text = text.replace("</", "<\\/")
+    pieces = {
+        "CSS": _asset("report.css"),
+        "VERDICT": verdict_html,
+        "TITLE": html.escape(sc.name),
+        "PLOTLY": _plotly_js(),
+        "DATA": text,
+        "SCRIPT": _asset("report.js"),
+    }
+    template = _asset("report.html")
+    pieces["FONT"] = cjk_font_face(template + text + verdict_html + pieces["SCRIPT"])
+    # One pass over the template: inserted text is never searched for placeholders again.
+    return re.sub(r"@@([A-Z]+)@@", lambda m: pieces[m.group(1)], template)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"cannot write {type(value).__name__} to the report")
+
+
+def _verdict_html(verdict: Verdict | None, bundle: Bundle) -> str:
+    if verdict is None:
+        variant = bundle.variants[0]
+        row = bundle.runs[bundle.runs["variant"] == variant].mean(numeric_only=True)
+        en = (
+            f"One variant ({variant}): {row['parcels_per_courier_day']:.0f} parcels per courier-day, "
+            f"{row['income_per_courier_day_yuan']:.1f} yuan a day, {row['income_per_courier_hour_yuan']:.2f} yuan an hour. "
+            "Add a door and a locker variant for a verdict."
+        )
+        return f'<p id="verdict-en" class="verdict">{html.escape(en)}</p>'
+    return (
+        f'<p id="verdict-en" class="verdict">{html.escape(verdict.sentence())}</p>'
+        f'<p id="verdict-zh" class="verdict zh">{html.escape(verdict.sentence_zh())}</p>'
+    )
+
+
+def _kpi_table(bundle: Bundle, means: pd.DataFrame, ci: pd.DataFrame | None) -> dict[str, Any]:
+    keys = [*HEADLINE_KPIS, *(UPSTREAM_KPIS if bundle.scenario.upstream is not None else ())]
+    rows = []
+    for key in keys:
+        if key not in means.columns:
+            continue
+        values = [_number(means.at[v, key]) for v in means.index]
+        halves = [_number(ci.at[v, key]) if ci is not None and key in ci.columns else None for v in means.index]
+        rows.append([key, KPI_ZH.get(key, ""), values, halves])
+    return {"variants": [str(v) for v in means.index], "rows": rows}
+
+
+def _number(x: Any) -> float | None:
+    value = float(x)
+    return None if math.isnan(value) or math.isinf(value) else round(value, 4)
+
+
+# --- charts -------------------------------------------------------------------------------------
+
+
+def _figures(bundle: Bundle, means: pd.DataFrame, ci: pd.DataFrame | None) -> dict[str, Any]:
+    """Plotly figures as JSON, each with hover values and 95% intervals."""
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    variants = [str(v) for v in means.index]
+    figures: dict[str, Any] = {}
+    shown = [
+        ("parcels_per_courier_day", "parcels per courier-day"),
+        ("hours_per_courier_day", "hours per courier-day"),
+        ("income_per_courier_day_yuan", "income per courier-day (yuan)"),
+        ("income_per_courier_hour_yuan", "income per hour (yuan)"),
+    ]
+    comparison = make_subplots(rows=1, cols=len(shown), subplot_titles=[f"{t}<br>{KPI_ZH[k]}" for k, t in shown])
+    for i, (key, _) in enumerate(shown, start=1):
+        error = None if ci is None else {"type": "data", "array": [_number(ci.at[v, key]) or 0 for v in means.index]}
+        comparison.add_trace(
+            go.Bar(x=variants, y=[_number(means.at[v, key]) for v in means.index], error_y=error, name=key, showlegend=False,
+                   hovertemplate="%{x}: %{y:.2f}<extra>" + key + "</extra>"),
+            row=1, col=i,
+        )  # fmt: skip
+    comparison.update_layout(title="Door vs locker: what a courier delivers and earns (mean ± 95% CI)", height=380)
+    figures["comparison"] = comparison.to_plotly_json()
+
+    breakdown = bundle.income_breakdown()
+    if len(breakdown):
+        from ..model.economics import INCOME_LINES
+
+        per_variant = breakdown.drop(columns=["replication"]).groupby("variant", sort=False).mean()
+        income = go.Figure()
+        for key, label in INCOME_LINES:
+            if key in per_variant.columns and per_variant[key].abs().sum() > 0:
+                income.add_trace(go.Bar(y=list(per_variant.index), x=per_variant[key], name=label, orientation="h"))
+        income.update_layout(barmode="relative", title="A courier's income per day, line by line (yuan) 收入构成", height=360)
+        figures["income"] = income.to_plotly_json()
+
+    lead, lockers = go.Figure(), go.Figure()
+    for variant in bundle.variants:
+        curves = bundle.curves(variant, 0)
+        hours = np.sort(curves.lead_h[np.isfinite(curves.lead_h)])
+        if len(hours):
+            picks = np.unique(np.linspace(0, len(hours) - 1, min(len(hours), 400)).astype(int))
+            lead.add_trace(go.Scatter(x=hours[picks], y=(picks + 1) / len(hours), name=variant, mode="lines"))
+        t, level = curves.locker_level()
+        keep = np.unique(np.linspace(0, len(t) - 1, min(len(t), 600)).astype(int)) if len(t) else np.zeros(0, dtype=int)
+        lockers.add_trace(go.Scatter(x=t[keep] / SECONDS_PER_HOUR, y=level[keep], name=variant, mode="lines", line_shape="hv"))
+    lead.update_layout(title="Lead time, arrival at the station to the recipient (ECDF) 时效", xaxis_title="hours",
+                       yaxis_title="share of parcels", height=360)  # fmt: skip
+    lockers.update_layout(title="Parcels in lockers 快递柜在柜件数", xaxis_title="hour since day 0, 00:00",
+                          yaxis_title="parcels", height=360)  # fmt: skip
+    figures["lead"] = lead.to_plotly_json()
+    figures["lockers"] = lockers.to_plotly_json()
+    return figures
+
+
+# --- the replay and the tracking lookup ----------------------------------------------------------
+
+
+def _replay(bundle: Bundle) -> dict[str, Any]:
+    """One day of station area 0 in the door variant (else the first), replication 0: roads, places,
+    couriers' positions along their paths, every parcel's events, the locker banks' fill."""
+    sc = bundle.scenario
+    variant = "door" if "door" in bundle.variants else bundle.variants[0]
+    resolved = sc.resolved(variant)
+    city = build_city(resolved.city, resolved.station, resolved.seed, 0)
+    wanted = [("variant", "=", variant), ("replication", "=", 0), ("station", "=", 0)]
+    tours, stops = (_station0(bundle.activity(name, 0, variant=variant), name) for name in ("tours", "stops"))
+    measured = tours[tours["day"] >= sc.horizon.warmup_days]
+    day = int(measured["day"].min()) if len(measured) else sc.horizon.warmup_days
+    tours = tours[tours["day"] == day]
+    t0 = float(tours["start_s"].min()) - 0.5 * SECONDS_PER_HOUR if len(tours) else day * SECONDS_PER_DAY
+    t1 = float(tours["end_s"].max()) + 1.0 * SECONDS_PER_HOUR if len(tours) else (day + 1) * SECONDS_PER_DAY
+    events = events_from_arrow(pq.read_table(bundle.folder / "events.parquet", filters=wanted))
+    order = np.lexsort((events.time_s, events.parcel))
+    parcel, time_s = events.parcel[order], events.time_s[order]
+    notes = [f"Station area 0, {variant} variant, replication 0, day {day}."]
+    if sc.stations.count > 1:
+        notes.append(f"One of {sc.stations.count} station areas is replayed.")
+    couriers = sorted(int(c) for c in tours["courier"].unique())
+    parcels = np.unique(parcel)
+    if len(parcels) > REPLAY_MAX_PARCELS:  # a sample: the parcels of the first couriers' areas
+        share = REPLAY_MAX_PARCELS / len(parcels)
+        couriers = couriers[: max(1, int(len(couriers) * share))]
+        notes.append(f"A sample: {len(couriers)} couriers' tours and parcels of {len(parcels):,} parcels.")
+        served = np.isin(parcel, np.unique(events.parcel[np.isin(events.courier, couriers)]))
+        order = order[served]
+        parcel, time_s = parcel[served], time_s[served]
+        tours = tours[tours["courier"].isin(couriers)]
+    ids, starts = np.unique(parcel, return_index=True)
+    place = events.place[order]
+    # A parcel's spot on the map: the first compound its events name (its destination), else the station.
+    dest = np.zeros(len(ids), dtype=np.int64)
+    at_compound = place > 0
+    first_compound = np.unique(parcel[at_compound], return_index=True)
+    dest[np.searchsorted(ids, first_compound[0])] = place[at_compound][first_compound[1]]
+    return {
+        "variant": variant,
+        "notes": " ".join(notes),
+        "t0": t0,
+        "t1": t1,
+        "roads": _roads(city),
+        "places": np.round(city.place_xy, 1).tolist(),
+        "banks": _banks(city, events),
+        "couriers": _courier_tracks(city, tours, stops),
+        "parcels": {
+            "id": ids.tolist(),
+            "dest": dest.tolist(),
+            "start": starts.tolist(),
+            "time": np.round(time_s, 1).tolist(),
+            "status": events.status[order].tolist(),
+            "courier": events.courier[order].tolist(),
+            "place": place.tolist(),
+            "detail": events.detail[order].tolist(),
+        },
+    }
+
+
+def _station0(table: pd.DataFrame, name: str) -> pd.DataFrame:
+    """Station area 0's rows; an empty table with the columns the replay reads when no courier rode."""
+    if len(table):
+        return table[table["station"] == 0]
+    columns = {
+        "tours": ["courier", "day", "start_s", "depart_s", "return_s", "end_s"],
+        "stops": ["courier", "arrive_s", "depart_s", "place", "ride_s"],
+    }
+    return pd.DataFrame({c: pd.Series(dtype=float) for c in columns[name]})
+
+
+def _roads(city: Any) -> list[float]:
+    g = city.graph
+    flat: list[float] = []
+    for u, v in g.edges():
+        flat += [g.nodes[u]["x"], g.nodes[u]["y"], g.nodes[v]["x"], g.nodes[v]["y"]]
+    return np.round(np.asarray(flat), 1).tolist()
+
+
+def _banks(city: Any, events: Any) -> list[dict[str, Any]]:
+    """Each bank's parcels over time: +1 at every drop, −1 at every pick-up there and at every
+    parcel moved to the counter when its storage time ran out (logged at the station)."""
+    drop = (events.status == Status.IN_LOCKER) & (events.place > 0)
+    bank_of = dict(zip(events.parcel[drop].tolist(), events.place[drop].tolist(), strict=True))
+    expired = (events.status == Status.AT_STATION_PICKUP) & (events.detail == Detail.EXPIRED)
+    out_place = events.place.copy()
+    out_place[expired] = [bank_of.get(p, -1) for p in events.parcel[expired].tolist()]
+    out = ((events.status == Status.PICKED_UP) & (events.place > 0)) | expired
+    banks = []
+    for place, slots in zip(city.bank_place, city.locker_slots.sum(axis=1), strict=True):
+        dropped, taken = drop & (events.place == place), out & (out_place == place)
+        times = np.concatenate([events.time_s[dropped], events.time_s[taken]])
+        change = np.concatenate([np.ones(int(dropped.sum())), -np.ones(int(taken.sum()))])
+        order = np.argsort(times, kind="stable")
+        banks.append({"place": int(place), "slots": int(slots), "t": np.round(times[order], 1).tolist(),
+                      "level": np.cumsum(change[order]).astype(int).tolist()})  # fmt: skip
+    return banks
+
+
+def _courier_tracks(city: Any, tours: pd.DataFrame, stops: pd.DataFrame) -> list[dict[str, Any]]:
+    """Keyframes (t, x, y) of each courier: still at the station and at stops, moving along the
+    road path between places (the quickest path, as the tour was planned) while riding."""
+    from scipy.sparse.csgraph import dijkstra
+
+    from ..world.city import road_matrix
+
+    g = city.graph
+    xy = np.array([[g.nodes[i]["x"], g.nodes[i]["y"]] for i in range(g.number_of_nodes())])
+    _, pred = dijkstra(road_matrix(g, city.route_weight), indices=city.place_node, return_predecessors=True)
+
+    def path(a: int, b: int) -> np.ndarray:  # road nodes from place a to place b
+        nodes, node = [], int(city.place_node[b])
+        while node >= 0:
+            nodes.append(node)
+            if node == int(city.place_node[a]):
+                break
+            node = int(pred[a, node])
+        return xy[nodes[::-1]]
+
+    tracks = []
+    for courier in sorted(int(c) for c in tours["courier"].unique()):
+        track = _Track(city.place_xy, path)
+        mine = stops[stops["courier"] == courier].sort_values("arrive_s")
+        for tour in tours[tours["courier"] == courier].sort_values("start_s").itertuples(index=False):
+            track.still(tour.start_s, 0)
+            here, left = 0, tour.depart_s
+            for stop in mine[(mine["arrive_s"] >= tour.depart_s) & (mine["arrive_s"] <= tour.return_s)].itertuples(index=False):
+                place = int(stop.place)
+                track.still(left, here)
+                track.ride(max(left, stop.arrive_s - stop.ride_s), stop.arrive_s, here, place)
+                track.still(stop.depart_s, place)
+                here, left = place, stop.depart_s
+            track.ride(left, tour.return_s, here, 0)
+            track.still(tour.end_s, 0)
+        tracks.append({"courier": courier, **track.keyframes()})
+    return tracks
+
+
+class _Track:
+    """A courier's keyframes, built in time order."""
+
+    def __init__(self, place_xy: np.ndarray, path: Any) -> None:
+        self.place_xy, self.path = place_xy, path
+        self.t: list[float] = []
+        self.points: list[np.ndarray] = []
+
+    def still(self, time: float, place: int) -> None:
+        self.t.append(time)
+        self.points.append(self.place_xy[place])
+
+    def ride(self, start: float, end: float, a: int, b: int) -> None:
+        """Along the road path from place a to place b, at an even pace."""
+        line = self.path(a, b)
+        seg = np.hypot(*np.diff(line, axis=0).T) if len(line) > 1 else np.zeros(0)
+        share = np.concatenate([[0.0], np.cumsum(seg)]) / max(float(seg.sum()), 1e-9)
+        self.t.extend(start + share * (end - start))
+        self.points.extend(line)
+
+    def keyframes(self) -> dict[str, list[float]]:
+        points = np.asarray(self.points)
+        return {
+            "t": np.round(self.t, 1).tolist(),
+            "x": np.round(points[:, 0], 1).tolist(),
+            "y": np.round(points[:, 1], 1).tolist(),
+        }
+
+
+# --- inlined assets -----------------------------------------------------------------------------
+
+
+def _asset(name: str) -> str:
+    return resources.files("sim.presentation").joinpath("assets", name).read_text(encoding="utf-8")
+
+
+@cache
+def _plotly_js() -> str:
+    from plotly.offline import get_plotlyjs
+
+    return get_plotlyjs()

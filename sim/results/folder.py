@@ -1,0 +1,175 @@
+"""A results folder read back, lazily: its scenario, KPIs, metadata, activity tables and the
+curves its charts and report draw (read part by part, so a city's log is never in memory at once)."""
+
+from __future__ import annotations
+
+import json
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+import yaml
+
+from ..core.errors import ResultsError, ScenarioError
+from ..core.units import SECONDS_PER_DAY
+from ..model.metrics import (
+    dispatch_times_h,
+    lead_times_h,
+    locker_changes,
+    station_backlog_changes,
+)
+from ..model.partials import COURIER_DROPS
+from ..model.tracking import EventTable, events_from_arrow
+from ..scenario.schema import Scenario, scenario_from_dict
+from .bundle import require_complete
+from .runset import kpi_ci, kpi_means
+from .tables import run_parts
+
+__all__ = ["CURVE_POINTS", "Bundle", "RunCurves"]
+
+CURVE_POINTS = 2000  # instants at which the occupancy and backlog curves are sampled (as many as a chart draws)
+
+
+class Bundle:
+    """A results folder written by ``parcelsim run``, read lazily."""
+
+    def __init__(self, folder: str | Path) -> None:
+        self.folder = require_complete(folder)
+        if not (self.folder / "kpis.csv").is_file() or not (self.folder / "events.parquet").exists():
+            raise ResultsError(f"{self.folder}: not a parcelsim results folder (no kpis.csv / events.parquet)")
+
+    @cached_property
+    def scenario(self) -> Scenario:
+        try:
+            raw = yaml.safe_load((self.folder / "scenario.resolved.yaml").read_text(encoding="utf-8"))
+            return scenario_from_dict(raw, source=str(self.folder / "scenario.resolved.yaml"))
+        except (OSError, ScenarioError) as exc:
+            raise ResultsError(f"{self.folder}: cannot read scenario.resolved.yaml ({exc})") from None
+
+    @cached_property
+    def runs(self) -> pd.DataFrame:
+        return pd.read_csv(self.folder / "kpis.csv")
+
+    @property
+    def variants(self) -> list[str]:
+        return list(dict.fromkeys(self.runs["variant"]))
+
+    def curves(self, variant: str, replication: int = 0) -> RunCurves:
+        """What the per-event charts draw of one run, read part by part (a station area at a
+        time in a streamed run), so a city's log is never in memory at once."""
+        curves = RunCurves.empty(self.scenario)
+        index = self.variants_written.index(variant)
+        for part in run_parts(self.folder / "events.parquet", index, replication):
+            curves.add(events_from_arrow(pq.read_table(part, columns=_CURVE_COLUMNS)))
+        return curves
+
+    @cached_property
+    def meta(self) -> dict:
+        return json.loads((self.folder / "meta.json").read_text(encoding="utf-8"))
+
+    @property
+    def variants_written(self) -> list[str]:
+        """Every variant of the folder, in the order its parts are numbered."""
+        return list(self.meta["variants"])
+
+    def event_parts(self, variant: str, replication: int) -> list[Path]:
+        """The part files of one run's tracking log; ``ResultsError`` naming what the folder has
+        when it holds no such run."""
+        if variant not in self.variants_written:
+            raise ResultsError(f"--variant {variant!r}: not in {self.folder} (it has {', '.join(self.variants_written)})")
+        parts = run_parts(self.folder / "events.parquet", self.variants_written.index(variant), replication)
+        if not parts:
+            reps = sorted(set(self.runs["replication"]))
+            raise ResultsError(f"--replication {replication}: not in {self.folder} (replications {reps[0]}-{reps[-1]})")
+        return parts
+
+    def activity(self, name: str, replication: int | None = None, *, variant: str | None = None,
+                 courier: int | None = None) -> pd.DataFrame:  # fmt: skip
+        """An activity table (tours, stops, days, returns, stop_parts, monitors), optionally only one
+        replication's, variant's or courier's rows."""
+        path = self.folder / f"{name}.parquet"
+        if not path.exists():
+            return pd.DataFrame()
+        wanted = {"replication": replication, "variant": variant, "courier": courier}
+        filters = [(column, "=", value) for column, value in wanted.items() if value is not None]
+        return pd.read_parquet(path, filters=filters or None)
+
+    def monitors(self) -> pd.DataFrame:
+        return self.activity("monitors")
+
+    def income_breakdown(self) -> pd.DataFrame:
+        path = self.folder / "income_breakdown.csv"
+        return pd.read_csv(path) if path.is_file() else pd.DataFrame()
+
+    @property
+    def window_s(self) -> tuple[float, float]:
+        h = self.scenario.horizon
+        return h.warmup_days * SECONDS_PER_DAY, h.days * SECONDS_PER_DAY
+
+    def kpi_means(self) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+        """KPI means per variant and, with 2+ replications, their 95% half-widths."""
+        return kpi_means(self.runs), (kpi_ci(self.runs) if self.runs["replication"].nunique() > 1 else None)
+
+
+_CURVE_COLUMNS = ["time_s", "parcel", "status", "courier", "place", "station", "detail", "service"]
+
+
+class RunCurves:
+    """The per-event charts' data of one run, added up part by part: courier drops per day, lead
+    and dispatch times (every parcel's, for exact ECDFs), and the locker and station backlog
+    levels sampled at ``CURVE_POINTS`` instants (net changes summed per interval)."""
+
+    def __init__(self, days: int, window_s: tuple[float, float]) -> None:
+        self.window_s = window_s
+        self.drops_per_day = np.zeros(days + 1)
+        self.edges = np.linspace(0.0, days * SECONDS_PER_DAY, CURVE_POINTS + 1)
+        self._locker = np.zeros(CURVE_POINTS)
+        self._backlog = np.zeros(CURVE_POINTS)
+        self._lead: list[np.ndarray] = []
+        self._dispatch: list[np.ndarray] = []
+
+    @staticmethod
+    def empty(sc: Scenario) -> RunCurves:
+        h = sc.horizon
+        return RunCurves(h.days + h.drain_days, (h.warmup_days * SECONDS_PER_DAY, h.days * SECONDS_PER_DAY))
+
+    def add(self, events: EventTable) -> None:
+        """Add one part of the run's log (its parcels in no other part)."""
+        if not len(events):
+            return
+        events = events.with_parcels(events.parcel - events.parcel.min())  # arrays per parcel span this part only
+        n = int(events.parcel.max()) + 1
+        days = len(self.drops_per_day) - 1
+        drops = np.isin(events.status, COURIER_DROPS) & (events.courier >= 0)
+        day = np.minimum(events.time_s[drops] // SECONDS_PER_DAY, days).astype(np.int64)
+        self.drops_per_day += np.bincount(day, minlength=days + 1)
+        self._lead.append(lead_times_h(events, n, self.window_s))
+        self._dispatch.append(dispatch_times_h(events, n, self.window_s))
+        self._locker += self._binned(*locker_changes(events))
+        self._backlog += self._binned(*station_backlog_changes(events))
+
+    def _binned(self, times: np.ndarray, changes: np.ndarray) -> np.ndarray:
+        """Net changes per interval (times at the horizon fall in the last one)."""
+        bins = len(self.edges) - 1
+        index = np.minimum((times / self.edges[-1] * bins).astype(np.int64), bins - 1)
+        return np.bincount(index, weights=changes, minlength=bins)
+
+    @property
+    def lead_h(self) -> np.ndarray:
+        return np.concatenate(self._lead) if self._lead else np.zeros(0)
+
+    @property
+    def dispatch_h(self) -> np.ndarray:
+        return np.concatenate(self._dispatch) if self._dispatch else np.zeros(0)
+
+    def locker_level(self) -> tuple[np.ndarray, np.ndarray]:
+        """Parcels in all lockers at the end of each interval."""
+        return self.edges[1:], np.cumsum(self._locker)
+
+    def backlog_level(self) -> tuple[np.ndarray, np.ndarray]:
+        """Parcels at the stations, not yet delivered, at the end of each interval."""
+        return self.edges[1:], np.cumsum(self._backlog)
+
+
