@@ -64,8 +64,12 @@ def once() -> dict[str, float]:
     port = _port()
     url = f"http://127.0.0.1:{port}/"
     t0 = time.perf_counter()
-    server = subprocess.Popen([sys.executable, "-m", "sim", "app", "--no-browser", "--port", str(port)], cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    server = subprocess.Popen(
+        [sys.executable, "-m", "sim", "app", "--no-browser", "--port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         while True:
             try:

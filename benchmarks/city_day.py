@@ -85,8 +85,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--parcels", type=int, nargs="+", default=[100_000, 1_000_000, 10_000_000])
     parser.add_argument("--jobs", type=int, default=2)
-    parser.add_argument("--identical-at", type=int, nargs="*", default=[1_000_000],
-                        help="sizes at which to compare the --jobs 1 and --jobs J logs")  # fmt: skip
+    parser.add_argument(
+        "--identical-at",
+        type=int,
+        nargs="*",
+        default=[1_000_000],
+        help="sizes at which to compare the --jobs 1 and --jobs J logs",
+    )
     args = parser.parse_args()
     parcelsim = str(Path(sys.executable).with_name("parcelsim"))
     print(f"{'parcels':>11} {'command s':>9} {'runs s':>6} {'ratio':>5} {'peak GiB':>8} {'parcels/s':>10}  sharded log")

@@ -20,8 +20,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(tmp) / "city_1m"
         if len(sys.argv) <= 1:
-            seconds, _ = measured([*PARCELSIM, "run", str(ROOT / "scenarios" / "city_1m.yaml"), "--out", str(folder),
-                                   "--jobs", "2", "--no-charts"])  # fmt: skip
+            seconds, _ = measured(
+                [*PARCELSIM, "run", str(ROOT / "scenarios" / "city_1m.yaml"), "--out", str(folder), "--jobs", "2", "--no-charts"]
+            )
             print(f"city_1m run (no charts): {seconds:.1f} s")
         for fmt, suffix in (("ocel2-json", "json"), ("ocel2-sqlite", "sqlite")):
             out = Path(tmp) / f"log.{suffix}"

@@ -39,14 +39,17 @@ def test_the_app_serves_its_page_and_stops_cleanly_on_a_signal(sig):
 def test_the_app_server_dies_with_a_parent_killed_by_sigkill(tmp_path):
     """A parent that starts the server the way the tests do, then is killed with -9 (no cleanup runs)."""
     parent_script = tmp_path / "parent.py"
-    parent_script.write_text(textwrap.dedent(f"""
+    parent_script.write_text(
+        textwrap.dedent(f"""
         import sys, time
         sys.path.insert(0, {str(ROOT)!r})
         from tests.conftest import app_server
         with app_server({_port()}) as server:
             print(server.process.pid, flush=True)
             time.sleep(600)
-    """), encoding="utf-8")  # fmt: skip
+    """),
+        encoding="utf-8",
+    )
     parent = subprocess.Popen([sys.executable, str(parent_script)], stdout=subprocess.PIPE, text=True, cwd=ROOT)
     try:
         server = psutil.Process(int(parent.stdout.readline()))

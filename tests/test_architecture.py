@@ -166,3 +166,17 @@ def test_the_courier_is_a_component_and_processes_are_annotated():
 def test_old_names_are_gone(name):
     text = "\n".join(p.read_text(encoding="utf-8") for p in MODULES)
     assert name not in text
+
+
+def test_each_activity_table_holds_its_rows_columns_and_the_station():
+    from sim.model import activity
+
+    pairs = [
+        (activity.TourRow, activity.Tours),
+        (activity.StopRow, activity.Stops),
+        (activity.DayRow, activity.Days),
+        (activity.ReturnRow, activity.Returns),
+    ]
+    for row, table in pairs:
+        assert table.column_names() == (*row._fields, "station"), table.__name__
+    assert activity.StopParts.column_names()[-1] == "station"

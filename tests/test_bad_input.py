@@ -197,8 +197,16 @@ def test_breakeven_of_a_variant_with_itself_exits_2(capsys):
 def test_a_run_in_which_no_courier_rides_completes_with_its_report(tmp_path):
     """Every parcel arrives after the last tour could start: no tours, no stops (issue #18)."""
     out = tmp_path / "quiet"
-    sets = ["--set", "parcels.linehaul=[{at_h: 23.0, share: 1.0}]", "--set", "parcels.per_day=100", "--set", "couriers.count=2",
-            "--set", "horizon.drain_days=0"]  # fmt: skip
+    sets = [
+        "--set",
+        "parcels.linehaul=[{at_h: 23.0, share: 1.0}]",
+        "--set",
+        "parcels.per_day=100",
+        "--set",
+        "couriers.count=2",
+        "--set",
+        "horizon.drain_days=0",
+    ]
     assert main(["run", str(GOOD), *sets, "--out", str(out), "--variant", "door", "--variant", "locker"]) == 0
     assert not (out / "tours.parquet").exists() and (out / "report.html").is_file() and (out / "meta.json").is_file()
 

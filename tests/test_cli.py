@@ -95,8 +95,19 @@ def test_a_non_empty_out_folder_is_refused_unless_forced(small_yaml, tmp_path, c
 
 def test_set_overrides_a_field_and_is_recorded(small_yaml, tmp_path):
     out = tmp_path / "run"
-    args = ["run", str(small_yaml), "--out", str(out), "--no-charts", "--set", "parcels.per_day=300",
-            "--set", "variants.mixed.door_service_share=0.25", "--variant", "mixed"]  # fmt: skip
+    args = [
+        "run",
+        str(small_yaml),
+        "--out",
+        str(out),
+        "--no-charts",
+        "--set",
+        "parcels.per_day=300",
+        "--set",
+        "variants.mixed.door_service_share=0.25",
+        "--variant",
+        "mixed",
+    ]
     assert main(args) == 0
     resolved = yaml.safe_load((out / "scenario.resolved.yaml").read_text())
     assert resolved["parcels"]["per_day"] == 300
@@ -196,8 +207,14 @@ def test_income_recomputed_from_events_parquet_alone_matches_the_breakdown(tmp_p
     events = pd.read_parquet(out / "events.parquet")
     events = events[(events["courier"] >= 0) & (events["time_s"] < 86400)]  # courier drops on the measured day
     status, service = events["status"].astype(str), events["service"].astype(str)
-    fee = {"delivered/door_service": 0.8, "delivered/ordinary": 0.5, "in_locker/ordinary": 0.5, "in_locker/door_service": 0.5,
-           "at_station_pickup/ordinary": 0.5, "at_station_pickup/door_service": 0.5}  # fmt: skip
+    fee = {
+        "delivered/door_service": 0.8,
+        "delivered/ordinary": 0.5,
+        "in_locker/ordinary": 0.5,
+        "in_locker/door_service": 0.5,
+        "at_station_pickup/ordinary": 0.5,
+        "at_station_pickup/door_service": 0.5,
+    }
     key = status + "/" + service
     paid = key.map(fee).fillna(0.0)
     rent = 0.2 * (status == "in_locker")

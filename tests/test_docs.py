@@ -65,3 +65,20 @@ def test_links_between_docs_resolve():
     for page in pages:
         for target in re.findall(r"\]\(([^)#:]+?)(?:#[^)]*)?\)", page.read_text(encoding="utf-8")):
             assert (page.parent / target).exists(), f"{page.relative_to(ROOT)} links to missing {target}"
+
+
+@pytest.mark.slow
+def test_the_readme_python_examples_run(tmp_path, monkeypatch):
+    """Every ```python block of the README, run in order as a user would paste them (a results folder
+    the examples read is made first; ``dist_matrix`` stands for the user's own distances)."""
+    import numpy as np
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", text, re.S)
+    assert blocks
+    monkeypatch.chdir(ROOT)
+    out = tmp_path / "demo"
+    assert main(["run", "scenarios/door_vs_locker.yaml", "--out", str(out), "--no-charts"]) == 0
+    namespace = {"dist_matrix": np.array([[0.0, 1.0, 2.0], [1.0, 0.0, 1.5], [2.0, 1.5, 0.0]])}
+    for block in blocks:
+        exec(compile(block.replace('"results/demo"', repr(str(out))), "README.md", "exec"), namespace)

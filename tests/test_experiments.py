@@ -130,8 +130,24 @@ def test_sweep_table_from_csv(tmp_path):
     table.write_text("couriers.count,economics.door_service_fee_yuan\n3,0.8\n4,1.2\n")
     result = sweep(small_scenario(), [{"couriers.count": 3, "economics.door_service_fee_yuan": 0.8}], variants=["door"])
     assert len(result.runs()) == 1
-    assert main(["sweep", str(HEADLINE), "--table", str(table), "--variant", "door", "--out", str(tmp_path / "o"),
-                 "--no-charts", "--jobs", "1"]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "sweep",
+                str(HEADLINE),
+                "--table",
+                str(table),
+                "--variant",
+                "door",
+                "--out",
+                str(tmp_path / "o"),
+                "--no-charts",
+                "--jobs",
+                "1",
+            ]
+        )
+        == 0
+    )
     rows = pd.read_csv(tmp_path / "o" / "sweep.csv")
     assert rows["couriers.count"].tolist() == [3, 4]
 
@@ -142,8 +158,14 @@ def test_breakeven_fee_equalises_the_kpi_within_its_ci():
     assert result.difference_at_current < 0  # at 0.8 yuan door pays less per hour than lockers
     assert result.value > 0.8
     # Re-run with the fee found: the paired door - locker interval of the KPI contains 0.
-    runs = run(HEADLINE, variants=["door", "locker"], replications=8, jobs=2,
-               overrides={"economics.door_service_fee_yuan": result.value}, keep_results=False)  # fmt: skip
+    runs = run(
+        HEADLINE,
+        variants=["door", "locker"],
+        replications=8,
+        jobs=2,
+        overrides={"economics.door_service_fee_yuan": result.value},
+        keep_results=False,
+    )
     d = runs.differences([("door", "locker")]).set_index("kpi").loc["income_per_courier_hour_yuan"]
     assert abs(d["mean"]) <= d["ci95"]
     assert abs(d["mean"]) < 1e-6  # the root of the mean difference, found on the same replications

@@ -46,8 +46,12 @@ HOSTILE = st.one_of(
 MUTATION = st.tuples(
     st.sampled_from(["set", "delete", "junk"]), st.sampled_from(PATHS), HOSTILE, st.text(min_size=1, max_size=12)
 )
-CASE = settings(max_examples=700, derandomize=True, deadline=timedelta(seconds=20),
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])  # fmt: skip
+CASE = settings(
+    max_examples=700,
+    derandomize=True,
+    deadline=timedelta(seconds=20),
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 
 
 def _mutated(mutations) -> dict:

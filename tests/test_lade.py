@@ -92,8 +92,10 @@ def test_calibration_recovers_a_known_handover_time(truth, tolerance):
 def test_calibrate_command_writes_the_fitted_scenario(sample, tmp_path):
     out = tmp_path / "cal"
     sets = [f"--set={k}={v}" for k, v in BASE.items()]
-    assert main(["calibrate", str(HEADLINE), *sets, "--data", str(sample), "--variant", "door", "--budget", "12",
-                 "--out", str(out)]) == 0  # fmt: skip
+    assert (
+        main(["calibrate", str(HEADLINE), *sets, "--data", str(sample), "--variant", "door", "--budget", "12", "--out", str(out)])
+        == 0
+    )
     fitted = load_scenario(out / "scenario.calibrated.yaml")
     report = json.loads((out / "calibration.json").read_text())
     assert fitted.door.handover_median_s == pytest.approx(report["params"]["door.handover_median_s"]["fitted"])

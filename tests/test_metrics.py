@@ -124,8 +124,9 @@ def test_fees_are_the_sources_and_every_other_line_is_zero_by_default():
 
 
 def test_every_income_line_is_its_own_number():
-    cfg = EconomicsConfig(piece_rate_yuan=1.0, locker_rent_yuan=0.5, station_charge_yuan=0.3, vehicle_yuan_per_km=0.1,
-                          overtime_yuan_per_hour=20)  # fmt: skip
+    cfg = EconomicsConfig(
+        piece_rate_yuan=1.0, locker_rent_yuan=0.5, station_charge_yuan=0.3, vehicle_yuan_per_km=0.1, overtime_yuan_per_hour=20
+    )
     income = courier_income(Drops(door_service=10, ordinary_door=0, locker=10, station=2), 20, 1.5, cfg, fines_yuan=50)
     assert income.lines["piece_rate"] == pytest.approx(22.0)
     assert income.lines["overtime_pay"] == pytest.approx(30.0)

@@ -69,13 +69,18 @@ def _parcels(result):
 
     sc = result.scenario
     streams = Streams(sc.seed)
-    people = Households(sc.recipients, sc.station, n_households=result.city.n_households, streams=streams,
-                        people=streams.lasting())  # fmt: skip
+    people = Households(
+        sc.recipients, sc.station, n_households=result.city.n_households, streams=streams, people=streams.lasting()
+    )
     arrivals = station_arrivals(sc, streams)
     parcels, _, _ = generate_parcels(
-        sc, result.city, streams, arrivals, door_service_share=result.door_service_share,
+        sc,
+        result.city,
+        streams,
+        arrivals,
+        door_service_share=result.door_service_share,
         door_service_utility=people.door_service_utility,
-    )  # fmt: skip
+    )
     return parcels
 
 

@@ -72,16 +72,24 @@ def test_sqlite_export_has_the_standard_tables(folder, tmp_path):
     export_ocel(folder, out, "ocel2-sqlite")
     with sqlite3.connect(out) as db:
         tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    assert {"event", "object", "event_object", "object_object", "event_map_type", "object_map_type",
-            "event_delivered", "object_parcel"} <= tables  # fmt: skip
+    assert {
+        "event",
+        "object",
+        "event_object",
+        "object_object",
+        "event_map_type",
+        "object_map_type",
+        "event_delivered",
+        "object_parcel",
+    } <= tables
 
 
 def test_export_errors_exit_2(folder, tmp_path, capsys):
     out = tmp_path / "x.json"
     assert main(["export", str(folder), "--out", str(out), "--variant", "nope"]) == 2
-    assert "--variant 'nope'" in capsys.readouterr().err
+    assert "--variant: 'nope' is not in" in capsys.readouterr().err
     assert main(["export", str(folder), "--out", str(out), "--replication", "5"]) == 2
-    assert "--replication 5" in capsys.readouterr().err
+    assert "--replication: 5 is not in" in capsys.readouterr().err
     assert main(["export", str(folder), "--out", str(out)]) == 0
     assert main(["export", str(folder), "--out", str(out)]) == 2
     assert "exists" in capsys.readouterr().err

@@ -130,8 +130,13 @@ def test_a_full_disk_is_a_message_and_leaves_no_folder(tmp_path):
         resource.setrlimit(resource.RLIMIT_FSIZE, (200_000, 200_000))
 
     out = tmp_path / "full"
-    done = subprocess.run([sys.executable, "-m", "sim", "run", str(HEADLINE), "--out", str(out), "--no-charts"],
-                          capture_output=True, text=True, preexec_fn=small_files, timeout=120)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "sim", "run", str(HEADLINE), "--out", str(out), "--no-charts"],
+        capture_output=True,
+        text=True,
+        preexec_fn=small_files,
+        timeout=120,
+    )
     assert done.returncode == 2 and "File too large" in done.stderr and "Traceback" not in done.stderr
     assert not out.exists() and not list(tmp_path.glob(".full.partial-*"))
 

@@ -206,8 +206,9 @@ def test_variants_see_the_same_households_and_days():
     streams = Streams(sc.seed, 2)
     for name in ("door", "locker"):
         resolved = sc.resolved(name)
-        h = Households(resolved.recipients, resolved.station, n_households=city.n_households, streams=streams,
-                       people=streams.lasting())  # fmt: skip
+        h = Households(
+            resolved.recipients, resolved.station, n_households=city.n_households, streams=streams, people=streams.lasting()
+        )
         home = [h.is_home(x, 10.5 * H) for x in range(500)]
         if name == "door":
             first, types = home, h.type.copy()

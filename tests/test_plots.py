@@ -7,7 +7,6 @@ import matplotlib
 matplotlib.use("Agg")
 
 import numpy as np
-import pandas as pd
 import pytest
 from matplotlib import font_manager
 
@@ -115,12 +114,15 @@ def test_map_and_gantt_from_a_results_folder(tmp_path, runs):
 def test_upstream_charts():
     scenario = scenario_from_dict(
         {
-            "upstream": {"orders": {"per_day": 800, "bursts": [{"start_h": 20, "orders": 1500, "duration_min": 30}]},
-                         "warehouse": {"pickers": 3, "packers": 3}, "simulate_delivery": False},
+            "upstream": {
+                "orders": {"per_day": 800, "bursts": [{"start_h": 20, "orders": 1500, "duration_min": 30}]},
+                "warehouse": {"pickers": 3, "packers": 3},
+                "simulate_delivery": False,
+            },
             "horizon": {"days": 2, "drain_days": 2},
             "variants": {"merchant": {}},
         }
-    )  # fmt: skip
+    )
     r = run(scenario).result("merchant")
     t, v = r.upstream.monitors["backlog"].series()
     fig = plots.backlog_over_time({"merchant": (t, v)}, [(20, 30)])
@@ -149,8 +151,22 @@ def test_chinese_labels_have_a_font():
 
 def test_plot_command_regenerates_the_gallery(tmp_path, capsys):
     out = tmp_path / "run"
-    assert main(["run", str(ROOT / "scenarios" / "flash_sale_10k_30min.yaml"), "--out", str(out), "--no-charts",
-                 "--set", "horizon.days=1", "--set", "horizon.drain_days=4"]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "run",
+                str(ROOT / "scenarios" / "flash_sale_10k_30min.yaml"),
+                "--out",
+                str(out),
+                "--no-charts",
+                "--set",
+                "horizon.days=1",
+                "--set",
+                "horizon.drain_days=4",
+            ]
+        )
+        == 0
+    )
     assert not (out / "charts").exists()
     assert main(["plot", str(out)]) == 0
     names = {p.stem for p in (out / "charts").glob("*.png")}

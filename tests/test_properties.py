@@ -92,8 +92,9 @@ def test_the_ledger_counters_always_add_up_to_the_log(intents, waiting, horizon_
             ledger.delivered(p, t, 0, Place.of_compound(0))
         elif intent == "locker":
             collect, expire = t + 3600.0 * (p % 7), t + 3600.0 * 4  # some collected, some moved to the counter
-            ledger.dropped_in_locker(p, t, 0, Place.of_compound(0), Detail.NONE, collect_s=collect, expire_s=expire,
-                                     counter_collect_s=expire + 1800.0)  # fmt: skip
+            ledger.dropped_in_locker(
+                p, t, 0, Place.of_compound(0), Detail.NONE, collect_s=collect, expire_s=expire, counter_collect_s=expire + 1800.0
+            )
         else:
             ledger.failed(p, t, 0, Place.of_compound(0), Detail.NOT_HOME)
             ledger.brought_back(1)

@@ -32,8 +32,11 @@ def test_parts_fill_each_stop_exactly_without_overlap(result):
     # Each stop's parts lie within its arrival and departure and add up to its whole length.
     covered = 0.0
     for stop in stops.itertuples(index=False):
-        inside = parts[(parts["courier"] == stop.courier) & (parts["start_s"] >= stop.arrive_s - 1e-6)
-                       & (parts["end_s"] <= stop.depart_s + 1e-6)]  # fmt: skip
+        inside = parts[
+            (parts["courier"] == stop.courier)
+            & (parts["start_s"] >= stop.arrive_s - 1e-6)
+            & (parts["end_s"] <= stop.depart_s + 1e-6)
+        ]
         length = stop.depart_s - stop.arrive_s
         assert (inside["end_s"] - inside["start_s"]).sum() == pytest.approx(length, abs=1e-6)
         covered += length

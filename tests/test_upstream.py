@@ -80,8 +80,21 @@ def test_single_picker_waits_equal_the_lindley_recursion():
 
 
 def test_theory_mmc_cli_json(capsys):
-    code = main(["theory", "mmc", "--arrivals-per-hour", "90", "--service-per-hour", "10", "--servers", "10",
-                 "--orders", "40000", "--json"])  # fmt: skip
+    code = main(
+        [
+            "theory",
+            "mmc",
+            "--arrivals-per-hour",
+            "90",
+            "--service-per-hour",
+            "10",
+            "--servers",
+            "10",
+            "--orders",
+            "40000",
+            "--json",
+        ]
+    )
     assert code == 0
     out = json.loads(capsys.readouterr().out)
     assert set(out) == {"simulated_wait_s", "ci95_s", "theory_wait_s"}
@@ -151,15 +164,17 @@ def test_flash_sale_merchant_needs_days_cloud_ships_in_a_day():
 def test_click_to_door_timeline_and_conservation_with_parcels_still_upstream():
     scenario = scenario_from_dict(
         {
-            "upstream": {"orders": {"per_day": 1500, "bursts": [{"start_h": 20, "orders": 3000, "duration_min": 30}]},
-                         "warehouse": {"pickers": 4, "packers": 4}},
+            "upstream": {
+                "orders": {"per_day": 1500, "bursts": [{"start_h": 20, "orders": 3000, "duration_min": 30}]},
+                "warehouse": {"pickers": 4, "packers": 4},
+            },
             "stations": {"count": 2},
             "city": {"blocks_x": 4, "blocks_y": 4},
             "couriers": {"count": 5},
             "horizon": {"days": 2, "drain_days": 0},
             "variants": {"mixed": {}},
         }
-    )  # fmt: skip
+    )
     result = simulate(scenario, "mixed")
     acc = result.accounting
     assert acc.in_flight > 0 and acc.in_hands > 0
@@ -167,8 +182,14 @@ def test_click_to_door_timeline_and_conservation_with_parcels_still_upstream():
     ev = result.events
     delivered = ev.parcel[ev.status == Status.DELIVERED][0]
     statuses = [Status(int(s)) for s in ev.status[ev.parcel == delivered]]
-    assert statuses[:6] == [Status.ORDER_PLACED, Status.PICKED, Status.PACKED, Status.SHIPPED, Status.AT_STATION,
-                            Status.OUT_FOR_DELIVERY]  # fmt: skip
+    assert statuses[:6] == [
+        Status.ORDER_PLACED,
+        Status.PICKED,
+        Status.PACKED,
+        Status.SHIPPED,
+        Status.AT_STATION,
+        Status.OUT_FOR_DELIVERY,
+    ]
     assert set(np.unique(ev.station[ev.station >= 0])) == {0, 1}
     again = simulate(scenario, "mixed").events
     assert np.array_equal(again.time_s, ev.time_s) and np.array_equal(again.parcel, ev.parcel)

@@ -8,9 +8,11 @@ from sim.presentation.verdict import verdict_of
 from sim.scenario.schema import scenario_from_dict
 
 SCENARIO = scenario_from_dict(
-    {"economics": {"door_service_fee_yuan": 0.8, "locker_fee_yuan": 0.5},
-     "variants": {"door": {"door_service_share": 1.0}, "locker": {}}}
-)  # fmt: skip
+    {
+        "economics": {"door_service_fee_yuan": 0.8, "locker_fee_yuan": 0.5},
+        "variants": {"door": {"door_service_share": 1.0}, "locker": {}},
+    }
+)
 
 
 def _kpis(door: list[tuple[float, float, float]], locker: list[tuple[float, float, float]]) -> pd.DataFrame:
@@ -18,8 +20,15 @@ def _kpis(door: list[tuple[float, float, float]], locker: list[tuple[float, floa
     rows = []
     for variant, values in (("door", door), ("locker", locker)):
         for rep, (parcels, hour, day) in enumerate(values):
-            rows.append({"variant": variant, "replication": rep, "parcels_per_courier_day": parcels,
-                         "income_per_courier_hour_yuan": hour, "income_per_courier_day_yuan": day})  # fmt: skip
+            rows.append(
+                {
+                    "variant": variant,
+                    "replication": rep,
+                    "parcels_per_courier_day": parcels,
+                    "income_per_courier_hour_yuan": hour,
+                    "income_per_courier_day_yuan": day,
+                }
+            )
     return pd.DataFrame(rows)
 
 

@@ -21,8 +21,9 @@ def test_a_new_fee_is_re_priced_and_matches_a_run_at_that_fee(scenario):
     assert first.simulated
     priced = whatif.answer(Settings(door_fee_yuan=1.7, replications=2))
     assert not priced.simulated  # fees change nothing anyone does: no new simulation
-    direct = run(scenario.with_overrides({"economics.door_service_fee_yuan": 1.7}), variants=["door", "locker"],
-                 replications=2).runs()  # fmt: skip
+    direct = run(
+        scenario.with_overrides({"economics.door_service_fee_yuan": 1.7}), variants=["door", "locker"], replications=2
+    ).runs()
     for kpi in ("income_per_courier_day_yuan", "income_per_courier_hour_yuan", "parcels_per_courier_day"):
         assert priced.kpis.sort_values(["variant", "replication"])[kpi].tolist() == pytest.approx(
             direct.sort_values(["variant", "replication"])[kpi].tolist(), rel=1e-12

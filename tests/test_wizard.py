@@ -57,7 +57,15 @@ def test_no_answers_or_an_existing_file_exit_2(monkeypatch, tmp_path, capsys):
 
 @pytest.mark.parametrize(("couriers", "parcels"), [(1, 10), (25, 5000), (60, 3000), (300, 30_000)])
 def test_every_allowed_size_gives_a_district_that_fits_the_couriers(couriers, parcels, tmp_path):
-    answers = {"name": "s", "couriers": couriers, "parcels": parcels, "highrise": 0.5, "lockers": 0.7,
-               "door_share": 0.3, "shift_start": 7, "shift_end": 19}  # fmt: skip
+    answers = {
+        "name": "s",
+        "couriers": couriers,
+        "parcels": parcels,
+        "highrise": 0.5,
+        "lockers": 0.7,
+        "door_share": 0.3,
+        "shift_start": 7,
+        "shift_end": 19,
+    }
     (tmp_path / "s.yaml").write_text(scenario_text(answers), encoding="utf-8")
     check_feasible(load_scenario(tmp_path / "s.yaml"))

@@ -82,8 +82,21 @@ def test_plan_couriers_finds_the_smallest_fleet_for_same_day_delivery():
 
 def test_plan_couriers_cli_json(capsys):
     small = ROOT / "scenarios" / "door_vs_locker.yaml"
-    code = main(["plan-couriers", str(small), "--variant", "locker", "--target", "same_day_delivery_share>=0.9", "--json",
-                 "--set", "parcels.per_day=1500", "--set", "couriers.count=10"])  # fmt: skip
+    code = main(
+        [
+            "plan-couriers",
+            str(small),
+            "--variant",
+            "locker",
+            "--target",
+            "same_day_delivery_share>=0.9",
+            "--json",
+            "--set",
+            "parcels.per_day=1500",
+            "--set",
+            "couriers.count=10",
+        ]
+    )
     assert code == 0
     out = json.loads(capsys.readouterr().out)
     assert out["couriers"] >= 1 and out["achieved"] >= 0.9

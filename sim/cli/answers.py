@@ -135,8 +135,18 @@ def _cmd_breakeven(args: argparse.Namespace, console: Console) -> int:
 
     scenario = load_scenario(args.scenario, overrides_of(args.overrides), overrides_from="--set")
     check_variants(scenario, [args.a, args.b])
-    result = breakeven(scenario, kpi=args.kpi, field=args.field, a=args.a, b=args.b, replications=args.reps,
-                       seed=args.seed, jobs=args.jobs, scheduler=args.scheduler, at_capacity=args.capacity)  # fmt: skip
+    result = breakeven(
+        scenario,
+        kpi=args.kpi,
+        field=args.field,
+        a=args.a,
+        b=args.b,
+        replications=args.reps,
+        seed=args.seed,
+        jobs=args.jobs,
+        scheduler=args.scheduler,
+        at_capacity=args.capacity,
+    )
     if args.json:
         print(json.dumps({k: (None if isinstance(v, float) and v != v else v) for k, v in dataclasses.asdict(result).items()}))
         return 0
@@ -168,8 +178,9 @@ def _cmd_capacity(args: argparse.Namespace, console: Console) -> int:
     check_feasible(scenario)
     out = args.out or default_out(scenario.name, "capacity")
     with writing(out, args.force) as folder:
-        result = capacity(scenario, variants=args.variants, replications=args.reps, seed=args.seed, jobs=args.jobs,
-                          scheduler=args.scheduler)  # fmt: skip
+        result = capacity(
+            scenario, variants=args.variants, replications=args.reps, seed=args.seed, jobs=args.jobs, scheduler=args.scheduler
+        )
         summary = result.summary()
         (folder / "capacity.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
         result.runs.to_csv(folder / "capacity.csv", index=False, float_format="%.6g")
@@ -177,8 +188,10 @@ def _cmd_capacity(args: argparse.Namespace, console: Console) -> int:
     if args.json:
         print(json.dumps(summary))
         return 0
-    table = Table(title=f"{scenario.name}: a courier's saturated working day (mean ± 95% CI, {args.reps} replications)",
-                  title_justify="left")  # fmt: skip
+    table = Table(
+        title=f"{scenario.name}: a courier's saturated working day (mean ± 95% CI, {args.reps} replications)",
+        title_justify="left",
+    )
     table.add_column("KPI", no_wrap=True)
     for variant in summary:
         table.add_column(variant, justify="right")

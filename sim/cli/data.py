@@ -62,8 +62,13 @@ def _add_calibrate(command: Command) -> None:
     p = command("calibrate", "fit scenario parameters to a delivery log's distributions (common random numbers)")
     p.add_argument("scenario", type=Path, help="scenario YAML file")
     p.add_argument("--data", type=Path, required=True, help="a LaDe-D CSV, or lade_summary.parquet from import-lade")
-    p.add_argument("--param", action="append", default=[], metavar="PATH=LOW:HIGH",
-                   help="a field to fit within bounds (repeatable; default door.handover_median_s=15:240)")  # fmt: skip
+    p.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="PATH=LOW:HIGH",
+        help="a field to fit within bounds (repeatable; default door.handover_median_s=15:240)",
+    )
     p.add_argument("--variant", help="the variant simulated (default: the first)")
     p.add_argument("--budget", type=positive_int, default=40, help="most simulations (default %(default)s)")
     set_option(p)
@@ -80,8 +85,15 @@ def _cmd_export(args: argparse.Namespace, console: Console) -> int:
         raise ResultsError(f"{args.results}: no such results folder")
     if args.format == "lade-csv":
         return _export_lade(args, console)
-    summary = export_ocel(args.results, args.out, args.format, variant=args.variant, replication=args.replication,
-                          start=args.start_date, force=args.force)  # fmt: skip
+    summary = export_ocel(
+        args.results,
+        args.out,
+        args.format,
+        variant=args.variant,
+        replication=args.replication,
+        start=args.start_date,
+        force=args.force,
+    )
     objects = ", ".join(f"{n:,} {kind}s" for kind, n in summary.objects.items() if n)
     console.print(f"{escape(str(summary.path))}: {summary.events:,} events; {objects}")
     return 0
@@ -163,17 +175,27 @@ def _cmd_calibrate(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
-def _calibrated_into(out: Path, scenario: Scenario, real: LadeSummary, params: tuple[Param, ...], args: argparse.Namespace,
-                     console: Console) -> Calibration:  # fmt: skip
+def _calibrated_into(
+    out: Path, scenario: Scenario, real: LadeSummary, params: tuple[Param, ...], args: argparse.Namespace, console: Console
+) -> Calibration:
     from ..experiments.calibrate import calibrate
     from ..presentation.plots import delivery_distributions
 
-    fit = calibrate(scenario, real, params, variant=args.variant, budget=args.budget,
-                    progress=lambda row: console.print("  " + ", ".join(f"{k} {v:.4g}" for k, v in row.items())))  # fmt: skip
+    fit = calibrate(
+        scenario,
+        real,
+        params,
+        variant=args.variant,
+        budget=args.budget,
+        progress=lambda row: console.print("  " + ", ".join(f"{k} {v:.4g}" for k, v in row.items())),
+    )
     (out / "scenario.calibrated.yaml").write_text(fit.scenario.to_yaml(), encoding="utf-8")
     fit.comparison(real).to_csv(out / "calibration.csv", index=False)
-    report = {"params": {p.path: {"low": p.low, "high": p.high, "fitted": fit.values[p.path]} for p in params},
-              "distance": fit.distance, "evaluations": fit.evaluations}  # fmt: skip
+    report = {
+        "params": {p.path: {"low": p.low, "high": p.high, "fitted": fit.values[p.path]} for p in params},
+        "distance": fit.distance,
+        "evaluations": fit.evaluations,
+    }
     (out / "calibration.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
     (out / "charts").mkdir(exist_ok=True)
     assert fit.fitted is not None

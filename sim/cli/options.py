@@ -32,13 +32,23 @@ Command = Callable[..., argparse.ArgumentParser]  # adds a (sub)command: command
 
 
 def max_memory_option(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--max-memory", type=positive_float, metavar="GIB",
-                   help="memory a station area's run may use (default: 80%% of this machine's)")  # fmt: skip
+    p.add_argument(
+        "--max-memory",
+        type=positive_float,
+        metavar="GIB",
+        help="memory a station area's run may use (default: 80%% of this machine's)",
+    )
 
 
 def set_option(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
-                   help="override a scenario field, e.g. --set couriers.count=30 (repeatable)")  # fmt: skip
+    p.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help="override a scenario field, e.g. --set couriers.count=30 (repeatable)",
+    )
 
 
 def variant_pair(text: str) -> tuple[str, str]:

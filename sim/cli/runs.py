@@ -53,11 +53,21 @@ def _add_run(command: Command) -> None:
     p.add_argument("--force", action="store_true", help="replace the results in a non-empty --out folder")
     p.add_argument("--no-charts", action="store_true", help="skip the PNG charts")
     p.add_argument("--reps", type=replication_count, default=1, help="replications per variant (default 1)")
-    p.add_argument("--until-precision", type=share, metavar="SHARE",
-                   help="add replications until every headline KPI's 95%% half-width is within SHARE of its mean")  # fmt: skip
+    p.add_argument(
+        "--until-precision",
+        type=share,
+        metavar="SHARE",
+        help="add replications until every headline KPI's 95%% half-width is within SHARE of its mean",
+    )
     p.add_argument("--max-reps", type=replication_count, default=200, help="cap for --until-precision (default 200)")
-    p.add_argument("--diff", dest="pairs", action="append", type=variant_pair, metavar="A,B",
-                   help="paired differences A − B to report (repeatable; default: every pair, scenario order)")  # fmt: skip
+    p.add_argument(
+        "--diff",
+        dest="pairs",
+        action="append",
+        type=variant_pair,
+        metavar="A,B",
+        help="paired differences A − B to report (repeatable; default: every pair, scenario order)",
+    )
     max_memory_option(p)
     executor_options(p)
     p.set_defaults(handler=_cmd_run)
@@ -66,8 +76,13 @@ def _add_run(command: Command) -> None:
 def _add_sweep(command: Command) -> None:
     p = command("sweep", "run a grid (or table) of scenario overrides x variants x replications")
     p.add_argument("scenario", type=Path, help="scenario YAML file")
-    p.add_argument("--grid", action="append", default=[], metavar="PATH=VALUES",
-                   help="a swept field: path=v1,v2,... or path=start:stop:step (repeatable; the product is run)")  # fmt: skip
+    p.add_argument(
+        "--grid",
+        action="append",
+        default=[],
+        metavar="PATH=VALUES",
+        help="a swept field: path=v1,v2,... or path=start:stop:step (repeatable; the product is run)",
+    )
     p.add_argument("--table", type=Path, help="CSV of runs: a column per field path, a row per run")
     p.add_argument("--reps", type=replication_count, default=1, help="replications per point and variant")
     p.add_argument("--variant", dest="variants", action="append", metavar="NAME", help="only this variant (repeatable)")
@@ -168,8 +183,17 @@ def _cmd_sweep(args: argparse.Namespace, console: Console) -> int:
     points = grid_points([parse_grid(g) for g in args.grid]) if args.grid else read_table(args.table)
     out = args.out or default_out(scenario.name, "sweep")
     with locked(out):  # resumable, so written in place (each run file atomically); one writer at a time
-        result = sweep(scenario, points, replications=args.reps, variants=args.variants, seed=args.seed, out=out,
-                       force=args.force, jobs=args.jobs, scheduler=args.scheduler)  # fmt: skip
+        result = sweep(
+            scenario,
+            points,
+            replications=args.reps,
+            variants=args.variants,
+            seed=args.seed,
+            out=out,
+            force=args.force,
+            jobs=args.jobs,
+            scheduler=args.scheduler,
+        )
         if not args.no_charts:
             save_gallery(out)
     console.print(

@@ -6,7 +6,7 @@ knows which flag fed which parameter, names the *flag* instead (``--kpi: unknown
 
 from __future__ import annotations
 
-__all__ = ["ConservationError", "ParcelsimError", "ResultsError", "ScenarioError"]
+__all__ = ["ConservationError", "DistrictError", "ParcelsimError", "ResultsError", "ScenarioError"]
 
 
 class ParcelsimError(Exception):
@@ -24,6 +24,14 @@ class ParcelsimError(Exception):
 
 class ScenarioError(ParcelsimError, ValueError):
     """A scenario, an override or an argument is invalid; the message names field, value and what is allowed."""
+
+
+class DistrictError(ScenarioError):
+    """A district cannot be built from the scenario's city settings or its map and list files; the
+    message names the file (row, column) or the field, and what to change."""
+
+    def __init__(self, message: str, *, param: str | None = "city") -> None:
+        super().__init__(message, param=param)
 
 
 class ResultsError(ParcelsimError):

@@ -154,8 +154,13 @@ def make_executor(jobs: int | None = None, scheduler: str | None = None):
         pool.close()
 
 
-def run_all(executor: Executor, fn: Callable[[T], R], items: Sequence[T], label: str = "runs",
-            on_result: Callable[[int, R], Any] | None = None) -> list[R]:  # fmt: skip
+def run_all(
+    executor: Executor,
+    fn: Callable[[T], R],
+    items: Sequence[T],
+    label: str = "runs",
+    on_result: Callable[[int, R], Any] | None = None,
+) -> list[R]:
     """Run every item, with a progress bar on a terminal; results in item order."""
     results: list[Any] = [None] * len(items)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn())

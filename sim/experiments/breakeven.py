@@ -76,7 +76,7 @@ def breakeven(
     ``at_capacity=True`` compares the variants under saturated demand (``sim.capacity``): couriers
     who always have more parcels than time, rather than the scenario's own volume."""
     if a == b:
-        raise ScenarioError(f"--a and --b name the same variant ({a!r}): compare two different variants")
+        raise ScenarioError(f"a and b name the same variant ({a!r}): compare two different variants", param="pair")
     base = prepare_scenario(scenario, seed, None)
     if replications < 2:
         raise ScenarioError(f"breakeven needs at least 2 for a confidence interval (got {replications})", param="replications")
@@ -90,9 +90,14 @@ def breakeven(
 
 
 def breakeven_of_runs(
-    runs: RunSet, *, kpi: str = "income_per_courier_day_yuan", field: str = "economics.door_service_fee_yuan",
-    a: str = "door", b: str = "locker", max_value: float = 1000.0,
-) -> BreakevenResult:  # fmt: skip
+    runs: RunSet,
+    *,
+    kpi: str = "income_per_courier_day_yuan",
+    field: str = "economics.door_service_fee_yuan",
+    a: str = "door",
+    b: str = "locker",
+    max_value: float = 1000.0,
+) -> BreakevenResult:
     """The break-even value of a fee (an ``economics.*`` field) from runs already made (``sim.run``'s
     result, or ``sim.load_results`` of a results folder): the same runs priced again, no simulation.
     With one replication the value has no interval (NaN bounds)."""

@@ -94,8 +94,15 @@ def simulated_summary(scenario: Scenario, variant: str) -> LadeSummary:
     return summarize(deliveries_of_run(simulate(scenario, variant).events.to_pandas()))
 
 
-def calibrate(scenario: Scenario, real: LadeSummary, params: tuple[Param, ...] = DEFAULT_PARAMS, *, variant: str | None = None,
-              budget: int = 40, progress: Callable[[dict[str, float]], None] | None = None) -> Calibration:  # fmt: skip
+def calibrate(
+    scenario: Scenario,
+    real: LadeSummary,
+    params: tuple[Param, ...] = DEFAULT_PARAMS,
+    *,
+    variant: str | None = None,
+    budget: int = 40,
+    progress: Callable[[dict[str, float]], None] | None = None,
+) -> Calibration:
     """Fit ``params`` so that ``variant``'s simulated distributions match ``real``'s."""
     from scipy.optimize import minimize, minimize_scalar
 

@@ -115,4 +115,3 @@ def _every_courier_busy_to_the_end(runs: RunSet) -> bool:
         if len(result.activity.days) == 0 or np.any(result.activity.days.end_s < end):
             return False
     return True
-

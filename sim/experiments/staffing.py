@@ -100,8 +100,9 @@ def smallest_meeting(target: Target, kpi_at: Callable[[int], float], field: str,
     return StaffPlan(field, high, evaluations[high], below, dict(sorted(evaluations.items())), target)
 
 
-def plan_staff(scenario: Scenario, variant: str, target: Target, field: str = "upstream.warehouse.pickers",
-               max_team: int = 4096) -> StaffPlan:  # fmt: skip
+def plan_staff(
+    scenario: Scenario, variant: str, target: Target, field: str = "upstream.warehouse.pickers", max_team: int = 4096
+) -> StaffPlan:
     """Find the smallest value of ``field`` (pickers by default; packers scale with pickers) that meets the target."""
     resolved = scenario.resolved(variant)
     if resolved.upstream is None:

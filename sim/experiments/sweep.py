@@ -83,8 +83,10 @@ def read_table(path: Path) -> list[dict[str, Any]]:
             for line, row in enumerate(reader, start=2):
                 if None in row or None in row.values():  # more or fewer cells than the header names
                     cells = sum(v is not None for k, v in row.items() if k is not None) + len(row.get(None) or [])
-                    raise ScenarioError(f"{path}: row {line} has {cells} cells where the header names "
-                                        f"{len(reader.fieldnames or [])}", param="table")  # fmt: skip
+                    raise ScenarioError(
+                        f"{path}: row {line} has {cells} cells where the header names {len(reader.fieldnames or [])}",
+                        param="table",
+                    )
                 rows.append({k.strip(): _value(v) for k, v in row.items()})
     except UnicodeDecodeError:
         raise ScenarioError(f"{path}: not a UTF-8 text file (save it as UTF-8 CSV)", param="table") from None

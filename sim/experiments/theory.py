@@ -57,8 +57,16 @@ class MMCResult:
         return abs(self.simulated_wait_s - self.theory_wait_s) <= self.ci95_s
 
 
-def simulate_mmc(arrivals_per_hour: float, service_per_hour: float, servers: int, *, orders: int = 200_000,
-                 seed: int = 1, batches: int = 20, warmup_share: float = 0.1) -> MMCResult:  # fmt: skip
+def simulate_mmc(
+    arrivals_per_hour: float,
+    service_per_hour: float,
+    servers: int,
+    *,
+    orders: int = 200_000,
+    seed: int = 1,
+    batches: int = 20,
+    warmup_share: float = 0.1,
+) -> MMCResult:
     """Mean wait in the pick queue of the warehouse under M/M/c conditions, with a batch-means CI."""
     if arrivals_per_hour <= 0 or service_per_hour <= 0 or servers < 1:
         raise ValueError("arrival and service rates must be positive and servers at least 1")

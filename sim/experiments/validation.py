@@ -136,8 +136,12 @@ def _tours() -> list[str]:
         import elkai
     except ImportError:
         return [*out, "(LKH comparison skipped: the `elkai` package is not installed.)", ""]
-    out += ["Against LKH (the `elkai` package, 5 runs), 10 instances per size:", "",
-            "| points | mean gap of `plan_tour` | worst gap | mean gap of nearest neighbour |", "|---|---|---|---|"]  # fmt: skip
+    out += [
+        "Against LKH (the `elkai` package, 5 runs), 10 instances per size:",
+        "",
+        "| points | mean gap of `plan_tour` | worst gap | mean gap of nearest neighbour |",
+        "|---|---|---|---|",
+    ]
     rng = np.random.default_rng(12345)
     for n in (50, 100, 200):
         gaps, nn = [], []

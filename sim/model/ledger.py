@@ -84,8 +84,18 @@ class Ledger:
         self._delivered_to_door += 1
         self._on_vehicle -= 1
 
-    def dropped_in_locker(self, parcel: int, time_s: float, courier: int, place: int, detail: Detail, *,
-                          collect_s: float, expire_s: float, counter_collect_s: float) -> None:  # fmt: skip
+    def dropped_in_locker(
+        self,
+        parcel: int,
+        time_s: float,
+        courier: int,
+        place: int,
+        detail: Detail,
+        *,
+        collect_s: float,
+        expire_s: float,
+        counter_collect_s: float,
+    ) -> None:
         """Put in a locker slot. The recipient collects it at ``collect_s``, unless that is after
         ``expire_s``, when it is moved to the station counter and collected there at ``counter_collect_s``."""
         self.log.add(time_s, parcel, Status.IN_LOCKER, courier, place, detail)

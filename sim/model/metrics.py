@@ -307,8 +307,11 @@ def courier_kpis(run: RunPartial, inputs: KpiInputs) -> dict[str, float]:
     shares = [p.bank_peaks.get(bank, 0) / n for bank, n in slots.items() if n > 0]
     complaints = int(on["complaints"])
     # With a warehouse, every order carries its service class upstream, also those no station received.
-    service = (run.upstream.door_service_parcels, run.upstream.service_known) if run.upstream else (
-        p.count("door_service_parcels"), p.count("service_known"))  # fmt: skip
+    service = (
+        (run.upstream.door_service_parcels, run.upstream.service_known)
+        if run.upstream
+        else (p.count("door_service_parcels"), p.count("service_known"))
+    )
     return {
         "parcels_per_courier_day": _ratio(delivered, courier_days),
         "hours_per_courier_day": _ratio(work.on_duty_h, courier_days),

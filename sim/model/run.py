@@ -100,8 +100,7 @@ class TableSink(Protocol):
     def write_station(self, run: StationRun, variant: str, replication: int, station: int) -> None:
         """One station area's tracking log and courier activity (global parcel and courier ids)."""
 
-    def write_upstream(self, events: EventTable, monitors: Mapping[str, TimeWeighted], variant: str,
-                       replication: int) -> None:  # fmt: skip
+    def write_upstream(self, events: EventTable, monitors: Mapping[str, TimeWeighted], variant: str, replication: int) -> None:
         """The warehouse's and trucks' events and the warehouse's monitors."""
 
 
@@ -145,12 +144,22 @@ def run_station(task: StationTask) -> StationOutput:
     sc = task.scenario
     city = build_city(sc.city, sc.station, sc.seed, task.station)
     streams = Streams(sc.seed, task.replication).for_station(task.station)
-    households = Households(sc.recipients, sc.station, n_households=city.n_households, streams=streams,
-                            people=streams.lasting(), start_weekday=sc.horizon.start_weekday)  # fmt: skip
+    households = Households(
+        sc.recipients,
+        sc.station,
+        n_households=city.n_households,
+        streams=streams,
+        people=streams.lasting(),
+        start_weekday=sc.horizon.start_weekday,
+    )
     parcels, kept, door_service = generate_parcels(
-        sc, city, streams, task.arrival_s, door_service_share=task.door_service_share,
+        sc,
+        city,
+        streams,
+        task.arrival_s,
+        door_service_share=task.door_service_share,
         door_service_utility=households.door_service_utility,
-    )  # fmt: skip
+    )
     couriers = sc.couriers.count
     area = StationArea(
         sc,
@@ -205,15 +214,17 @@ def simulate(scenario: Scenario, variant: str, replication: int = 0, executor: E
     return result
 
 
-def simulate_to(sink: TableSink, scenario: Scenario, variant: str, replication: int = 0,
-                executor: Executor | None = None) -> RunSummary:  # fmt: skip
+def simulate_to(
+    sink: TableSink, scenario: Scenario, variant: str, replication: int = 0, executor: Executor | None = None
+) -> RunSummary:
     """Run as ``simulate`` does, but stream the tables to ``sink`` as each station area finishes
     and keep only the run's summary: memory does not grow with the number of stations."""
     return _simulate(scenario, variant, replication, executor, sink=sink)
 
 
-def _simulate(scenario: Scenario, variant: str, replication: int, executor: Executor | None,
-              sink: TableSink | None) -> RunSummary:  # fmt: skip
+def _simulate(
+    scenario: Scenario, variant: str, replication: int, executor: Executor | None, sink: TableSink | None
+) -> RunSummary:
     resolved = scenario.resolved(variant)
     spec = scenario.variants[variant]
     door_service_share = scenario.door_service_share(variant)
@@ -235,8 +246,11 @@ def _simulate(scenario: Scenario, variant: str, replication: int, executor: Exec
         else:
             global_ids = np.flatnonzero(upstream.destination == i)
             candidates = upstream.station_arrival_s[global_ids]
-        tasks.append(StationTask(resolved, spec, variant, replication, i, candidates, global_ids, horizon_s, total_days,
-                                 door_service_share, sink))  # fmt: skip
+        tasks.append(
+            StationTask(
+                resolved, spec, variant, replication, i, candidates, global_ids, horizon_s, total_days, door_service_share, sink
+            )
+        )
     n_parcels = offset if upstream is None else len(upstream)
     if executor is None:
         outputs = [run_station(t) for t in tasks]

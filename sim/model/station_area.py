@@ -56,13 +56,23 @@ class StationArea:
         self.ledger = Ledger(parcels.door_service)
         plan = plan_deliveries(parcels, city, households, variant.policy)
         self.station = Station(
-            parcels.ready_s, courier_of_compound[parcels.compound], parcels.door_service, parcels.weight_kg,
-            couriers=scenario.couriers.count, loading_order=scenario.station.loading_order,
-        )  # fmt: skip
+            parcels.ready_s,
+            courier_of_compound[parcels.compound],
+            parcels.door_service,
+            parcels.weight_kg,
+            couriers=scenario.couriers.count,
+            loading_order=scenario.station.loading_order,
+        )
         self.lockers = LockerBanks(city.locker_slots)
         elevators = Elevators(scenario.door.elevator_wait_mean_s, streams)
-        chances = ParcelChances(scenario.recipients, parcels.key, parcels.household, people=households,
-                                attempts=scenario.door.max_attempts, streams=streams)  # fmt: skip
+        chances = ParcelChances(
+            scenario.recipients,
+            parcels.key,
+            parcels.household,
+            people=households,
+            attempts=scenario.door.max_attempts,
+            streams=streams,
+        )
         self.ledger.arrived(parcels.arrival_s, np.arange(len(parcels)))
         self.couriers = [
             Courier(

@@ -53,10 +53,22 @@ def build(scenario: Scenario, whatif: WhatIf | None = None) -> Any:
     couriers, shift = scenario.couriers, scenario.couriers
     slots = scenario.city.locker_slots
     door_share = scenario.variants[whatif.a].door_service_share
-    fee = pn.widgets.FloatSlider(name="Door-service fee 上门派费 (yuan)", start=0.3, end=3.0, step=0.05,
-                                 value=scenario.economics.door_service_fee_yuan, css_classes=["door-fee"])  # fmt: skip
-    share = pn.widgets.FloatSlider(name="Share of 音尊达 parcels in the door variant", start=0.0, end=1.0, step=0.05,
-                                   value=1.0 if door_share is None else door_share, css_classes=["door-share"])  # fmt: skip
+    fee = pn.widgets.FloatSlider(
+        name="Door-service fee 上门派费 (yuan)",
+        start=0.3,
+        end=3.0,
+        step=0.05,
+        value=scenario.economics.door_service_fee_yuan,
+        css_classes=["door-fee"],
+    )
+    share = pn.widgets.FloatSlider(
+        name="Share of 音尊达 parcels in the door variant",
+        start=0.0,
+        end=1.0,
+        step=0.05,
+        value=1.0 if door_share is None else door_share,
+        css_classes=["door-share"],
+    )
     count = pn.widgets.IntSlider(name="Couriers 快递员", start=1, end=max(2 * couriers.count, 10), value=couriers.count)
     end = pn.widgets.FloatSlider(
         name="Shift ends 下班 (h)", start=shift.shift_start_h + 4, end=24, step=0.5, value=shift.shift_end_h
@@ -65,8 +77,9 @@ def build(scenario: Scenario, whatif: WhatIf | None = None) -> Any:
         name="Slots per locker bank 格口", start=10, end=300, step=2, value=slots.S + slots.M + slots.L
     )
     reps = pn.widgets.IntSlider(name="Replications (CRN) 重复次数", start=2, end=8, value=3)
-    verdict = pn.pane.HTML("<p class='waiting'>Simulating the first runs… 正在模拟</p>", css_classes=["verdict"],
-                           sizing_mode="stretch_width")  # fmt: skip
+    verdict = pn.pane.HTML(
+        "<p class='waiting'>Simulating the first runs… 正在模拟</p>", css_classes=["verdict"], sizing_mode="stretch_width"
+    )
     table = pn.pane.HTML("", sizing_mode="stretch_width")
     chart = pn.pane.Plotly(go.Figure(), sizing_mode="stretch_width", height=380)
     status = pn.pane.Markdown("simulating the first runs…", css_classes=["status"])
@@ -78,9 +91,11 @@ def build(scenario: Scenario, whatif: WhatIf | None = None) -> Any:
         if answer.verdict is None:
             verdict.object = "<p>This scenario needs two variants to compare.</p>"
         else:
-            verdict.object = (f'<div style="font-family:{_FONTS}; font-size:16px">'
-                              f'<p class="verdict-en">{html.escape(answer.verdict.sentence())}</p>'
-                              f'<p class="verdict-zh">{html.escape(answer.verdict.sentence_zh())}</p></div>')  # fmt: skip
+            verdict.object = (
+                f'<div style="font-family:{_FONTS}; font-size:16px">'
+                f'<p class="verdict-en">{html.escape(answer.verdict.sentence())}</p>'
+                f'<p class="verdict-zh">{html.escape(answer.verdict.sentence_zh())}</p></div>'
+            )
         variants = list(dict.fromkeys(answer.kpis["variant"]))
         rows = []
         for key in _SHOWN:
@@ -94,10 +109,15 @@ def build(scenario: Scenario, whatif: WhatIf | None = None) -> Any:
         fig = go.Figure()
         for v in variants:
             stats = [mean_ci(answer.kpis[answer.kpis["variant"] == v][k].to_numpy(float)) for k in _SHOWN[:4]]
-            fig.add_trace(go.Bar(name=v, x=[KPI_ZH[k] for k in _SHOWN[:4]], y=[s[0] for s in stats],
-                                 error_y={"type": "data", "array": [s[1] for s in stats]}))  # fmt: skip
-        fig.update_layout(barmode="group", title="door vs locker (mean ± 95% CI)", margin={"t": 50},
-                          font={"family": _FONTS})  # fmt: skip
+            fig.add_trace(
+                go.Bar(
+                    name=v,
+                    x=[KPI_ZH[k] for k in _SHOWN[:4]],
+                    y=[s[0] for s in stats],
+                    error_y={"type": "data", "array": [s[1] for s in stats]},
+                )
+            )
+        fig.update_layout(barmode="group", title="door vs locker (mean ± 95% CI)", margin={"t": 50}, font={"family": _FONTS})
         chart.object = fig
         status.object = f"{'simulated' if answer.simulated else 're-priced'} {settings.replications} replications per variant"
 
@@ -117,8 +137,9 @@ def build(scenario: Scenario, whatif: WhatIf | None = None) -> Any:
         width=340,
     )
     title = f"{html.escape(scenario.name)}: should a courier take 音尊达 parcels?"
-    body = pn.Column(pn.pane.HTML(f'<h2 style="font-family:{_FONTS}">{title}</h2>'), verdict, chart, table,
-                     sizing_mode="stretch_width")  # fmt: skip
+    body = pn.Column(
+        pn.pane.HTML(f'<h2 style="font-family:{_FONTS}">{title}</h2>'), verdict, chart, table, sizing_mode="stretch_width"
+    )
     page = pn.Row(controls, body, sizing_mode="stretch_width")
     # Into every component's shadow root, where the page's CSS does not reach: the CJK font.
     font = [f":host, :host * {{ font-family: {_FONTS} !important; }}"]

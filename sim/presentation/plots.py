@@ -183,8 +183,7 @@ def variant_comparison(kpis: pd.DataFrame, ci: pd.DataFrame | None = None, *, ax
 
 
 @_styled
-def courier_time_breakdown(tours: pd.DataFrame, stops: pd.DataFrame, days: pd.DataFrame, *, ax: Axes | None = None
-                           ) -> Figure:  # fmt: skip
+def courier_time_breakdown(tours: pd.DataFrame, stops: pd.DataFrame, days: pd.DataFrame, *, ax: Axes | None = None) -> Figure:
     """Where a courier's hours on duty go, by variant: station tasks, loading, riding, walking,
     stairs, waiting, handing over, waiting at the station. The tables are those of the courier-days
     to show (a ``variant`` column in each); the bars are hours per courier-day, breaks excluded."""
@@ -238,8 +237,16 @@ def lead_time_ecdf(lead_times_h: dict[str, np.ndarray], *, ax: Axes | None = Non
     )
 
 
-def _ecdf(values_by_variant: dict[str, np.ndarray], *, xlabel: str, ylabel: str, title: str, ax: Axes | None,
-          show_median: bool = False, marks_h: tuple[float, ...] = ()) -> Figure:  # fmt: skip
+def _ecdf(
+    values_by_variant: dict[str, np.ndarray],
+    *,
+    xlabel: str,
+    ylabel: str,
+    title: str,
+    ax: Axes | None,
+    show_median: bool = False,
+    marks_h: tuple[float, ...] = (),
+) -> Figure:
     """Empirical CDFs, a step line per variant. +inf values (not happened by the end of the run) are
     not drawn but count in the denominator, so a line can end below 1."""
     fig, ax = _axes(ax, (9, 5.5))
@@ -277,14 +284,20 @@ def locker_occupancy(occupancy: dict[str, tuple[np.ndarray, np.ndarray]], slots:
 
 
 @_styled
-def backlog_over_time(series: dict[str, tuple[np.ndarray, np.ndarray]], bursts: Sequence[tuple[float, float]], *,
-                      ax: Axes | None = None) -> Figure:  # fmt: skip
+def backlog_over_time(
+    series: dict[str, tuple[np.ndarray, np.ndarray]], bursts: Sequence[tuple[float, float]], *, ax: Axes | None = None
+) -> Figure:
     """Orders in the warehouse (placed, not yet packed) over time, by variant; bursts shaded."""
     return _backlog(series, bursts, "orders placed, not yet packed", "Warehouse backlog over time 仓库积压", ax)
 
 
-def _backlog(series: dict[str, tuple[np.ndarray, np.ndarray]], bursts: Sequence[tuple[float, float]], ylabel: str,
-             title: str, ax: Axes | None) -> Figure:  # fmt: skip
+def _backlog(
+    series: dict[str, tuple[np.ndarray, np.ndarray]],
+    bursts: Sequence[tuple[float, float]],
+    ylabel: str,
+    title: str,
+    ax: Axes | None,
+) -> Figure:
     """A step chart of a count over time, a line per variant, flash-sale bursts shaded."""
     fig, ax = _axes(ax, (10, 5.5))
     for (variant, (t, v)), color in zip(series.items(), _colors(len(series)), strict=True):
@@ -359,8 +372,9 @@ def paired_differences(diffs: pd.DataFrame, kpis: Sequence[str], *, ax: Axes | N
 
 
 @_styled
-def kpi_vs_parameter(summary: pd.DataFrame, parameter: str, others: list[str], kpis: Sequence[str], *,
-                     axes: Sequence[Axes] | None = None) -> Figure:  # fmt: skip
+def kpi_vs_parameter(
+    summary: pd.DataFrame, parameter: str, others: list[str], kpis: Sequence[str], *, axes: Sequence[Axes] | None = None
+) -> Figure:
     """KPIs (means with 95% bands) against a swept parameter; a line per variant and setting of the
     other swept parameters. ``axes``: one axes per KPI (default: a new grid of panels)."""
     n = len(kpis)
@@ -397,15 +411,22 @@ def kpi_vs_parameter(summary: pd.DataFrame, parameter: str, others: list[str], k
 
 
 @_styled
-def station_backlog(series: dict[str, tuple[np.ndarray, np.ndarray]], bursts: Sequence[tuple[float, float]] = (), *,
-                    ax: Axes | None = None) -> Figure:  # fmt: skip
+def station_backlog(
+    series: dict[str, tuple[np.ndarray, np.ndarray]], bursts: Sequence[tuple[float, float]] = (), *, ax: Axes | None = None
+) -> Figure:
     """Parcels at the delivery stations not yet delivered (on shelves or on tricycles), by variant."""
     return _backlog(series, bursts, "parcels arrived, not yet delivered", "Station backlog over time 网点待派件", ax)
 
 
 @_styled
-def district_map(city: Any, tours: list[list[int]] | None = None, tour_waves: list[int] | None = None, title: str = "", *,
-                 ax: Axes | None = None) -> Figure:  # fmt: skip
+def district_map(
+    city: Any,
+    tours: list[list[int]] | None = None,
+    tour_waves: list[int] | None = None,
+    title: str = "",
+    *,
+    ax: Axes | None = None,
+) -> Figure:
     """The district: roads, compounds (size by households), locker banks, the station, and one
     courier's tours for a day (lists of places, station first) coloured by delivery wave."""
     import networkx as nx
@@ -426,8 +447,16 @@ def district_map(city: Any, tours: list[list[int]] | None = None, tour_waves: li
     ax.add_collection(LineCollection(segments, linewidths=widths, colors=colors, zorder=1))
     households = np.bincount(city.building_compound, weights=np.bincount(city.household_building), minlength=city.n_compounds)
     xy = city.place_xy
-    ax.scatter(xy[1:, 0], xy[1:, 1], s=20 + households / households.max() * 180, marker="s", color="#f2c57c",
-               edgecolor="#b07d2b", label="residential compound 小区 (size: households)", zorder=2)  # fmt: skip
+    ax.scatter(
+        xy[1:, 0],
+        xy[1:, 1],
+        s=20 + households / households.max() * 180,
+        marker="s",
+        color="#f2c57c",
+        edgecolor="#b07d2b",
+        label="residential compound 小区 (size: households)",
+        zorder=2,
+    )
     lockers = xy[city.bank_place]
     ax.scatter(lockers[:, 0], lockers[:, 1], s=40, marker="^", color="#4c72b0", label="locker bank 快递柜", zorder=3)
     ax.scatter(xy[0, 0], xy[0, 1], s=320, marker="*", color="#c44e52", edgecolor="black", label="station 网点", zorder=5)
@@ -461,10 +490,11 @@ def district_map(city: Any, tours: list[list[int]] | None = None, tour_waves: li
 
 # Line width and colour of each road class: the synthetic grid's and OpenStreetMap's highway classes.
 _ROAD_STYLE = {
-    "arterial": (2.2, "#9a9a9a"), "local": (1.0, "#c8c8c8"),
+    "arterial": (2.2, "#9a9a9a"),
+    "local": (1.0, "#c8c8c8"),
     **dict.fromkeys(["primary", "primary_link", "secondary", "secondary_link"], (2.2, "#9a9a9a")),
     **dict.fromkeys(["tertiary", "tertiary_link", "unclassified", "residential"], (1.2, "#b4b4b4")),
-}  # fmt: skip
+}
 
 
 def _scale_bar(ax: Axes) -> None:
@@ -479,8 +509,9 @@ def _scale_bar(ax: Axes) -> None:
 
 
 @_styled
-def courier_gantt(tours: pd.DataFrame, stops: pd.DataFrame, parts: pd.DataFrame, title: str = "", *,
-                  ax: Axes | None = None) -> Figure:  # fmt: skip
+def courier_gantt(
+    tours: pd.DataFrame, stops: pd.DataFrame, parts: pd.DataFrame, title: str = "", *, ax: Axes | None = None
+) -> Figure:
     """One courier's day as a Gantt chart: a row per activity, a bar per stretch of time, each where
     it happened: time at the station and rides from the tours and stops, and within each stop the
     parts as logged (``parts``: the ``stop_parts`` table, sim.model.ledger.StopPart)."""

@@ -167,10 +167,17 @@ def _figures(bundle: Bundle, means: pd.DataFrame, ci: pd.DataFrame | None) -> di
     for i, (key, _) in enumerate(shown, start=1):
         error = None if ci is None else {"type": "data", "array": [_number(ci.at[v, key]) or 0 for v in means.index]}
         comparison.add_trace(
-            go.Bar(x=variants, y=[_number(means.at[v, key]) for v in means.index], error_y=error, name=key, showlegend=False,
-                   hovertemplate="%{x}: %{y:.2f}<extra>" + key + "</extra>"),
-            row=1, col=i,
-        )  # fmt: skip
+            go.Bar(
+                x=variants,
+                y=[_number(means.at[v, key]) for v in means.index],
+                error_y=error,
+                name=key,
+                showlegend=False,
+                hovertemplate="%{x}: %{y:.2f}<extra>" + key + "</extra>",
+            ),
+            row=1,
+            col=i,
+        )
     comparison.update_layout(title="Door vs locker: what a courier delivers and earns (mean ± 95% CI)", height=380)
     figures["comparison"] = comparison.to_plotly_json()
 
@@ -196,10 +203,15 @@ def _figures(bundle: Bundle, means: pd.DataFrame, ci: pd.DataFrame | None) -> di
         t, level = curves.locker_level()
         keep = np.unique(np.linspace(0, len(t) - 1, min(len(t), 600)).astype(int)) if len(t) else np.zeros(0, dtype=int)
         lockers.add_trace(go.Scatter(x=t[keep] / SECONDS_PER_HOUR, y=level[keep], name=variant, mode="lines", line_shape="hv"))
-    lead.update_layout(title="Lead time, arrival at the station to the recipient (ECDF) 时效", xaxis_title="hours",
-                       yaxis_title="share of parcels", height=360)  # fmt: skip
-    lockers.update_layout(title="Parcels in lockers 快递柜在柜件数", xaxis_title="hour since day 0, 00:00",
-                          yaxis_title="parcels", height=360)  # fmt: skip
+    lead.update_layout(
+        title="Lead time, arrival at the station to the recipient (ECDF) 时效",
+        xaxis_title="hours",
+        yaxis_title="share of parcels",
+        height=360,
+    )
+    lockers.update_layout(
+        title="Parcels in lockers 快递柜在柜件数", xaxis_title="hour since day 0, 00:00", yaxis_title="parcels", height=360
+    )
     figures["lead"] = lead.to_plotly_json()
     figures["lockers"] = lockers.to_plotly_json()
     return figures
@@ -301,8 +313,14 @@ def _banks(city: Any, events: Any) -> list[dict[str, Any]]:
         times = np.concatenate([events.time_s[dropped], events.time_s[taken]])
         change = np.concatenate([np.ones(int(dropped.sum())), -np.ones(int(taken.sum()))])
         order = np.argsort(times, kind="stable")
-        banks.append({"place": int(place), "slots": int(slots), "t": np.round(times[order], 1).tolist(),
-                      "level": np.cumsum(change[order]).astype(int).tolist()})  # fmt: skip
+        banks.append(
+            {
+                "place": int(place),
+                "slots": int(slots),
+                "t": np.round(times[order], 1).tolist(),
+                "level": np.cumsum(change[order]).astype(int).tolist(),
+            }
+        )
     return banks
 
 

@@ -216,8 +216,13 @@ def _activity(folder: Path, variant: str, rep: int) -> Activity:
         rows = pq.read_table(path, filters=[("variant", "=", variant), ("replication", "=", rep)])
         return table.from_columns({c: rows[c].to_numpy() for c in rows.column_names}) if rows.num_rows else table()
 
-    return Activity(tours=read(Tours, "tours"), stops=read(Stops, "stops"), days=read(Days, "days"),
-                    returns=read(Returns, "returns"), stop_parts=read(StopParts, "stop_parts"))  # fmt: skip
+    return Activity(
+        tours=read(Tours, "tours"),
+        stops=read(Stops, "stops"),
+        days=read(Days, "days"),
+        returns=read(Returns, "returns"),
+        stop_parts=read(StopParts, "stop_parts"),
+    )
 
 
 def _upstream_from(events: EventTable, folder: Path, variant: str, rep: int, monitor_type) -> UpstreamResult:

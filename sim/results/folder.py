@@ -78,15 +78,18 @@ class Bundle:
         """The part files of one run's tracking log; ``ResultsError`` naming what the folder has
         when it holds no such run."""
         if variant not in self.variants_written:
-            raise ResultsError(f"--variant {variant!r}: not in {self.folder} (it has {', '.join(self.variants_written)})")
+            raise ResultsError(
+                f"{variant!r} is not in {self.folder} (it has {', '.join(self.variants_written)})", param="variant"
+            )
         parts = run_parts(self.folder / "events.parquet", self.variants_written.index(variant), replication)
         if not parts:
             reps = sorted(set(self.runs["replication"]))
-            raise ResultsError(f"--replication {replication}: not in {self.folder} (replications {reps[0]}-{reps[-1]})")
+            raise ResultsError(f"{replication} is not in {self.folder} (replications {reps[0]}-{reps[-1]})", param="replication")
         return parts
 
-    def activity(self, name: str, replication: int | None = None, *, variant: str | None = None,
-                 courier: int | None = None) -> pd.DataFrame:  # fmt: skip
+    def activity(
+        self, name: str, replication: int | None = None, *, variant: str | None = None, courier: int | None = None
+    ) -> pd.DataFrame:
         """An activity table (tours, stops, days, returns, stop_parts, monitors), optionally only one
         replication's, variant's or courier's rows."""
         path = self.folder / f"{name}.parquet"
@@ -171,5 +174,3 @@ class RunCurves:
     def backlog_level(self) -> tuple[np.ndarray, np.ndarray]:
         """Parcels at the stations, not yet delivered, at the end of each interval."""
         return self.edges[1:], np.cumsum(self._backlog)
-
-

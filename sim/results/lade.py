@@ -28,10 +28,24 @@ from ..core.errors import ScenarioError
 __all__ = ["DISTRIBUTIONS", "LADE_COLUMNS", "LadeSummary", "deliveries_of_run", "lade_from_run", "read_lade", "summarize"]
 
 LADE_COLUMNS = (
-    "order_id", "region_id", "city", "courier_id", "lng", "lat", "aoi_id", "aoi_type", "accept_time",
-    "accept_gps_time", "accept_gps_lng", "accept_gps_lat", "delivery_time", "delivery_gps_time",
-    "delivery_gps_lng", "delivery_gps_lat", "ds",
-)  # fmt: skip
+    "order_id",
+    "region_id",
+    "city",
+    "courier_id",
+    "lng",
+    "lat",
+    "aoi_id",
+    "aoi_type",
+    "accept_time",
+    "accept_gps_time",
+    "accept_gps_lng",
+    "accept_gps_lat",
+    "delivery_time",
+    "delivery_gps_time",
+    "delivery_gps_lng",
+    "delivery_gps_lat",
+    "ds",
+)
 NEEDED = ("courier_id", "aoi_id", "delivery_time")  # what the summary uses
 DISTRIBUTIONS = ("parcels_per_courier_day", "day_span_h", "gap_min", "parcels_per_stop", "delivery_hour")
 _YEAR = 2022  # LaDe's times carry no year; any non-leap year orders them the same
@@ -95,8 +109,16 @@ class LadeSummary:
         rows = []
         for name, v in self.values.items():
             q = np.percentile(v, [25, 50, 75]) if len(v) else [np.nan] * 3
-            rows.append({"distribution": name, "n": len(v), "mean": float(np.mean(v)) if len(v) else np.nan,
-                         "p25": q[0], "p50": q[1], "p75": q[2]})  # fmt: skip
+            rows.append(
+                {
+                    "distribution": name,
+                    "n": len(v),
+                    "mean": float(np.mean(v)) if len(v) else np.nan,
+                    "p25": q[0],
+                    "p50": q[1],
+                    "p75": q[2],
+                }
+            )
         return pd.DataFrame(rows)
 
 
@@ -115,10 +137,15 @@ def summarize(log: pd.DataFrame) -> LadeSummary:
     new_stop = np.concatenate([[True], ~same_day | (log["aoi_id"].to_numpy()[1:] != log["aoi_id"].to_numpy()[:-1])])
     stops = np.diff(np.concatenate([np.flatnonzero(new_stop), [len(log)]]))
     hours = log["delivery_time"].dt.hour.to_numpy()
-    return LadeSummary({
-        "parcels_per_courier_day": per_day.astype(float), "day_span_h": span, "gap_min": gaps,
-        "parcels_per_stop": stops.astype(float), "delivery_hour": hours.astype(float),
-    })  # fmt: skip
+    return LadeSummary(
+        {
+            "parcels_per_courier_day": per_day.astype(float),
+            "day_span_h": span,
+            "gap_min": gaps,
+            "parcels_per_stop": stops.astype(float),
+            "delivery_hour": hours.astype(float),
+        }
+    )
 
 
 def deliveries_of_run(events: pd.DataFrame, *, start: date = date(2022, 3, 21)) -> pd.DataFrame:
@@ -132,12 +159,16 @@ def deliveries_of_run(events: pd.DataFrame, *, start: date = date(2022, 3, 21)) 
     out_for = events[events["status"].astype(str) == "out_for_delivery"].drop_duplicates("parcel", keep="last")
     accept = delivered["parcel"].map(out_for.set_index("parcel")["time_s"])
     base = pd.Timestamp(start)
-    return pd.DataFrame({
-        "order_id": delivered["parcel"].to_numpy(), "region_id": delivered["station"].to_numpy(),
-        "courier_id": delivered["courier"].to_numpy(), "aoi_id": delivered["place"].to_numpy(),
-        "accept_time": (base + pd.to_timedelta(accept, unit="s")).dt.floor("s").to_numpy(),
-        "delivery_time": (base + pd.to_timedelta(delivered["time_s"], unit="s")).dt.floor("s").to_numpy(),
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "order_id": delivered["parcel"].to_numpy(),
+            "region_id": delivered["station"].to_numpy(),
+            "courier_id": delivered["courier"].to_numpy(),
+            "aoi_id": delivered["place"].to_numpy(),
+            "accept_time": (base + pd.to_timedelta(accept, unit="s")).dt.floor("s").to_numpy(),
+            "delivery_time": (base + pd.to_timedelta(delivered["time_s"], unit="s")).dt.floor("s").to_numpy(),
+        }
+    )
 
 
 def lade_from_run(events: pd.DataFrame, *, start: date = date(2022, 3, 21), city: str = "parcelsim") -> pd.DataFrame:
@@ -148,9 +179,24 @@ def lade_from_run(events: pd.DataFrame, *, start: date = date(2022, 3, 21), city
     def lade_time(stamps: pd.Series) -> pd.Series:
         return stamps.dt.strftime("%m-%d %H:%M:%S").where(stamps.notna(), "")
 
-    return pd.DataFrame({
-        "order_id": runs["order_id"], "region_id": runs["region_id"], "city": city, "courier_id": runs["courier_id"],
-        "lng": "", "lat": "", "aoi_id": runs["aoi_id"], "aoi_type": "residential", "accept_time": lade_time(runs["accept_time"]),
-        "accept_gps_time": "", "accept_gps_lng": "", "accept_gps_lat": "", "delivery_time": lade_time(runs["delivery_time"]),
-        "delivery_gps_time": "", "delivery_gps_lng": "", "delivery_gps_lat": "", "ds": runs["delivery_time"].dt.strftime("%m%d"),
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "order_id": runs["order_id"],
+            "region_id": runs["region_id"],
+            "city": city,
+            "courier_id": runs["courier_id"],
+            "lng": "",
+            "lat": "",
+            "aoi_id": runs["aoi_id"],
+            "aoi_type": "residential",
+            "accept_time": lade_time(runs["accept_time"]),
+            "accept_gps_time": "",
+            "accept_gps_lng": "",
+            "accept_gps_lat": "",
+            "delivery_time": lade_time(runs["delivery_time"]),
+            "delivery_gps_time": "",
+            "delivery_gps_lng": "",
+            "delivery_gps_lat": "",
+            "ds": runs["delivery_time"].dt.strftime("%m%d"),
+        }
+    )

@@ -67,8 +67,16 @@ class ExportSummary:
     objects: dict[str, int]
 
 
-def export_ocel(folder: str | Path, out: str | Path, fmt: Format = "ocel2-json", *, variant: str | None = None,
-                replication: int = 0, start: date = date(2024, 3, 1), force: bool = False) -> ExportSummary:  # fmt: skip
+def export_ocel(
+    folder: str | Path,
+    out: str | Path,
+    fmt: Format = "ocel2-json",
+    *,
+    variant: str | None = None,
+    replication: int = 0,
+    start: date = date(2024, 3, 1),
+    force: bool = False,
+) -> ExportSummary:
     """Write one run of a results folder as OCEL 2.0 (JSON or SQLite) to ``out``; the file appears
     whole or not at all. Raises ``ResultsError`` for an unknown variant or replication, or an
     existing ``out`` without ``force``."""
@@ -149,8 +157,17 @@ class _Log:
                 self._lockers,
             )
             used = self._tours_used
-            columns = zip(ev.parcel.tolist(), ev.status.tolist(), ev.courier.tolist(), ev.station.tolist(), ev.service.tolist(),
-                          ev.place.tolist(), tour.tolist(), is_locker.tolist(), strict=True)  # fmt: skip
+            columns = zip(
+                ev.parcel.tolist(),
+                ev.status.tolist(),
+                ev.courier.tolist(),
+                ev.station.tolist(),
+                ev.service.tolist(),
+                ev.place.tolist(),
+                tour.tolist(),
+                is_locker.tolist(),
+                strict=True,
+            )
             for p, status, courier, station, service, place, k, at_locker in columns:
                 if status in _UPSTREAM:
                     rel = [(f"order:{p}", "order")]
@@ -197,9 +214,13 @@ class _Log:
     @property
     def object_counts(self) -> dict[str, int]:
         return {
-            "order": len(self._orders), "parcel": len(self._parcels), "courier": len(self._couriers),
-            "tour": len(self._tours_used), "locker": len(self._lockers), "station": len(self._stations),
-        }  # fmt: skip
+            "order": len(self._orders),
+            "parcel": len(self._parcels),
+            "courier": len(self._couriers),
+            "tour": len(self._tours_used),
+            "locker": len(self._lockers),
+            "station": len(self._stations),
+        }
 
     def objects(self) -> Iterator[tuple[str, list[tuple[str, dict[str, Any], list[tuple[str, str]]]]]]:
         """(type, rows of (id, attributes, relations to other objects)), type by type."""

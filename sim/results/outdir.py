@@ -24,10 +24,22 @@ __all__ = ["file_written_whole", "locked", "writing"]
 
 # What a command of this tool writes into a results folder (everything else there is the user's).
 OWN_NAMES = (
-    "scenario.resolved.yaml", "meta.json", "kpis.json", "kpis.csv", "income_breakdown.csv", "differences.csv",
-    "report.html", "lade_summary.parquet", "lade_statistics.csv", "scenario.calibrated.yaml", "calibration.csv",
-    "calibration.json", "capacity.csv", "capacity.json", *(f"{name}.parquet" for name in TABLES),
-)  # fmt: skip
+    "scenario.resolved.yaml",
+    "meta.json",
+    "kpis.json",
+    "kpis.csv",
+    "income_breakdown.csv",
+    "differences.csv",
+    "report.html",
+    "lade_summary.parquet",
+    "lade_statistics.csv",
+    "scenario.calibrated.yaml",
+    "calibration.csv",
+    "calibration.json",
+    "capacity.csv",
+    "capacity.json",
+    *(f"{name}.parquet" for name in TABLES),
+)
 
 
 @contextmanager
@@ -42,7 +54,7 @@ def locked(out: Path) -> Iterator[None]:
         except BlockingIOError:
             holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "another process"
             raise ResultsError(
-                f"{out}: another parcelsim command (pid {holder}) is writing it; wait for it or choose another --out"
+                f"{out}: another parcelsim command (pid {holder}) is writing it; wait for it or choose another folder"
             ) from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, str(os.getpid()).encode(), 0)
@@ -79,7 +91,7 @@ def file_written_whole(out: Path, force: bool) -> Iterator[Path]:
     """A hidden temporary file beside ``out`` to write into; it replaces ``out`` when the block ends
     normally, so the file appears whole or not at all. An existing ``out`` needs ``force``."""
     if out.exists() and not force:
-        raise ResultsError(f"{out}: exists; add --force to replace it")
+        raise ResultsError(f"{out}: exists; pass force=True to replace it", param="out")
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=out.parent, prefix=f".{out.name}.", delete=False) as part:
         temporary = Path(part.name)

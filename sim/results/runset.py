@@ -177,5 +177,3 @@ def kpi_differences(runs: pd.DataFrame, pairs: list[tuple[str, str]]) -> pd.Data
             d = paired_difference(ga[k].to_numpy(float), gb[k].to_numpy(float))
             rows.append({"a": a, "b": b, "kpi": k, **d})
     return pd.DataFrame(rows)
-
-

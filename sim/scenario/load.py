@@ -133,5 +133,3 @@ def parse_override(text: str) -> tuple[str, Any]:
     except yaml.YAMLError:
         value = value_text
     return path, value
-
-

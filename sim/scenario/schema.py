@@ -82,14 +82,29 @@ class SizeWeights(_Section):
 
 
 _ROAD_SPEED_KMH = {  # e-tricycle riding speed by OSM highway class (assumption A30; the legal cap is 15 km/h)
-    "primary": 15.0, "primary_link": 15.0, "secondary": 15.0, "secondary_link": 15.0, "tertiary": 15.0,
-    "tertiary_link": 15.0, "unclassified": 13.0, "residential": 13.0, "living_street": 9.0, "service": 10.0,
-    "pedestrian": 6.0, "track": 8.0,
-}  # fmt: skip
+    "primary": 15.0,
+    "primary_link": 15.0,
+    "secondary": 15.0,
+    "secondary_link": 15.0,
+    "tertiary": 15.0,
+    "tertiary_link": 15.0,
+    "unclassified": 13.0,
+    "residential": 13.0,
+    "living_street": 9.0,
+    "service": 10.0,
+    "pedestrian": 6.0,
+    "track": 8.0,
+}
 _RESIDENTIAL_LEVELS = {  # residential building=* types, with the floors assumed where building:levels is missing (A31)
-    "apartments": 6, "residential": 6, "yes": 6, "dormitory": 6, "house": 2, "detached": 2,
-    "semidetached_house": 2, "terrace": 3,
-}  # fmt: skip
+    "apartments": 6,
+    "residential": 6,
+    "yes": 6,
+    "dormitory": 6,
+    "house": 2,
+    "detached": 2,
+    "semidetached_house": 2,
+    "terrace": 3,
+}
 
 
 class OsmConfig(_Section):
@@ -649,8 +664,32 @@ class HorizonConfig(_Section):
 
 def _default_order_profile() -> tuple[float, ...]:
     # Assumption A16: live-stream commerce peaks in the evening (20:00-23:00); nights are quiet.
-    return (0.3, 0.2, 0.1, 0.1, 0.1, 0.1, 0.2, 0.4, 0.7, 0.9, 1.0, 1.0,
-            1.1, 1.0, 0.9, 0.9, 0.9, 1.0, 1.2, 1.5, 2.2, 2.5, 2.0, 0.9)  # fmt: skip
+    return (
+        0.3,
+        0.2,
+        0.1,
+        0.1,
+        0.1,
+        0.1,
+        0.2,
+        0.4,
+        0.7,
+        0.9,
+        1.0,
+        1.0,
+        1.1,
+        1.0,
+        0.9,
+        0.9,
+        0.9,
+        1.0,
+        1.2,
+        1.5,
+        2.2,
+        2.5,
+        2.0,
+        0.9,
+    )
 
 
 class Burst(_Section):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..core.errors import DistrictError
 from .city import City
 from .routing import plan_tour
 
@@ -28,7 +29,7 @@ def assign_areas(city: City, couriers: int) -> np.ndarray:
     """Return the courier (0..couriers-1) serving each compound."""
     n = city.n_compounds
     if couriers > n:
-        raise ValueError(too_many_couriers(couriers, n))
+        raise DistrictError(too_many_couriers(couriers, n), param=None)
     master = plan_tour(city.place_dist_m, start=0)[1:]  # places in master-tour order, station dropped
     compounds = np.asarray(master, dtype=np.int64) - 1
     households = np.bincount(city.building_compound, weights=_households_per_building(city), minlength=n)

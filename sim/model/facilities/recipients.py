@@ -46,8 +46,16 @@ def _normal(u: float) -> float:
 class Households:
     """The households of one station area and how each of them behaves."""
 
-    def __init__(self, cfg: RecipientConfig, station: StationConfig, *, n_households: int, streams: Streams,
-                 people: Streams, start_weekday: int = 0) -> None:  # fmt: skip
+    def __init__(
+        self,
+        cfg: RecipientConfig,
+        station: StationConfig,
+        *,
+        n_households: int,
+        streams: Streams,
+        people: Streams,
+        start_weekday: int = 0,
+    ) -> None:
         self._cfg = cfg
         self._streams = streams
         self._start_weekday = start_weekday
@@ -68,9 +76,11 @@ class Households:
         open_hours = [station.counter_opens_h <= h < station.counter_closes_h for h in range(24)]
         self._pickup_cdf = {
             False: [_cdf(t.pickup_by_hour) for t in types],
-            True: [_cdf([w if is_open else 0.0 for w, is_open in zip(t.pickup_by_hour, open_hours, strict=True)])
-                   or _cdf(open_hours) for t in types],
-        }  # fmt: skip
+            True: [
+                _cdf([w if is_open else 0.0 for w, is_open in zip(t.pickup_by_hour, open_hours, strict=True)]) or _cdf(open_hours)
+                for t in types
+            ],
+        }
 
     # --- presence ---------------------------------------------------------------------------
     def is_home(self, household: int, time_s: float) -> bool:
@@ -113,8 +123,16 @@ class ParcelChances:
     they collect. Each draw is keyed by the parcel's key (and the attempt), so the same parcel meets
     the same luck in every variant (common random numbers)."""
 
-    def __init__(self, cfg: RecipientConfig, keys: np.ndarray, households: np.ndarray, *, people: Households,
-                 attempts: int, streams: Streams) -> None:  # fmt: skip
+    def __init__(
+        self,
+        cfg: RecipientConfig,
+        keys: np.ndarray,
+        households: np.ndarray,
+        *,
+        people: Households,
+        attempts: int,
+        streams: Streams,
+    ) -> None:
         k, a = np.asarray(keys, dtype=np.int64)[:, None], np.arange(attempts)[None, :]
         self._min_delay_s = cfg.pickup_min_delay_h * SECONDS_PER_HOUR
         # Per parcel and attempt.

@@ -16,8 +16,16 @@ class Station:
     delivered have the mix of those that arrive).
     """
 
-    def __init__(self, ready_s: np.ndarray, owner: np.ndarray, door_service: np.ndarray, weight_kg: np.ndarray, *,
-                 couriers: int, loading_order: str = "priority") -> None:  # fmt: skip
+    def __init__(
+        self,
+        ready_s: np.ndarray,
+        owner: np.ndarray,
+        door_service: np.ndarray,
+        weight_kg: np.ndarray,
+        *,
+        couriers: int,
+        loading_order: str = "priority",
+    ) -> None:
         # In arrival order nothing jumps the queue: the priority keys are all equal.
         self._door_service = door_service if loading_order == "priority" else np.zeros(len(ready_s), dtype=bool)
         self._first_go = loading_order == "priority"

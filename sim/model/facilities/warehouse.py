@@ -65,8 +65,15 @@ def service_times(n: int, rate_per_h: float, kind: str, cv: float, rng: np.rando
 class Stage:
     """A pool of workers serving one FIFO queue of orders, within a shift."""
 
-    def __init__(self, env: simpy.Environment, name: str, service_s: np.ndarray, shift: Shift,
-                 on_start: Callable[[int, float], None], on_done: Callable[[int, float], None]) -> None:  # fmt: skip
+    def __init__(
+        self,
+        env: simpy.Environment,
+        name: str,
+        service_s: np.ndarray,
+        shift: Shift,
+        on_start: Callable[[int, float], None],
+        on_done: Callable[[int, float], None],
+    ) -> None:
         self.env = env
         self.name = name
         self.service_s = service_s

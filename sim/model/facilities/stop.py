@@ -1,0 +1,72 @@
+"""The time inside one stop, kept by one clock.
+
+A courier's SimPy process moves the simulation clock once per ride and once per stop. Inside a
+stop (a compound: buildings, stairs, lifts, doors, a locker bank) the courier's time is worked
+out in sequence by a ``StopClock``: each named part it spends is logged as an interval, added to
+the stop's totals and advances the clock, in one step. The process meets the simulation clock
+again where another courier could be affected (at a shared locker bank) and when it leaves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..activity import StopPart
+from ..tracking import Detail
+
+__all__ = ["StopClock", "StopOutcome"]
+
+# The stop's totals, by part: what the stops table reports of where the time went.
+_TOTAL_OF = {
+    StopPart.PARK: "park_s",
+    StopPart.WALK: "walk_s",
+    StopPart.STAIRS: "vertical_s",
+    StopPart.LIFT: "vertical_s",
+    StopPart.WAIT: "wait_s",
+    StopPart.CALL: "wait_s",
+    StopPart.HANDOVER: "handover_s",
+    StopPart.LOCKER: "handover_s",
+}
+
+
+class StopClock:
+    """The courier's time inside a stop, from its start; ``spend`` is the only way it moves."""
+
+    __slots__ = ("handover_s", "now", "park_s", "parts", "vertical_s", "wait_s", "walk_s")
+
+    def __init__(self, start_s: float) -> None:
+        self.now = start_s
+        self.park_s = 0.0
+        self.walk_s = 0.0
+        self.vertical_s = 0.0
+        self.wait_s = 0.0
+        self.handover_s = 0.0
+        self.parts: list[tuple[float, float, int]] = []  # (start, end, StopPart) in time order
+
+    def spend(self, part: StopPart, seconds: float) -> float:
+        """Spend ``seconds`` on ``part`` now: log the interval, add it to the stop's totals, move on.
+        Returns the time it ends. A part that follows one of the same kind is logged as one."""
+        if seconds > 0:
+            start, end = self.now, self.now + seconds
+            last = self.parts[-1] if self.parts else None
+            if last is not None and last[2] == part and last[1] == start:
+                self.parts[-1] = (last[0], end, part)
+            else:
+                self.parts.append((start, end, int(part)))
+            total = _TOTAL_OF[part]
+            setattr(self, total, getattr(self, total) + seconds)
+            self.now = end
+        return self.now
+
+
+@dataclass
+class StopOutcome:
+    """What serving a stop decided for its parcels besides handing them over: what goes back to
+    the station and why, what goes into the stop's locker with consent, what was left undone."""
+
+    attempts: int = 0
+    to_shelve: list[tuple[int, Detail]] = field(default_factory=list)  # to the station counter
+    to_retry: list[int] = field(default_factory=list)  # failed door attempts: redeliver or return
+    to_locker: list[tuple[int, Detail]] = field(default_factory=list)  # consented at the door, bank here
+    unserved: list[int] = field(default_factory=list)  # not tried: the working day ended during the stop
+    returns_left: list[int] = field(default_factory=list)  # return pick-ups not made: nobody home, or the day ended
