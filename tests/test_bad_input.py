@@ -53,6 +53,33 @@ CASES = {
         [],
         ["upstream.warehouse.surge", "release_below_orders (500) must be below threshold_orders (100)"],
     ),
+    "a 驿站 with no shelves": ("pickup_station: {shelves: 0}", [], ["pickup_station.shelves", "0", "greater than or equal to 1"]),
+    "驿站 hours that end before they start": (
+        "pickup_station: {opens_h: 20, closes_h: 9}",
+        [],
+        ["pickup_station", "closes_h (9) must be after opens_h (20)"],
+    ),
+    "a full-bank step that does not exist": (
+        "locker: {when_full: [next_bank, ask_a_neighbour]}",
+        [],
+        ["locker.when_full", "'ask_a_neighbour'", "next_bank, pickup_station, carry_back"],
+    ),
+    "steps after carry_back": ("locker: {when_full: [carry_back, next_bank]}", [], ["locker.when_full", "never tried"]),
+    "other networks' parcels beyond what a bank holds": (
+        "locker: {background_share_per_day: 1.5}",
+        [],
+        ["locker.background_share_per_day", "1.5", "less than or equal to 1"],
+    ),
+    "a counter that hands out parcels before it opens": (
+        "station: {counter: {pickup: true, opens_h: 22, closes_h: 8}}",
+        [],
+        ["station.counter", "closes_h (8) must be after opens_h (22)"],
+    ),
+    "an unknown payer of a charge": (
+        "economics: {pickup_station_charge_paid_by: platform}",
+        [],
+        ["economics.pickup_station_charge_paid_by", "'platform'", "courier|station"],
+    ),
     "unknown surge policy": (
         "upstream: {warehouse: {surge: {policy: panic}}}",
         [],

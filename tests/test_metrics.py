@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.model.activity import Activity, Days, Stops, Tours
-from sim.model.economics import Drops, courier_income, overdue_fee
+from sim.model.activity import Activity, Days, PickupDays, Stops, Tours
+from sim.model.economics import Drops, courier_income, overdue_fee, station_income
 from sim.model.metrics import KpiInputs, compute_kpis
 from sim.model.tracking import Detail, EventLog
 from sim.model.tracking import Status as S
-from sim.scenario.schema import EconomicsConfig, LockerConfig
+from sim.scenario.schema import EconomicsConfig, LockerConfig, PickupStationConfig
 
 H = 3600.0
 
@@ -25,10 +25,10 @@ def tiny_log():
         log.add(8 * H, p, S.OUT_FOR_DELIVERY, 0)
     log.add(9 * H, 0, S.DELIVERED, 0, 1)
     log.add(8.5 * H, 1, S.IN_LOCKER, 0, 2)
-    log.add(12.5 * H, 1, S.PICKED_UP, -1, 2)
+    log.add(12.5 * H, 1, S.PICKED_UP, -1, 2, Detail.FROM_LOCKER)
     log.add(9.5 * H, 2, S.DELIVERY_FAILED, 0, 1, Detail.NOT_HOME)
     log.add(10.5 * H, 2, S.AT_STATION_PICKUP, 0, 0, Detail.CONSENTED)
-    log.add(22.5 * H, 2, S.PICKED_UP, -1, 0)
+    log.add(22.5 * H, 2, S.PICKED_UP, -1, 0, Detail.FROM_COUNTER)
     door_service = np.array([1, 0, 0, 0])
     tours = {"day": np.array([0]), "ride_m": np.array([10_000.0])}
     days = {
@@ -44,15 +44,20 @@ def tiny_log():
         couriers=1,
         measured_days=(0, 1),
         n_parcels=4,
-        economics=EconomicsConfig(locker_rent_yuan=0.2, vehicle_yuan_per_km=0.1),
+        stations=1,
+        economics=EconomicsConfig(vehicle_yuan_per_km=0.1),
         locker=LockerConfig(),
-        bank_slots={(0, 2): 4},
+        pickup_station=PickupStationConfig(),
         first_wave_h=8.0,
         work_end_h=19.0,
         horizon_s=2 * 24 * H,
     )
     stops = {"arrive_s": np.array([8.5 * H, 9 * H]), "depart_s": np.array([8.75 * H, 9.75 * H]), "attempts": np.array([1, 2])}
-    activity = Activity(tours=_table(Tours, tours), days=_table(Days, days), stops=_table(Stops, stops))
+    # The one locker bank (4 slots) held that parcel in a medium slot on day 0.
+    bank = {"kind": np.array([0]), "place": np.array([2]), "capacity": np.array([4]), "peak": np.array([1]),
+            "peak_ours": np.array([1]), "drops_slot_m": np.array([1])}  # fmt: skip
+    activity = Activity(tours=_table(Tours, tours), days=_table(Days, days), stops=_table(Stops, stops),
+                        pickup_days=_table(PickupDays, bank))  # fmt: skip
     return log.table(0, door_service), activity, inputs
 
 
@@ -66,8 +71,9 @@ def test_kpis_of_a_hand_checkable_log():
     events, activity, inputs = tiny_log()
     k = compute_kpis(events, activity, inputs)
     on_duty = 18 - 7 - 1
-    # Fees: 0.8 (door-service at the door) + 0.5 (locker) + 0.5 (counter); locker rent 0.2; 10 km x 0.1.
-    net = 1.8 - 0.2 - 1.0
+    # Fees: 0.8 (door-service at the door) + 0.5 (locker) + 0.5 (counter); the locker operator's
+    # 0.4 for the medium slot, paid by the courier; 10 km x 0.1.
+    net = 1.8 - 0.4 - 1.0
     assert k["parcels_per_courier_day"] == 3
     assert k["hours_per_courier_day"] == pytest.approx(on_duty)
     assert k["busy_hours_per_courier_day"] == pytest.approx(4.0)
@@ -85,7 +91,11 @@ def test_kpis_of_a_hand_checkable_log():
     assert k["lead_time_p90_h"] == pytest.approx(15.0)
     assert k["locker_bank_peak_share_max"] == pytest.approx(0.25)
     assert k["locker_banks_full_share"] == 0
-    assert k["cost_per_parcel_yuan"] == pytest.approx((on_duty * 30 + 1.0 + 0.2) / 3)
+    assert k["cost_per_parcel_yuan"] == pytest.approx((on_duty * 30 + 1.0 + 0.4) / 3)
+    assert k["station_counter_delivered_share"] == pytest.approx(1 / 3)
+    # The station: 1.2 yuan from the network for each of the three parcels, the platform's 1.8
+    # passed on to the courier; the 驿站's charge is the station's, and no parcel went to one.
+    assert k["station_net_yuan_per_day"] == pytest.approx(3 * 1.2)
     assert k["parcels_total"] == 4
     assert k["parcels_undelivered_end"] == 1
     assert k["door_service_delivered_share"] == pytest.approx(1 / 3)
@@ -111,28 +121,30 @@ def test_overdue_fee_follows_hive_box_rules(stored_h, fee):
     assert float(overdue_fee(stored_h, LockerConfig())) == pytest.approx(fee)
 
 
-def test_fees_are_the_sources_and_every_other_line_is_zero_by_default():
-    drops = Drops(door_service=10, ordinary_door=4, locker=10, station=2)
-    income = courier_income(drops, km=20, overtime_h=1.5, cfg=EconomicsConfig())
-    assert income.lines["door_service_fees"] == pytest.approx(10 * 0.8)
-    assert income.lines["ordinary_door_fees"] == pytest.approx(4 * 0.5)
-    assert income.fees == pytest.approx(8.0 + 2.0 + 5.0 + 1.0)
-    assert income.net == income.fees  # no piece rate, rent, charges, vehicle cost or overtime pay unless set
-    # The gap between a door-service drop at the door and a locker drop is the source's 0.3 yuan.
-    gap = EconomicsConfig().door_service_fee_yuan - EconomicsConfig().locker_fee_yuan
-    assert gap == pytest.approx(0.3)
+def test_a_pick_up_charge_moves_between_the_books_of_courier_and_station_with_its_payer():
+    """Who pays the locker operator and the 驿站 changes whose net it lowers, not what they make
+    together; the locker charge follows the slots taken (3 S, 2 M, 1 L at 0.3 / 0.4 / 0.5 yuan)."""
+    drops = Drops(door_service=10, ordinary_door=4, locker=6, pickup_station=5, counter=0, locker_slots=(3, 2, 1))
+    books = {}
+    for payer in ("courier", "station"):
+        cfg = EconomicsConfig(locker_charge_paid_by=payer, pickup_station_charge_paid_by=payer)
+        courier = courier_income(drops, km=20, overtime_h=0, cfg=cfg)
+        station = station_income(drops, courier, complaints=0, courier_days=1, days=1, cfg=cfg)
+        books[payer] = (courier.net, station.net)
+    lockers, stations = 3 * 0.3 + 2 * 0.4 + 1 * 0.5, 5 * 0.4
+    assert books["station"][0] - books["courier"][0] == pytest.approx(lockers + stations)
+    assert sum(books["courier"]) == pytest.approx(sum(books["station"]))
 
 
 def test_every_income_line_is_its_own_number():
-    cfg = EconomicsConfig(
-        piece_rate_yuan=1.0, locker_rent_yuan=0.5, station_charge_yuan=0.3, vehicle_yuan_per_km=0.1, overtime_yuan_per_hour=20
-    )
-    income = courier_income(Drops(door_service=10, ordinary_door=0, locker=10, station=2), 20, 1.5, cfg, fines_yuan=50)
+    cfg = EconomicsConfig(piece_rate_yuan=1.0, station_charge_yuan=0.3, vehicle_yuan_per_km=0.1, overtime_yuan_per_hour=20)
+    drops = Drops(door_service=10, ordinary_door=0, locker=10, pickup_station=0, counter=2, locker_slots=(10, 0, 0))
+    income = courier_income(drops, 20, 1.5, cfg, fines_yuan=50)
     assert income.lines["piece_rate"] == pytest.approx(22.0)
     assert income.lines["overtime_pay"] == pytest.approx(30.0)
-    assert income.lines["locker_rent"] == pytest.approx(-5.0)
-    assert income.lines["station_charges"] == pytest.approx(-0.6)
+    assert income.lines["locker_charges"] == pytest.approx(-3.0)  # ten small slots
+    assert income.lines["counter_charges"] == pytest.approx(-0.6)
     assert income.lines["vehicle_cost"] == pytest.approx(-2.0)
     assert income.lines["fines"] == pytest.approx(-50.0)
     assert income.net == pytest.approx(sum(income.lines.values()))
-    assert income.charges == pytest.approx(5.6)
+    assert income.charges == pytest.approx(3.6)

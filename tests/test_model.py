@@ -69,9 +69,7 @@ def _parcels(result):
 
     sc = result.scenario
     streams = Streams(sc.seed)
-    people = Households(
-        sc.recipients, sc.station, n_households=result.city.n_households, streams=streams, people=streams.lasting()
-    )
+    people = Households.of(sc, n_households=result.city.n_households, streams=streams)
     arrivals = station_arrivals(sc, streams)
     parcels, _, _ = generate_parcels(
         sc,
@@ -265,11 +263,16 @@ def test_overtime_allowance_lets_couriers_finish_more_of_the_tour_in_hand():
 
 def test_a_district_without_locker_banks_runs_every_variant():
     """Regression (#18): with no locker bank, a variant that sends parcels to lockers crashed planning
-    their stops. Now such parcels go to the station counter and every parcel is accounted for."""
+    their stops. Now such parcels go to the compounds' 驿站, and without those to the door (the
+    station's counter is no pick-up point unless the scenario says so); every parcel is accounted for."""
     scenario = small_scenario(city={**SMALL["city"], "locker_share": 0.0})
     for variant in scenario.variants:
         result = simulate(scenario, variant)  # raises ConservationError if a parcel is lost
         k = kpis_of(result)
         assert k["locker_delivered_share"] == 0
         assert result.locker_slots_total == 0
-    assert kpis_of(simulate(scenario, "locker"))["station_delivered_share"] > 0.5
+    assert kpis_of(simulate(scenario, "locker"))["pickup_station_delivered_share"] > 0.5
+    bare = small_scenario(city={**SMALL["city"], "locker_share": 0.0, "pickup_station_share": 0.0})
+    k = kpis_of(simulate(bare, "locker"))
+    assert k["pickup_station_delivered_share"] == 0 and k["station_counter_delivered_share"] == 0
+    assert k["door_delivered_share"] == 1.0  # nowhere else a recipient can collect

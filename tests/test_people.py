@@ -23,7 +23,7 @@ H = 3600.0
 def households(seed: int = 5, replication: int = 0, n: int = 20_000, **recipients) -> Households:
     sc = small_scenario(recipients=recipients) if recipients else small_scenario()
     streams = Streams(seed, replication)
-    return Households(sc.recipients, sc.station, n_households=n, streams=streams, people=streams.lasting())
+    return Households.of(sc, n_households=n, streams=streams)
 
 
 def test_household_types_follow_their_shares_and_stay_the_same_in_every_replication():
@@ -206,9 +206,7 @@ def test_variants_see_the_same_households_and_days():
     streams = Streams(sc.seed, 2)
     for name in ("door", "locker"):
         resolved = sc.resolved(name)
-        h = Households(
-            resolved.recipients, resolved.station, n_households=city.n_households, streams=streams, people=streams.lasting()
-        )
+        h = Households.of(resolved, n_households=city.n_households, streams=streams)
         home = [h.is_home(x, 10.5 * H) for x in range(500)]
         if name == "door":
             first, types = home, h.type.copy()

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from sim.model.accounting import accounting_from_log
 from sim.model.demand import sort_ready_times
-from sim.model.facilities.locker import LockerBanks
+from sim.model.facilities.pickup import LOCKER_FITS, PickupKind, PickupPoint
 from sim.model.ledger import Ledger
 from sim.model.tracking import Detail
 from sim.world.places import Place
@@ -47,19 +47,22 @@ def locker_history(draw):
 
 
 @FAST
-@given(locker_history())
-def test_a_locker_bank_never_holds_more_parcels_than_fitting_slots(history):
+@given(locker_history(), locker_history())
+def test_a_locker_bank_never_holds_more_parcels_than_fitting_slots(history, others):
+    """Ours and another network's parcels: never more held than the slots they fit, and the day's
+    peak is exactly the most held at once."""
     slots, times, stays, sizes = history
-    banks = LockerBanks(np.array([slots]))
-    held: list[tuple[float, float, int]] = []  # (from, until, parcel size)
+    _, bg_times, bg_stays, bg_sizes = others
+    bank = PickupPoint(PickupKind.LOCKER, 0, 1, np.array(slots), 1, LOCKER_FITS)
+    bank.add_background(bg_times, np.array(bg_sizes, dtype=np.int64), bg_times + np.array(bg_stays), np.ones(len(bg_times), bool))
+    held: list[tuple[float, float, int]] = []  # ours: (from, until, parcel size)
     for t, stay, size in zip(times, stays, sizes, strict=True):
-        if banks.try_drop(0, size, float(t), float(t + stay)):
+        if bank.take(float(t), size, float(t + stay)) is not None:
             held.append((t, t + stay, size))
         now = [h for h in held if h[0] <= t < h[1]]
-        # Parcels of size >= s can only use slots of size >= s: count them against those slots.
-        for s in range(3):
-            assert sum(1 for h in now if h[2] >= s) <= sum(slots[s:])
-        assert banks.occupied_at(float(t)) == len(now)
+        assert bank.ours_held() == len(now)
+        assert bank._level <= sum(slots)
+    assert max(bank.peak) <= sum(slots) and max(bank.peak_ours) <= max(sum(slots), 0)
 
 
 @FAST
@@ -75,7 +78,7 @@ def test_sorting_is_one_server_fifo(arrival_minutes, rate):
     assert np.allclose(ready, busy_from + dt)
 
 
-INTENTS = ("deliver", "locker", "fail_then_back", "return")
+INTENTS = ("deliver", "locker", "pickup_station", "fail_then_back", "return")
 
 
 @FAST
@@ -85,30 +88,39 @@ def test_the_ledger_counters_always_add_up_to_the_log(intents, waiting, horizon_
     n = len(intents) + waiting
     ledger = Ledger(door_service=np.zeros(n, dtype=np.int8))
     ledger.arrived(np.zeros(n), np.arange(n))
+    waiting_at = {"locker": [], "pickup": []}  # (parcel, leaves at)
     for p, intent in enumerate(intents):
         ledger.loaded([p], 1.0, courier=0)
         t = 2.0 + p
+        leaves = t + 2.0 + 3600.0 * (p % 7)  # after it is left
         if intent == "deliver":
             ledger.delivered(p, t, 0, Place.of_compound(0))
-        elif intent == "locker":
-            collect, expire = t + 3600.0 * (p % 7), t + 3600.0 * 4  # some collected, some moved to the counter
-            ledger.dropped_in_locker(
-                p, t, 0, Place.of_compound(0), Detail.NONE, collect_s=collect, expire_s=expire, counter_collect_s=expire + 1800.0
-            )
+        elif intent in ("locker", "pickup_station"):
+            if intent == "locker":
+                ledger.dropped_in_locker(p, t, 0, Place.of_compound(0), Detail.NONE)
+            else:
+                ledger.handed_in(p, t, 0, Place.of_compound(0), Detail.NONE)
+            if p % 3:
+                ledger.will_be_collected(p, leaves, Place.of_compound(0), Detail.FROM_LOCKER)
+            else:
+                ledger.will_be_returned_uncollected(p, leaves)
+            waiting_at["locker" if intent == "locker" else "pickup"].append(leaves)
         else:
             ledger.failed(p, t, 0, Place.of_compound(0), Detail.NOT_HOME)
             ledger.brought_back(1)
             if intent == "fail_then_back":
-                ledger.shelved(p, t + 1, t + 1 + 3600.0 * (p % 5), 0, Detail.CONSENTED)
+                ledger.shelved(p, t + 1, 0, Detail.CONSENTED)
+                ledger.will_be_collected(p, leaves, Place.STATION, Detail.FROM_COUNTER)
+                waiting_at["pickup"].append(leaves)
             else:
                 ledger.returned(p, t + 1, 0)
     horizon = horizon_h * 3600.0 + 100.0
     ledger.log_pickups_until(horizon)
     log = accounting_from_log(ledger.events(station=0), n)
-    from_lockers, from_station = ledger.picked_up_by(horizon)
     assert ledger.on_vehicle == 0
-    assert log.in_hands == ledger.delivered_to_door + from_lockers + from_station
-    assert log.at_station_pickup == ledger.shelved_count + ledger.expired_by(horizon) - from_station
-    assert log.returned == ledger.returned_count
+    assert log.in_hands == ledger.delivered_to_door + ledger.collected_by(horizon)
+    assert log.in_locker == sum(1 for t in waiting_at["locker"] if t > horizon)
+    assert log.at_station_pickup == sum(1 for t in waiting_at["pickup"] if t > horizon)
+    assert log.returned == ledger.returned_count + ledger.returned_uncollected_by(horizon)
     assert log.in_flight == waiting
     assert log.in_hands + log.in_locker + log.at_station_pickup + log.in_flight + log.returned == n

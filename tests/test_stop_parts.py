@@ -54,5 +54,6 @@ def test_parts_add_up_to_the_stop_totals(result):
     assert total(StopPart.WALK) == pytest.approx(stops["walk_s"].sum(), rel=1e-9)
     assert total(StopPart.STAIRS, StopPart.LIFT) == pytest.approx(stops["vertical_s"].sum(), rel=1e-9)
     assert total(StopPart.WAIT, StopPart.CALL) == pytest.approx(stops["wait_s"].sum(), rel=1e-9)
-    assert total(StopPart.HANDOVER, StopPart.LOCKER) == pytest.approx(stops["handover_s"].sum(), rel=1e-9)
+    assert total(StopPart.HANDOVER) == pytest.approx(stops["handover_s"].sum(), rel=1e-9)
+    assert total(StopPart.LOCKER, StopPart.PICKUP_STATION) == pytest.approx(stops["pickup_s"].sum(), rel=1e-9)
     assert {int(StopPart.PARK), int(StopPart.WALK), int(StopPart.HANDOVER)} <= set(seconds.index)

@@ -198,9 +198,16 @@ def _cmd_capacity(args: argparse.Namespace, console: Console) -> int:
     for kpi in CAPACITY_KPIS:
         table.add_row(kpi, *(f"{fmt(c[kpi]['mean'])} ± {fmt(c[kpi]['ci95'])}" for c in summary.values()))
     console.print(table)
-    means = {v: {k: float(c[k]["mean"] or math.nan) for k in c} for v, c in summary.items()}
+    for variant, cells in summary.items():
+        console.print(f"{escape(variant)}: what binds the day: " + "; ".join(escape(b) for b in cells["binds"]))
+    means = {v: {k: float(c[k]["mean"] or math.nan) for k in CAPACITY_KPIS} for v, c in summary.items()}
     bands = band_warnings(means)
     print_warnings(bands, console)
+    if any("parcels_per_courier_day" in b and "above" in b for b in bands):
+        console.print(
+            "  (a saturated day measures what a courier's day allows; the band is what couriers deliver on real days, "
+            "where their areas' demand, not their time, sets the volume: see what binds above)"
+        )
     console.print(f"\nResults in [bold]{escape(str(out))}[/]  ({result.parcels_per_courier} parcels per courier offered)")
     return 0
 

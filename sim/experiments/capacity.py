@@ -31,6 +31,22 @@ CAPACITY_KPIS = (
     "income_per_courier_day_yuan",
     "income_per_courier_hour_yuan",
     "work_minutes_per_parcel",
+    "door_delivered_share",
+    "locker_delivered_share",
+    "pickup_station_delivered_share",
+    "station_counter_delivered_share",
+)
+# What a saturated day's time goes on, and what fills up: the evidence ``binds`` names.
+_BINDING_KPIS = (
+    "stop_hours_per_courier_day",
+    "pickup_handover_hours_per_courier_day",
+    "ride_and_load_hours_per_courier_day",
+    "busy_hours_per_courier_day",
+    "locker_fallback_share",
+    "locker_fallback_carried_back_share",
+    "pickup_stations_full_share",
+    "no_room_carried_back",
+    "parcels_total",
 )
 _START_PER_COURIER = 600  # parcels per courier in the first try: above any courier's day in the sources (≤ 300)
 _MAX_DOUBLINGS = 3
@@ -63,14 +79,16 @@ class CapacityResult:
     runs: pd.DataFrame
     parcels_per_courier: int  # the saturating volume that was needed
 
-    def summary(self) -> dict[str, dict[str, dict[str, float | int | None]]]:
-        """``{variant: {kpi: {"mean": m, "ci95": h, "n": n}}}`` for the capacity KPIs."""
-        out: dict[str, dict[str, dict[str, Any]]] = {}
+    def summary(self) -> dict[str, dict[str, Any]]:
+        """``{variant: {kpi: {"mean": m, "ci95": h, "n": n}, ..., "binds": [...]}}`` for the capacity
+        KPIs; ``binds`` names, in words, what limits the saturated day (``binding``)."""
+        out: dict[str, dict[str, Any]] = {}
         for variant, group in self.runs.groupby("variant", sort=False):
-            cells = {}
+            cells: dict[str, Any] = {}
             for kpi in CAPACITY_KPIS:
                 m, h, n = mean_ci(group[kpi].to_numpy(float))
                 cells[kpi] = {"mean": json_number(m), "ci95": json_number(h), "n": n}
+            cells["binds"] = binding({k: float(group[k].mean()) for k in _BINDING_KPIS})
             out[str(variant)] = cells
         return out
 
@@ -91,7 +109,34 @@ def capacity(
     """The parcels a courier delivers in one saturated working day, per variant (CRN between them)."""
     base = prepare_scenario(scenario, seed, None)
     runs, per_courier = saturated_runs(base, check_variants(base, variants), replications, jobs=jobs, scheduler=scheduler)
-    return CapacityResult(base.name, runs.runs()[["variant", "replication", *CAPACITY_KPIS]], per_courier)
+    return CapacityResult(base.name, runs.runs()[["variant", "replication", *CAPACITY_KPIS, *_BINDING_KPIS]], per_courier)
+
+
+def binding(kpis: dict[str, float]) -> list[str]:
+    """What limits a saturated working day, most binding first, from its mean KPIs: the courier's
+    time always (every courier was busy to the day's end), and where it goes; the locker slots when
+    parcels met full banks; the 驿站's shelves when they filled or parcels went back for want of room."""
+    busy = kpis["busy_hours_per_courier_day"]
+    share = {  # of the courier's working time
+        "hand-over time at lockers and 驿站": kpis["pickup_handover_hours_per_courier_day"] / busy,
+        "time at doors and in buildings": (kpis["stop_hours_per_courier_day"] - kpis["pickup_handover_hours_per_courier_day"])
+        / busy,
+        "riding, loading and unloading": kpis["ride_and_load_hours_per_courier_day"] / busy,
+        "station tasks": (busy - kpis["stop_hours_per_courier_day"] - kpis["ride_and_load_hours_per_courier_day"]) / busy,
+    }
+    parts = ", ".join(f"{name} {value:.0%}" for name, value in sorted(share.items(), key=lambda kv: -kv[1]) if value >= 0.005)
+    out = [f"courier time (busy to the day's end: {parts})"]
+    fallback = kpis["locker_fallback_share"]
+    if fallback == fallback and fallback >= 0.05:
+        back = kpis["locker_fallback_carried_back_share"]
+        went = f"; {back:.0%} of those went back to the station" if back == back and back > 0 else ""
+        out.append(f"locker slots ({fallback:.0%} of locker parcels met a full bank{went})")
+    full = kpis["pickup_stations_full_share"]
+    if (full == full and full > 0) or kpis["no_room_carried_back"] > 0:
+        out.append(
+            f"驿站 shelves ({full:.0%} of 驿站 full at some moment; {kpis['no_room_carried_back']:.0f} parcels back with no room)"
+        )
+    return out
 
 
 def saturated_runs(base: Scenario, variants: list[str], replications: int, **executor: Any) -> tuple[RunSet, int]:

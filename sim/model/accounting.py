@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..core.errors import ConservationError
+from .facilities.pickup import PickupKind
 from .tracking import EventTable, Status
 
 if TYPE_CHECKING:
-    from .facilities.locker import LockerBanks
+    from .facilities.network import PickupNetwork
     from .facilities.station import Station
     from .ledger import Ledger
 
@@ -86,17 +87,17 @@ def where_they_are(last: np.ndarray) -> Accounting:
 
 
 def check_conservation(
-    ledger: Ledger, lockers: LockerBanks, station: Station, events: EventTable, *, n_parcels: int, horizon_s: float
+    ledger: Ledger, network: PickupNetwork, station: Station, events: EventTable, *, n_parcels: int, horizon_s: float
 ) -> Accounting:
-    """Compare the model's state at the horizon with the log; raise on any difference."""
-    picked_locker, picked_station = ledger.picked_up_by(horizon_s)
+    """Compare the model's state at the horizon (the ledger's counters, the pick-up points' slots
+    and shelves after ``network.finish``, the station's queues) with the log; raise on any difference."""
     from_state = Accounting(
         placed=n_parcels,
-        in_hands=ledger.delivered_to_door + picked_locker + picked_station,
-        in_locker=lockers.occupied_at(horizon_s),
-        at_station_pickup=ledger.shelved_count + ledger.expired_by(horizon_s) - picked_station,
+        in_hands=ledger.delivered_to_door + ledger.collected_by(horizon_s),
+        in_locker=network.held(PickupKind.LOCKER),
+        at_station_pickup=network.held(PickupKind.PICKUP_STATION) + network.held(PickupKind.COUNTER),
         in_flight=station.pending_count() + ledger.on_vehicle,
-        returned=ledger.returned_count,
+        returned=ledger.returned_count + ledger.returned_uncollected_by(horizon_s),
     )
     from_log = accounting_from_log(events, n_parcels)
     total = from_log.in_hands + from_log.in_locker + from_log.at_station_pickup + from_log.in_flight + from_log.returned

@@ -20,6 +20,8 @@ __all__ = [
     "Activity",
     "DayRow",
     "Days",
+    "PickupDay",
+    "PickupDays",
     "ReturnRow",
     "Returns",
     "StopPart",
@@ -78,7 +80,8 @@ class StopRow(NamedTuple):
     walk_s: float
     vertical_s: float
     wait_s: float
-    handover_s: float
+    handover_s: float  # at doors
+    pickup_s: float  # at locker banks and 驿站: drop sessions and hand-ins
     attempts: int
 
 
@@ -95,6 +98,7 @@ class Stops(Table):
     vertical_s: np.ndarray = column(_F)
     wait_s: np.ndarray = column(_F)
     handover_s: np.ndarray = column(_F)
+    pickup_s: np.ndarray = column(_F)
     attempts: np.ndarray = column(_I)
     station: np.ndarray = column(_I)
 
@@ -159,6 +163,7 @@ class StopPart(IntEnum):
     CALL = 5  # phone the recipient before going up
     HANDOVER = 6  # hand over or collect at the door
     LOCKER = 7  # a locker session: open, drop the parcels
+    PICKUP_STATION = 8  # hand parcels in at a community pick-up station (驿站)
 
 
 STOP_PART_LABELS = {
@@ -170,6 +175,7 @@ STOP_PART_LABELS = {
     StopPart.CALL: ("call", "电话"),
     StopPart.HANDOVER: ("handover", "交付"),
     StopPart.LOCKER: ("locker", "投柜"),
+    StopPart.PICKUP_STATION: ("pick-up station", "驿站交件"),
 }
 
 
@@ -185,6 +191,47 @@ class StopParts(Table):
     station: np.ndarray = column(_I)
 
 
+class PickupDay(NamedTuple):
+    """One pick-up point (``PickupKind``: locker bank, 驿站, counter) on one day of the run: the
+    most parcels it held at once (every network's, and ours), what our couriers left in it by
+    slot pool (a 驿站's shelves are pool S), what found no room, other networks' parcels, and the
+    parcels collected from it."""
+
+    kind: int
+    point: int
+    place: int
+    day: int
+    capacity: int
+    peak: int
+    peak_ours: int
+    drops_slot_s: int
+    drops_slot_m: int
+    drops_slot_l: int
+    refused: int
+    background_in: int
+    background_refused: int
+    collections: int
+
+
+@dataclass(frozen=True)
+class PickupDays(Table):
+    kind: np.ndarray = column(_I)
+    point: np.ndarray = column(_I)
+    place: np.ndarray = column(_I)
+    day: np.ndarray = column(_I)
+    capacity: np.ndarray = column(_I)
+    peak: np.ndarray = column(_I)
+    peak_ours: np.ndarray = column(_I)
+    drops_slot_s: np.ndarray = column(_I)
+    drops_slot_m: np.ndarray = column(_I)
+    drops_slot_l: np.ndarray = column(_I)
+    refused: np.ndarray = column(_I)
+    background_in: np.ndarray = column(_I)
+    background_refused: np.ndarray = column(_I)
+    collections: np.ndarray = column(_I)
+    station: np.ndarray = column(_I)
+
+
 @dataclass(frozen=True)
 class Activity:
     """A run's courier activity tables."""
@@ -194,8 +241,9 @@ class Activity:
     days: Days = field(default_factory=Days)
     returns: Returns = field(default_factory=Returns)
     stop_parts: StopParts = field(default_factory=StopParts)
+    pickup_days: PickupDays = field(default_factory=PickupDays)
 
-    NAMES = ("tours", "stops", "days", "returns", "stop_parts")  # the tables, as results folders name them
+    NAMES = ("tours", "stops", "days", "returns", "stop_parts", "pickup_days")  # the tables, as results folders name them
 
     def tables(self) -> dict[str, Table]:
         return {name: getattr(self, name) for name in self.NAMES}
@@ -212,6 +260,7 @@ class Activity:
             days=self.days.replace(courier=self.days.courier + courier_offset),
             returns=returns,
             stop_parts=self.stop_parts.replace(courier=self.stop_parts.courier + courier_offset),
+            pickup_days=self.pickup_days,
         )
 
     def where_station(self, station: int) -> Activity:
@@ -222,6 +271,7 @@ class Activity:
             days=self.days.take(self.days.station == station),
             returns=self.returns.take(self.returns.station == station),
             stop_parts=self.stop_parts.take(self.stop_parts.station == station),
+            pickup_days=self.pickup_days.take(self.pickup_days.station == station),
         )
 
     @staticmethod
@@ -232,4 +282,5 @@ class Activity:
             days=Days.concat([p.days for p in parts]),
             returns=Returns.concat([p.returns for p in parts]),
             stop_parts=StopParts.concat([p.stop_parts for p in parts]),
+            pickup_days=PickupDays.concat([p.pickup_days for p in parts]),
         )

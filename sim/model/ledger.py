@@ -1,7 +1,7 @@
 """The ledger of one station area's run: the only place where a parcel's fate is recorded.
 
 Every status change goes through an intent method (``loaded``, ``delivered``,
-``dropped_in_locker``, ``shelved``, ``failed``, ``returned``, ``brought_back`` ...), which writes
+``dropped_in_locker``, ``handed_in``, ``shelved``, ``failed``, ``returned``, ``brought_back`` ...), which writes
 the tracking log and keeps the conservation counters in the same step, so the counters and the
 log cannot disagree unless a method is wrong. Courier activity is recorded here too, as typed
 rows built by keyword and handed over as typed tables (``sim.model.activity``).
@@ -12,13 +12,13 @@ from __future__ import annotations
 import numpy as np
 
 from ..world.places import Place
-from .activity import Activity, DayRow, Days, ReturnRow, Returns, StopParts, StopRow, Stops, TourRow, Tours
+from .activity import Activity, DayRow, Days, PickupDays, ReturnRow, Returns, StopParts, StopRow, Stops, TourRow, Tours
 from .tracking import Detail, EventLog, EventTable, Status
 
 __all__ = ["Ledger"]
 
-# What happens to a parcel after it was left for collection, scheduled when it is left.
-_COLLECT, _EXPIRE = 0, 1
+# What happens to a parcel after it was left for collection, known when it is left.
+_COLLECT, _RETURN = 0, 1
 
 
 class Ledger:
@@ -31,11 +31,11 @@ class Ledger:
         self.stops: list[StopRow] = []
         self.days: list[DayRow] = []
         self._stop_parts: list[tuple[int, int, list[tuple[float, float, int]]]] = []  # (courier, place, parts) per stop
-        self._after: list[tuple[float, int, int, int]] = []  # (when, parcel, place, _COLLECT or _EXPIRE)
+        self._after: list[tuple[float, int, int, int, int]] = []  # (when, parcel, place, _COLLECT or _RETURN, detail)
         self._returns: list[ReturnRow] = []  # picked_s NaN until picked up
         self._delivered_to_door = 0
-        self._shelved = 0
-        self._returned = 0
+        self._returned = 0  # after the last failed door attempt
+        self._returned_uncollected = 0  # of the parcels whose move from an expired locker found no room
         self._on_vehicle = 0
 
     # --- conservation counters, read-only ---------------------------------------------------
@@ -44,28 +44,23 @@ class Ledger:
         return self._delivered_to_door
 
     @property
-    def shelved_count(self) -> int:
-        """Parcels ever left at the station's pick-up counter."""
-        return self._shelved
-
-    @property
     def returned_count(self) -> int:
-        return self._returned
+        """Parcels returned to the sender so far: after the last door attempt, or never collected
+        (those whose return is still ahead are counted by ``returned_uncollected_by``)."""
+        return self._returned + self._returned_uncollected
 
     @property
     def on_vehicle(self) -> int:
         """Parcels loaded and not yet handed over or brought back to the station."""
         return self._on_vehicle
 
-    def picked_up_by(self, time_s: float) -> tuple[int, int]:
-        """Parcels collected by recipients up to ``time_s``: (from lockers, from the station counter)."""
-        collected = [place for t, _, place, kind in self._after if t <= time_s and kind == _COLLECT]
-        from_station = sum(1 for place in collected if place == Place.STATION)
-        return len(collected) - from_station, from_station
+    def collected_by(self, time_s: float) -> int:
+        """Parcels collected by their recipients from a pick-up point up to ``time_s``."""
+        return sum(1 for t, _, _, kind, _ in self._after if t <= time_s and kind == _COLLECT)
 
-    def expired_by(self, time_s: float) -> int:
-        """Parcels moved from a locker to the counter, storage limit reached, up to ``time_s``."""
-        return sum(1 for t, _, _, kind in self._after if t <= time_s and kind == _EXPIRE)
+    def returned_uncollected_by(self, time_s: float) -> int:
+        """Parcels a pick-up point sends back to the sender, never collected, up to ``time_s``."""
+        return sum(1 for t, _, _, kind, _ in self._after if t <= time_s and kind == _RETURN)
 
     # --- intents ----------------------------------------------------------------------------
     def arrived(self, time_s: np.ndarray, parcels: np.ndarray) -> None:
@@ -84,34 +79,38 @@ class Ledger:
         self._delivered_to_door += 1
         self._on_vehicle -= 1
 
-    def dropped_in_locker(
-        self,
-        parcel: int,
-        time_s: float,
-        courier: int,
-        place: int,
-        detail: Detail,
-        *,
-        collect_s: float,
-        expire_s: float,
-        counter_collect_s: float,
-    ) -> None:
-        """Put in a locker slot. The recipient collects it at ``collect_s``, unless that is after
-        ``expire_s``, when it is moved to the station counter and collected there at ``counter_collect_s``."""
+    def dropped_in_locker(self, parcel: int, time_s: float, courier: int, place: int, detail: Detail) -> None:
+        """Put in a locker slot, from the tricycle (the pick-up network follows it from there)."""
         self.log.add(time_s, parcel, Status.IN_LOCKER, courier, place, detail)
-        if collect_s <= expire_s:
-            self._after.append((collect_s, parcel, place, _COLLECT))
-        else:
-            self._after.append((expire_s, parcel, Place.STATION, _EXPIRE))
-            self._after.append((counter_collect_s, parcel, Place.STATION, _COLLECT))
         self._on_vehicle -= 1
 
-    def shelved(self, parcel: int, time_s: float, collect_s: float, courier: int, detail: Detail) -> None:
-        """Left at the station's pick-up counter (驿站); the recipient collects it at ``collect_s``.
-        The parcel is at the station already: never loaded, or brought back (``brought_back``)."""
+    def handed_in(self, parcel: int, time_s: float, courier: int, place: int, detail: Detail) -> None:
+        """Left at a community pick-up station (驿站), from the tricycle."""
+        self.log.add(time_s, parcel, Status.AT_STATION_PICKUP, courier, place, detail)
+        self._on_vehicle -= 1
+
+    def shelved(self, parcel: int, time_s: float, courier: int, detail: Detail) -> None:
+        """Left at the franchise station's own counter for collection. The parcel is at the station
+        already: never loaded, or brought back (``brought_back``)."""
         self.log.add(time_s, parcel, Status.AT_STATION_PICKUP, courier, Place.STATION, detail)
-        self._after.append((collect_s, parcel, Place.STATION, _COLLECT))
-        self._shelved += 1
+
+    def moved_expired(self, parcel: int, time_s: float, place: int) -> None:
+        """Taken from a locker at its storage limit to the 驿站 at ``place``."""
+        self.log.add(time_s, parcel, Status.AT_STATION_PICKUP, -1, place, Detail.EXPIRED)
+
+    def returned_uncollected_now(self, parcel: int, time_s: float) -> None:
+        """Returned to the sender from an expired locker: its 驿站 had no room."""
+        self.log.add(time_s, parcel, Status.RETURNED, -1, Place.STATION, Detail.UNCOLLECTED)
+        self._returned_uncollected += 1
+
+    def will_be_collected(self, parcel: int, time_s: float, place: int, source: Detail) -> None:
+        """The recipient collects the parcel at ``time_s`` from the point at ``place`` (``source``:
+        ``Detail.FROM_LOCKER`` ...); logged at the end, if it happens within the run."""
+        self._after.append((time_s, parcel, place, _COLLECT, int(source)))
+
+    def will_be_returned_uncollected(self, parcel: int, time_s: float) -> None:
+        """Nobody collects the parcel: its pick-up point returns it to the sender at ``time_s``."""
+        self._after.append((time_s, parcel, Place.STATION, _RETURN, int(Detail.UNCOLLECTED)))
 
     def failed(self, parcel: int, time_s: float, courier: int, place: int, detail: Detail) -> None:
         """A delivery attempt that did not leave the parcel (nobody home, locker full); it stays on board."""
@@ -121,10 +120,11 @@ class Ledger:
         """Parcels come back to the station on the tricycle after a tour, to be shelved or tried again."""
         self._on_vehicle -= count
 
-    def carried_back(self, parcels: list[int], time_s: float, courier: int) -> None:
-        """Parcels come back unserved because the working day ended; they go out on a later day."""
+    def carried_back(self, parcels: list[int], time_s: float, courier: int, why: Detail = Detail.CARRIED_OVER) -> None:
+        """Parcels come back to the station unserved, to go out on a later day: the working day
+        ended (``CARRIED_OVER``), or no pick-up point had room (``NO_ROOM``)."""
         for p in parcels:
-            self.log.add(time_s, p, Status.AT_STATION, courier, Place.STATION, Detail.CARRIED_OVER)
+            self.log.add(time_s, p, Status.AT_STATION, courier, Place.STATION, why)
         self._on_vehicle -= len(parcels)
 
     def complained(self, parcel: int, time_s: float, courier: int) -> None:
@@ -165,20 +165,20 @@ class Ledger:
 
     # --- closing the books ------------------------------------------------------------------
     def log_pickups_until(self, horizon_s: float) -> None:
-        """Log every pick-up (and every move from a locker to the counter) that happens by the horizon, in time order."""
-        for when, parcel, place, kind in sorted(self._after):
+        """Log every pick-up (and every return of a parcel never collected) that happens by the
+        horizon, in time order."""
+        for when, parcel, place, kind, detail in sorted(self._after):
             if when > horizon_s:
                 continue
-            if kind == _COLLECT:
-                self.log.add(when, parcel, Status.PICKED_UP, -1, place)
-            else:
-                self.log.add(when, parcel, Status.AT_STATION_PICKUP, -1, Place.STATION, Detail.EXPIRED)
+            status = Status.PICKED_UP if kind == _COLLECT else Status.RETURNED
+            self.log.add(when, parcel, status, -1, place, Detail(detail))
 
     def events(self, station: int) -> EventTable:
         return self.log.table(station, self._door_service)
 
-    def activity(self, station: int) -> Activity:
-        """The courier activity tables of this run, for station area ``station``."""
+    def activity(self, station: int, pickup_days: PickupDays) -> Activity:
+        """The courier activity tables of this run, for station area ``station`` (with the pick-up
+        points' days, which the pick-up network keeps)."""
         counts = [len(parts) for _, _, parts in self._stop_parts]
         rows = np.array([row for _, _, parts in self._stop_parts for row in parts], dtype=np.float64).reshape(-1, 3)
         stop_parts = StopParts(
@@ -195,4 +195,5 @@ class Ledger:
             days=Days.from_rows(self.days, station=station),
             returns=Returns.from_rows(self._returns, station=station),
             stop_parts=stop_parts,
+            pickup_days=pickup_days,
         )

@@ -14,10 +14,11 @@ import numpy as np
 
 from ..core.monitor import TimeWeighted
 from ..core.units import SECONDS_PER_DAY, SECONDS_PER_HOUR
-from ..scenario.schema import EconomicsConfig, LockerConfig, UpstreamConfig
+from ..scenario.schema import EconomicsConfig, LockerConfig, PickupStationConfig, UpstreamConfig
 from .accounting import IN_HANDS
 from .activity import Activity
-from .economics import Drops, Income, courier_income
+from .economics import Drops, Income, courier_income, pickup_charges, station_income
+from .facilities.pickup import PickupKind
 from .partials import (
     COURIER_DROPS,
     DAY_KEYS,
@@ -29,7 +30,7 @@ from .partials import (
     lead_hours,
     run_partial_of_log,
 )
-from .tracking import EventTable, Status
+from .tracking import Detail, EventTable, Status
 
 if TYPE_CHECKING:
     from .run import RunSummary
@@ -50,6 +51,7 @@ __all__ = [
     "kpis_of",
     "lead_times_h",
     "locker_changes",
+    "locker_changes_by_bank",
     "locker_occupancy_series",
     "station_backlog_changes",
     "station_backlog_series",
@@ -72,7 +74,17 @@ HEADLINE_KPIS = (
     "failed_attempts",
     "lead_time_p50_h",
     "lead_time_p90_h",
+    "locker_delivered_share",
+    "pickup_station_delivered_share",
+    "station_counter_delivered_share",
+    "locker_full_events",
+    "locker_fallback_share",
     "locker_bank_peak_share_max",
+    "pickup_station_peak_share",
+    "pickup_fees_yuan_per_courier_day",
+    "uncollected_returned",
+    "station_net_yuan_per_day",
+    "station_net_yuan_per_parcel",
     "door_service_compliance_share",
     "complaints",
     "cost_per_parcel_yuan",
@@ -105,11 +117,12 @@ class KpiInputs:
     """The numbers besides the logs that KPIs need."""
 
     couriers: int
+    stations: int  # station areas that ran
     measured_days: tuple[int, int]
     n_parcels: int
     economics: EconomicsConfig
     locker: LockerConfig
-    bank_slots: dict[tuple[int, int], int]  # slots of each locker bank, by (station, place)
+    pickup_station: PickupStationConfig
     first_wave_h: float  # parcels at the station before it can go out the same day
     work_end_h: float  # the working day's end (same-day delivery, carried-over parcels)
     horizon_s: float  # the run's end, drain days included
@@ -132,11 +145,12 @@ def kpi_inputs(result: RunSummary, economics: EconomicsConfig | None = None) -> 
     sc = result.scenario
     return KpiInputs(
         couriers=result.couriers,
+        stations=result.stations,
         measured_days=result.measured_days,
         n_parcels=result.n_parcels,
         economics=economics or sc.economics,
         locker=sc.locker,
-        bank_slots=result.bank_slots,
+        pickup_station=sc.pickup_station,
         first_wave_h=sc.couriers.waves_h[0],
         work_end_h=sc.couriers.work_end_h,
         horizon_s=result.horizon_s,
@@ -260,6 +274,7 @@ class _CourierWork:
     """What the couriers did on the days the KPIs count: parcels left, time, distance."""
 
     courier_days: int
+    station_days: int
     on: dict[str, float]  # every per-day sum of the partial (sim.model.partials.DAY_KEYS) over those days
     drops: Drops
 
@@ -272,9 +287,12 @@ class _CourierWork:
             door_service=int(on["drops_door_service"]),
             ordinary_door=int(on["drops_ordinary_door"]),
             locker=int(on["drops_locker"]),
-            station=int(on["drops_station"]),
+            pickup_station=int(on["drops_pickup_station"]),
+            counter=int(on["drops_counter"]),
+            locker_slots=(int(on["locker_slot_s"]), int(on["locker_slot_m"]), int(on["locker_slot_l"])),
         )
-        return _CourierWork(courier_days=inputs.couriers * len(days), on=on, drops=drops)
+        return _CourierWork(courier_days=inputs.couriers * len(days), station_days=inputs.stations * len(days), on=on,
+                            drops=drops)  # fmt: skip
 
     def hours(self, key: str) -> float:
         return self.on[key] / SECONDS_PER_HOUR
@@ -288,11 +306,22 @@ class _CourierWork:
         fines = int(self.on["complaints"]) * cfg.complaint_fine_yuan
         return courier_income(self.drops, self.on["ride_m"] / 1000.0, self.hours("overtime_s"), cfg, fines_yuan=fines)
 
+    def station(self, cfg: EconomicsConfig) -> Income:
+        """The stations' money over the station-days counted."""
+        return station_income(self.drops, self.income(cfg), complaints=int(self.on["complaints"]),
+                              courier_days=self.courier_days, days=self.station_days, cfg=cfg)  # fmt: skip
+
 
 def income_of(partial: CourierPartial, inputs: KpiInputs) -> tuple[Income, int]:
     """Couriers' income over the days the KPIs count, and the courier-days it was earned in."""
     work = _CourierWork.of(partial, inputs)
     return work.income(inputs.economics), work.courier_days
+
+
+def station_income_of(partial: CourierPartial, inputs: KpiInputs) -> tuple[Income, int]:
+    """The stations' money over the days the KPIs count, and the station-days it was made in."""
+    work = _CourierWork.of(partial, inputs)
+    return work.station(inputs.economics), work.station_days
 
 
 def courier_kpis(run: RunPartial, inputs: KpiInputs) -> dict[str, float]:
@@ -303,8 +332,6 @@ def courier_kpis(run: RunPartial, inputs: KpiInputs) -> dict[str, float]:
     income = work.income(inputs.economics)
     econ = inputs.economics
     labour = work.on_duty_h * econ.courier_cost_per_hour_yuan
-    slots = inputs.bank_slots
-    shares = [p.bank_peaks.get(bank, 0) / n for bank, n in slots.items() if n > 0]
     complaints = int(on["complaints"])
     # With a warehouse, every order carries its service class upstream, also those no station received.
     service = (
@@ -326,7 +353,7 @@ def courier_kpis(run: RunPartial, inputs: KpiInputs) -> dict[str, float]:
         "failed_attempts": int(on["failed"]),
         "lead_time_p50_h": _quantile(p.lead_h, 0.5),
         "lead_time_p90_h": _quantile(p.lead_h, 0.9),
-        "locker_bank_peak_share_max": max(shares, default=math.nan),
+        "locker_bank_peak_share_max": _peak_share(p.points, PickupKind.LOCKER),
         "cost_per_parcel_yuan": _ratio(labour - income.lines["vehicle_cost"] + income.charges, delivered),
         "parcels_total": inputs.n_parcels,
         "parcels_undelivered_end": p.count("in_flight"),
@@ -337,15 +364,20 @@ def courier_kpis(run: RunPartial, inputs: KpiInputs) -> dict[str, float]:
         "tour_hours_per_100_parcels": _ratio(100 * work.hours("tour_s"), delivered),
         "work_minutes_per_parcel": _ratio(60 * work.hours("busy_s"), delivered),
         "stop_minutes_per_parcel": _ratio(60 * work.hours("stop_s"), on["stop_attempts"]),
+        "stop_hours_per_courier_day": _ratio(work.hours("stop_s"), courier_days),
+        "pickup_handover_hours_per_courier_day": _ratio(work.hours("stop_pickup_s"), courier_days),
+        "ride_and_load_hours_per_courier_day": _ratio(work.hours("tour_s") - work.hours("stop_s"), courier_days),
         "door_delivered_share": _ratio(drops.at_door, delivered),
         "door_service_delivered_share": _ratio(drops.door_service, delivered),
         "locker_delivered_share": _ratio(drops.locker, delivered),
-        "station_delivered_share": _ratio(drops.station, delivered),
+        "pickup_station_delivered_share": _ratio(drops.pickup_station, delivered),
+        "station_counter_delivered_share": _ratio(drops.counter, delivered),
         "span_hours_per_courier_day": _ratio(work.hours("span_s"), courier_days),
         "tours_per_courier_day": _ratio(on["tours"], courier_days),
         "gross_income_per_courier_day_yuan": _ratio(income.gross, courier_days),
         "locker_full_events": int(on["locker_full"]),
-        "locker_banks_full_share": _ratio(sum(1 for b, n in slots.items() if n > 0 and p.bank_peaks.get(b, 0) >= n), len(shares)),
+        "locker_banks_full_share": _full_share(p.points, PickupKind.LOCKER),
+        **_pick_up_network(p, work, inputs),
         "lead_time_completed_share": _ratio(len(p.lead_h), p.count("arrived_measured")),
         "parcels_returned": p.count("returned"),
         "parcels_waiting_pickup_end": p.count("in_locker") + p.count("at_station_pickup"),
@@ -367,6 +399,46 @@ def courier_kpis(run: RunPartial, inputs: KpiInputs) -> dict[str, float]:
         "return_pickups": p.count("return_pickups"),
         "return_pickup_lead_time_p50_h": _quantile(p.return_wait_h, 0.5),
     }
+
+
+def _pick_up_network(p: CourierPartial, work: _CourierWork, inputs: KpiInputs) -> dict[str, float]:
+    """Where parcels went when a bank was full, the 驿站's load, the pick-up charges, the stations' money."""
+    econ, on = inputs.economics, work.on
+    full = p.count("locker_full_parcels")
+    lockers, stations = pickup_charges(work.drops, econ)
+    station = work.station(econ)
+    n_stations = int((p.points[:, 0] == PickupKind.PICKUP_STATION).sum()) if len(p.points) else 0
+    handout_h = on["pickup_station_collections"] * inputs.pickup_station.handout_s_per_parcel / SECONDS_PER_HOUR
+    days = work.station_days / max(inputs.stations, 1)
+    return {
+        "locker_fallback_share": _ratio(full, full + int(on["drops_locker"]) - p.count("fallback_next_bank")),
+        "locker_fallback_next_bank_share": _ratio(p.count("fallback_next_bank"), full),
+        "locker_fallback_pickup_station_share": _ratio(p.count("fallback_pickup_station"), full),
+        "locker_fallback_counter_share": _ratio(p.count("fallback_counter"), full),
+        "locker_fallback_carried_back_share": _ratio(p.count("fallback_carried_back"), full),
+        "no_room_carried_back": int(on["no_room"]),
+        "pickup_station_peak_share": _peak_share(p.points, PickupKind.PICKUP_STATION),
+        "pickup_stations_full_share": _full_share(p.points, PickupKind.PICKUP_STATION),
+        "pickup_station_parcels_per_day": _ratio(on["drops_pickup_station"], days * n_stations),
+        "pickup_station_handout_hours_per_day": _ratio(handout_h, days * n_stations),
+        "pickup_fees_yuan_per_courier_day": _ratio(lockers + stations, work.courier_days),
+        "uncollected_returned": p.count("uncollected_returned"),
+        "station_net_yuan_per_day": _ratio(station.net, work.station_days),
+        "station_net_yuan_per_parcel": _ratio(station.net, work.drops.total),
+        "station_revenue_yuan_per_day": _ratio(station.gross, work.station_days),
+    }
+
+
+def _peak_share(points: np.ndarray, kind: int) -> float:
+    """The largest share of its capacity any point of ``kind`` held at once on a measured day."""
+    mine = points[(points[:, 0] == kind) & (points[:, 1] > 0)] if len(points) else points
+    return float((mine[:, 2] / mine[:, 1]).max()) if len(mine) else math.nan
+
+
+def _full_share(points: np.ndarray, kind: int) -> float:
+    """The share of points of ``kind`` that were full at some moment of a measured day."""
+    mine = points[(points[:, 0] == kind) & (points[:, 1] > 0)] if len(points) else points
+    return float((mine[:, 4] > 0).mean()) if len(mine) else math.nan
 
 
 def lead_times_h(events: EventTable, n_parcels: int, window_s: tuple[float, float]) -> np.ndarray:
@@ -404,13 +476,26 @@ def station_backlog_series(events: EventTable) -> tuple[np.ndarray, np.ndarray]:
 
 
 def locker_changes(events: EventTable) -> tuple[np.ndarray, np.ndarray]:
-    """Every locker drop (+1) and pick-up (−1), with its time."""
-    at_locker = events.place > 0
-    change = np.where(at_locker & (events.status == Status.IN_LOCKER), 1, 0) - np.where(
-        at_locker & (events.status == Status.PICKED_UP), 1, 0
-    )
-    sel = change != 0
-    return events.time_s[sel], change[sel]
+    """Every drop of our parcels into a locker (+1) and every parcel leaving one (−1: collected,
+    moved to a 驿站 at the storage limit, or returned from it), with its time."""
+    times, change, _ = locker_changes_by_bank(events)
+    return times, change
+
+
+def locker_changes_by_bank(events: EventTable) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``locker_changes`` with the place of the bank each change is at."""
+    into = events.status == Status.IN_LOCKER
+    sel = np.flatnonzero(into | (events.status == Status.PICKED_UP) | (events.status == Status.RETURNED)
+                         | ((events.status == Status.AT_STATION_PICKUP) & (events.detail == Detail.EXPIRED)))  # fmt: skip
+    order = sel[np.lexsort((sel, events.parcel[sel]))]  # by parcel, then in time order
+    same = events.parcel[order][1:] == events.parcel[order][:-1]
+    after_locker = np.r_[False, into[order][:-1] & same]
+    leaves = after_locker & ~into[order]
+    change = np.where(into[order], 1, 0) - leaves.astype(np.int64)
+    place = np.where(leaves, np.r_[-1, events.place[order][:-1]], events.place[order])  # a leaving parcel's bank
+    keep = change != 0
+    by_time = np.argsort(events.time_s[order][keep], kind="stable")
+    return events.time_s[order][keep][by_time], change[keep][by_time], place[keep][by_time]
 
 
 def locker_occupancy_series(events: EventTable) -> tuple[np.ndarray, np.ndarray]:

@@ -19,9 +19,11 @@ import numpy as np
 
 from ..core.units import SECONDS_PER_DAY, SECONDS_PER_HOUR
 from ..scenario.schema import LockerConfig, Scenario
+from ..world.places import Place
 from .accounting import IN_HANDS, final_status, where_they_are
 from .activity import Activity
 from .economics import overdue_fee
+from .facilities.pickup import PickupKind
 from .tracking import Detail, EventTable, Service, Status
 
 __all__ = [
@@ -39,6 +41,9 @@ __all__ = [
 ]
 
 COURIER_DROPS = (Status.DELIVERED, Status.IN_LOCKER, Status.AT_STATION_PICKUP)
+POINT_COLUMNS = ("kind", "capacity", "peak", "peak_ours", "full_days")  # ``CourierPartial.points``
+FALLBACK_KEYS = ("locker_full_parcels", "fallback_next_bank", "fallback_pickup_station", "fallback_counter",
+                 "fallback_carried_back")  # fmt: skip
 UPSTREAM_STATUSES = (Status.ORDER_PLACED, Status.PICKED, Status.PACKED, Status.SHIPPED)
 # A delivery attempt: the courier stood at the door or the locker. Shelving at the station is not one.
 _ATTEMPTS = (Status.DELIVERED, Status.IN_LOCKER, Status.DELIVERY_FAILED)
@@ -52,7 +57,13 @@ DAY_KEYS = (
     "drops_door_service",  # door-service parcels handed over at the door
     "drops_ordinary_door",
     "drops_locker",
-    "drops_station",
+    "drops_pickup_station",  # left at a community pick-up station (驿站)
+    "drops_counter",  # left at the franchise station's own counter
+    "locker_slot_s",  # our parcels dropped in a locker, by the size of the slot they took (the operator's charge)
+    "locker_slot_m",
+    "locker_slot_l",
+    "no_room",  # parcels brought back to the station because no locker or 驿站 had room
+    "pickup_station_collections",  # parcels (every network's) collected from 驿站: the staff's hand-out time
     "failed",  # failed attempts
     "locker_full",
     "complaints",
@@ -68,10 +79,11 @@ DAY_KEYS = (
     "ride_m",  # tours
     "tours",
     "stop_s",  # stops, by the day they began
+    "stop_pickup_s",  # ... of it at locker banks and 驿站 (drop sessions, hand-ins)
     "stop_attempts",
 )
 _ROW = {key: i for i, key in enumerate(DAY_KEYS)}
-_DROP_KEYS = ("drops_door_service", "drops_ordinary_door", "drops_locker", "drops_station")
+_DROP_KEYS = ("drops_door_service", "drops_ordinary_door", "drops_locker", "drops_pickup_station", "drops_counter")
 
 # Whole-run counts.
 COUNT_KEYS = (
@@ -93,6 +105,8 @@ COUNT_KEYS = (
     "door_retry",
     "locker_pickups",
     "locker_pickups_off_hours",
+    *FALLBACK_KEYS,  # parcels that met a full bank, and where each was left next
+    "uncollected_returned",  # returned to the sender from a locker or 驿站, never collected
     "door_service_parcels",
     "service_known",
     "return_requests",
@@ -130,7 +144,7 @@ class CourierPartial:
     overdue_fees_yuan: float
     lead_h: np.ndarray  # station arrival to the recipient's hands, parcels that arrived on measured days
     return_wait_h: np.ndarray  # return requests picked up: hours from request to pick-up
-    bank_peaks: dict[tuple[int, int], int]  # most parcels each locker bank (station, place) held at once
+    points: np.ndarray  # (pick-up points, len(POINT_COLUMNS)): each point's kind, capacity and peaks on measured days
 
     def day(self, key: str) -> np.ndarray:
         return self.per_day[_ROW[key]]
@@ -148,19 +162,17 @@ def combine(partials: list[CourierPartial], days: int) -> CourierPartial:
     if not partials:
         return _empty(days)
     per_day, counts, fees = partials[0].per_day.copy(), partials[0].counts.copy(), partials[0].overdue_fees_yuan
-    peaks = dict(partials[0].bank_peaks)
     for p in partials[1:]:
         per_day += p.per_day
         counts += p.counts
         fees += p.overdue_fees_yuan
-        peaks.update(p.bank_peaks)
     return CourierPartial(
         per_day=per_day,
         counts=counts,
         overdue_fees_yuan=fees,
         lead_h=np.concatenate([p.lead_h for p in partials]),
         return_wait_h=np.concatenate([p.return_wait_h for p in partials]),
-        bank_peaks=peaks,
+        points=np.concatenate([p.points for p in partials]),
     )
 
 
@@ -171,7 +183,7 @@ def _empty(days: int) -> CourierPartial:
         overdue_fees_yuan=0.0,
         lead_h=np.zeros(0),
         return_wait_h=np.zeros(0),
-        bank_peaks={},
+        points=np.zeros((0, len(POINT_COLUMNS)), dtype=np.int64),
     )
 
 
@@ -215,7 +227,10 @@ def station_partial(events: EventTable, activity: Activity, window: Window) -> C
     on_days("drops_door_service", door & service)
     on_days("drops_ordinary_door", door & ~service)
     on_days("drops_locker", by_courier & (status == Status.IN_LOCKER))
-    on_days("drops_station", by_courier & (status == Status.AT_STATION_PICKUP))
+    at_pickup = by_courier & (status == Status.AT_STATION_PICKUP)
+    on_days("drops_pickup_station", at_pickup & (events.place != Place.STATION))
+    on_days("drops_counter", at_pickup & (events.place == Place.STATION))
+    on_days("no_room", (status == Status.AT_STATION) & (detail == Detail.NO_ROOM))
     on_days("failed", failed)
     on_days("locker_full", failed & (detail == Detail.LOCKER_FULL))
     on_days("complaints", status == Status.COMPLAINT)
@@ -237,10 +252,12 @@ def station_partial(events: EventTable, activity: Activity, window: Window) -> C
     counts.update(where.as_dict())
     counts["present"] = counts.pop("placed")
     counts["door_first_ok"], counts["door_first"], counts["door_retry_ok"], counts["door_retry"] = _door_attempts(events)
-    locker_pickups = (status == Status.PICKED_UP) & (events.place > 0)
+    locker_pickups = (status == Status.PICKED_UP) & (detail == Detail.FROM_LOCKER)
     hour = (events.time_s % SECONDS_PER_DAY) // SECONDS_PER_HOUR
     counts["locker_pickups"] = int(locker_pickups.sum())
     counts["locker_pickups_off_hours"] = int((locker_pickups & ((hour < 9) | (hour >= 17))).sum())
+    counts.update(_fallbacks(events))
+    counts["uncollected_returned"] = int(((status == Status.RETURNED) & (detail == Detail.UNCOLLECTED)).sum())
     service_of = np.full(n, -1, dtype=np.int64)
     service_of[events.parcel] = events.service
     counts["door_service_parcels"] = int((service_of == Service.DOOR_SERVICE).sum())
@@ -254,7 +271,7 @@ def station_partial(events: EventTable, activity: Activity, window: Window) -> C
         overdue_fees_yuan=_overdue_fees(events, n, window.locker),
         lead_h=lead_hours(arrival, done, (t0, t1)),
         return_wait_h=(picked - requested)[~np.isnan(picked)] / SECONDS_PER_HOUR,
-        bank_peaks=_bank_peaks(events),
+        points=_points(activity, window),
     )
 
 
@@ -273,6 +290,14 @@ def _activity_per_day(per_day: np.ndarray, activity: Activity, days: int) -> Non
         if len(day):
             per_day[_ROW[key]] = np.bincount(np.minimum(day, days).astype(np.int64), weights, minlength=bins)
 
+    u = activity.pickup_days
+    if len(u):
+        locker = u.kind == PickupKind.LOCKER
+        add_rows = {"locker_slot_s": u.drops_slot_s, "locker_slot_m": u.drops_slot_m, "locker_slot_l": u.drops_slot_l}
+        for key, column in add_rows.items():
+            add(key, u.day[locker], column[locker].astype(np.float64))
+        station = u.kind == PickupKind.PICKUP_STATION
+        add("pickup_station_collections", u.day[station], u.collections[station].astype(np.float64))
     d, t, s = activity.days, activity.tours, activity.stops
     if len(d):
         add("span_s", d.day, d.end_s - d.start_s)
@@ -286,6 +311,7 @@ def _activity_per_day(per_day: np.ndarray, activity: Activity, days: int) -> Non
     if len(s):
         stop_day = s.arrive_s // SECONDS_PER_DAY
         add("stop_s", stop_day, s.depart_s - s.arrive_s)
+        add("stop_pickup_s", stop_day, s.pickup_s)
         add("stop_attempts", stop_day, s.attempts)
 
 
@@ -347,9 +373,8 @@ def _door_attempts(events: EventTable) -> tuple[int, int, int, int]:
 
 def _overdue_fees(events: EventTable, n: int, cfg: LockerConfig) -> float:
     """Overdue fees of the parcels collected from lockers during the run (from each parcel's last drop)."""
-    at_locker = events.place > 0
-    dropped = np.flatnonzero(at_locker & (events.status == Status.IN_LOCKER))
-    collected = np.flatnonzero(at_locker & (events.status == Status.PICKED_UP))
+    dropped = np.flatnonzero(events.status == Status.IN_LOCKER)
+    collected = np.flatnonzero((events.status == Status.PICKED_UP) & (events.detail == Detail.FROM_LOCKER))
     if len(collected) == 0:
         return 0.0
     drop_time = np.full(n, np.nan)
@@ -358,23 +383,62 @@ def _overdue_fees(events: EventTable, n: int, cfg: LockerConfig) -> float:
     return float(overdue_fee(stored_h, cfg).sum())
 
 
-def _bank_peaks(events: EventTable) -> dict[tuple[int, int], int]:
-    """The most parcels each locker bank, keyed (station, place), held at once over the run."""
-    at_locker = events.place > 0
-    change = np.where(at_locker & (events.status == Status.IN_LOCKER), 1, 0) - np.where(
-        at_locker & (events.status == Status.PICKED_UP), 1, 0
-    )
-    sel = np.flatnonzero(change != 0)
-    if len(sel) == 0:
-        return {}
-    key = events.station[sel].astype(np.int64) * (1 << 32) + events.place[sel]
-    order = np.lexsort((sel, key))  # by bank, then in time order (events are sorted by time)
-    key, step = key[order], change[sel][order]
-    starts = np.r_[0, np.flatnonzero(np.diff(key)) + 1]
-    level = np.cumsum(step)
-    level -= np.repeat(np.r_[0, level[starts[1:] - 1]], np.diff(np.r_[starts, len(key)]))
-    peaks = np.maximum.reduceat(level, starts)
-    return {(int(k >> 32), int(k & 0xFFFFFFFF)): int(p) for k, p in zip(key[starts], peaks, strict=True)}
+def _points(activity: Activity, window: Window) -> np.ndarray:
+    """Each pick-up point of the area (``POINT_COLUMNS``): its kind, capacity, the most parcels it
+    held at once on a measured day (every network's, and ours), and on how many measured days it
+    was full."""
+    u = activity.pickup_days
+    first, last = window.measured_days
+    measured = (u.day >= first) & (u.day < last)
+    if not measured.any():
+        return np.zeros((0, len(POINT_COLUMNS)), dtype=np.int64)
+    key = u.kind[measured] * (1 << 32) + u.point[measured]
+    points, where = np.unique(key, return_inverse=True)
+    out = np.zeros((len(points), len(POINT_COLUMNS)), dtype=np.int64)
+    out[:, 0] = points >> 32
+    np.maximum.at(out[:, 1], where, u.capacity[measured])
+    np.maximum.at(out[:, 2], where, u.peak[measured])
+    np.maximum.at(out[:, 3], where, u.peak_ours[measured])
+    np.add.at(out[:, 4], where, (u.peak[measured] >= u.capacity[measured]).astype(np.int64))
+    return out
+
+
+def _fallbacks(events: EventTable) -> dict[str, int]:
+    """Parcels that met a full locker bank, and where each was left next (another bank, a 驿站, the
+    counter) or whether it went back to the station with no room anywhere."""
+    out = dict.fromkeys(FALLBACK_KEYS, 0)
+    full = (events.status == Status.DELIVERY_FAILED) & (events.detail == Detail.LOCKER_FULL)
+    if not full.any():
+        return out
+    outcome = (events.courier >= 0) & np.isin(events.status, (Status.IN_LOCKER, Status.AT_STATION_PICKUP))
+    outcome |= (events.status == Status.AT_STATION) & (events.detail == Detail.NO_ROOM)
+    sel = np.flatnonzero(full | outcome)
+    order = sel[np.lexsort((sel, events.parcel[sel]))]  # by parcel, then in time order
+    parcel, is_full = events.parcel[order], full[order]
+    # A parcel's first meeting with a full bank: its first full event (earlier outcomes are of other tours).
+    starts = np.flatnonzero(is_full & ~np.r_[False, (parcel[1:] == parcel[:-1]) & _seen_full(parcel, is_full)[:-1]])
+    settled = np.flatnonzero(~is_full)
+    after = np.searchsorted(settled, starts)  # the first outcome after each
+    ok = after < len(settled)
+    nxt = settled[np.minimum(after, len(settled) - 1)] if len(settled) else np.zeros(len(starts), dtype=np.int64)
+    ok &= parcel[nxt] == parcel[starts] if len(settled) else np.zeros(len(starts), dtype=bool)
+    e = order[nxt[ok]]
+    status, place = events.status[e], events.place[e]
+    out["locker_full_parcels"] = len(starts)
+    out["fallback_next_bank"] = int((status == Status.IN_LOCKER).sum())
+    at_pickup = status == Status.AT_STATION_PICKUP
+    out["fallback_counter"] = int((at_pickup & (place == Place.STATION)).sum())
+    out["fallback_pickup_station"] = int((at_pickup & (place != Place.STATION)).sum())
+    out["fallback_carried_back"] = int((status == Status.AT_STATION).sum())
+    return out
+
+
+def _seen_full(parcel: np.ndarray, is_full: np.ndarray) -> np.ndarray:
+    """For each position (events grouped by parcel), whether the parcel met a full bank at it or before."""
+    group_start = np.r_[True, parcel[1:] != parcel[:-1]]
+    count = np.cumsum(is_full)
+    base = np.maximum.accumulate(np.where(group_start, count - is_full, 0))
+    return (count - base) > 0
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from ..core.streams import Streams
 from ..core.units import SECONDS_PER_DAY
 from ..scenario.schema import Scenario, Variant
 from ..world import City
-from ..world.districts import bank_slots, build_city, courier_areas
+from ..world.districts import build_city, courier_areas
 from .accounting import IN_HANDS, Accounting
 from .activity import Activity
 from .demand import generate_parcels, station_arrivals
@@ -64,7 +64,7 @@ class RunSummary:
     n_parcels: int
     n_events: int
     couriers: int  # over all stations
-    bank_slots: dict[tuple[int, int], int]  # slots of each locker bank, by (station, place)
+    stations: int  # station areas that ran
     city_summary: dict[str, Any]  # the first station's district (counts; a real district's import notes)
     measured_days: tuple[int, int]  # [first, last) day measured
     horizon_s: float
@@ -72,7 +72,10 @@ class RunSummary:
 
     @property
     def locker_slots_total(self) -> int:
-        return sum(self.bank_slots.values())
+        from .facilities.pickup import PickupKind
+
+        points = self.partial.courier.points
+        return int(points[points[:, 0] == PickupKind.LOCKER, 1].sum()) if len(points) else 0
 
     def __repr__(self) -> str:
         return (
@@ -126,7 +129,6 @@ class StationOutput:
     partial: CourierPartial
     accounting: Accounting  # checked against the area's own state
     n_events: int
-    bank_slots: dict[tuple[int, int], int]
     city_summary: dict[str, Any]
     # With a warehouse upstream (else empty): the service class of every candidate parcel (aligned
     # with the task's global ids), the parcels that reached the station (global ids), and when
@@ -144,14 +146,7 @@ def run_station(task: StationTask) -> StationOutput:
     sc = task.scenario
     city = build_city(sc.city, sc.station, sc.seed, task.station)
     streams = Streams(sc.seed, task.replication).for_station(task.station)
-    households = Households(
-        sc.recipients,
-        sc.station,
-        n_households=city.n_households,
-        streams=streams,
-        people=streams.lasting(),
-        start_weekday=sc.horizon.start_weekday,
-    )
+    households = Households.of(sc, n_households=city.n_households, streams=streams)
     parcels, kept, door_service = generate_parcels(
         sc,
         city,
@@ -186,7 +181,6 @@ def run_station(task: StationTask) -> StationOutput:
         partial=partial,
         accounting=run.accounting,
         n_events=len(run.events),
-        bank_slots=bank_slots(city, task.station),
         city_summary=city.summary() if task.station == 0 else {},
         # What the upstream KPIs need of each parcel; a city without a warehouse ships none of it back.
         door_service=door_service if sc.upstream is not None else door_service[:0],
@@ -288,7 +282,7 @@ def _simulate(
         n_parcels=n_parcels,
         n_events=sum(o.n_events for o in outputs) + (len(upstream_table) if upstream_table is not None else 0),
         couriers=couriers * len(outputs),
-        bank_slots={bank: slots for o in outputs for bank, slots in o.bank_slots.items()},
+        stations=len(outputs),
         city_summary=city_summary,
         measured_days=(resolved.horizon.warmup_days, resolved.horizon.days),
         horizon_s=horizon_s,

@@ -1,4 +1,4 @@
-"""One station area's delivery: couriers, lockers, the counter and recipients, in one SimPy run."""
+"""One station area's delivery: couriers, the pick-up network and recipients, in one SimPy run."""
 
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ from .activity import Activity
 from .demand import Parcels
 from .facilities.buildings import Elevators
 from .facilities.courier import Courier
-from .facilities.locker import LockerBanks
+from .facilities.network import PickupNetwork
 from .facilities.recipients import Households, ParcelChances
+from .facilities.returns import ReturnRequests
 from .facilities.station import Station
 from .ledger import Ledger
 from .modes import plan_deliveries
@@ -54,7 +55,7 @@ class StationArea:
         self.env = simpy.Environment()
         self.parcels = parcels
         self.ledger = Ledger(parcels.door_service)
-        plan = plan_deliveries(parcels, city, households, variant.policy)
+        plan = plan_deliveries(parcels, city, households, variant.policy, counter=scenario.station.counter.pickup)
         self.station = Station(
             parcels.ready_s,
             courier_of_compound[parcels.compound],
@@ -63,7 +64,6 @@ class StationArea:
             couriers=scenario.couriers.count,
             loading_order=scenario.station.loading_order,
         )
-        self.lockers = LockerBanks(city.locker_slots)
         elevators = Elevators(scenario.door.elevator_wait_mean_s, streams)
         chances = ParcelChances(
             scenario.recipients,
@@ -73,23 +73,25 @@ class StationArea:
             attempts=scenario.door.max_attempts,
             streams=streams,
         )
+        returns = ReturnRequests(parcels, chances, self.ledger, self.station)
+        self.network = PickupNetwork(scenario, city, parcels, ledger=self.ledger, chances=chances, households=households,
+                                     returns=returns, streams=streams, days=days)  # fmt: skip
         self.ledger.arrived(parcels.arrival_s, np.arange(len(parcels)))
         self.couriers = [
             Courier(
                 self.env,
                 i,
-                config=scenario.couriers,
-                door=scenario.door,
-                locker=scenario.locker,
+                scenario=scenario,
                 city=city,
                 parcels=parcels,
                 plan=plan,
                 station=self.station,
-                lockers=self.lockers,
+                network=self.network,
                 recipients=households,
                 elevators=elevators,
                 ledger=self.ledger,
                 chances=chances,
+                returns=returns,
                 compliance=COMPLIANCE_POLICIES.get(scenario.couriers.compliance.policy),
                 days=days,
             )
@@ -99,9 +101,11 @@ class StationArea:
     def run(self, horizon_s: float, station: int) -> StationRun:
         """Deliver until the horizon; log the pick-ups made by then; check every parcel is accounted for."""
         self.env.run(until=horizon_s)
+        self.network.finish(horizon_s)  # moves from expired lockers and collections due by the end
         self.ledger.log_pickups_until(horizon_s)
         events = self.ledger.events(station)
         accounting = check_conservation(
-            self.ledger, self.lockers, self.station, events, n_parcels=len(self.parcels), horizon_s=horizon_s
+            self.ledger, self.network, self.station, events, n_parcels=len(self.parcels), horizon_s=horizon_s
         )
-        return StationRun(events=events, activity=self.ledger.activity(station), accounting=accounting)
+        activity = self.ledger.activity(station, self.network.table(station))
+        return StationRun(events=events, activity=activity, accounting=accounting)

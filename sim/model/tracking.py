@@ -91,7 +91,12 @@ class Detail(IntEnum):
     STANDING_CONSENT = 8  # the household told the station once that lockers are fine
     CORNER_CUT = 9  # the courier left a door-service parcel unasked; the household has standing consent
     NO_CONSENT = 10  # the courier left a door-service parcel unasked, without any consent: a violation
-    EXPIRED = 11  # not collected within the locker's storage limit, moved to the counter
+    EXPIRED = 11  # not collected within the locker's storage limit, moved to the compound's 驿站
+    FROM_LOCKER = 12  # picked up: from a locker bank
+    FROM_PICKUP_STATION = 13  # picked up: from a community pick-up station (驿站)
+    FROM_COUNTER = 14  # picked up: from the franchise station's counter
+    UNCOLLECTED = 15  # returned to the sender: never collected from a locker or a 驿站
+    NO_ROOM = 16  # back at the station: no locker or 驿站 had room, out again the next day
 
     @property
     def label(self) -> str:

@@ -552,7 +552,9 @@ def income_breakdown(breakdown: pd.DataFrame, *, ax: Axes | None = None) -> Figu
     (means over replications are drawn)."""
     from ..model.economics import INCOME_LINES
 
-    means = breakdown.drop(columns=["replication"]).groupby("variant", sort=False).mean()
+    courier = breakdown[breakdown["section"] == "courier"] if "section" in breakdown else breakdown
+    lines = [key for key, _ in INCOME_LINES] + ["net"]
+    means = courier[["variant", *lines]].groupby("variant", sort=False).mean()
     fig, ax = _axes(ax, (10, 0.9 * len(means) + 2.5))
     y = np.arange(len(means))
     right, left = np.zeros(len(means)), np.zeros(len(means))

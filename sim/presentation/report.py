@@ -30,8 +30,8 @@ from ..core.errors import ResultsError
 from ..core.units import SECONDS_PER_DAY, SECONDS_PER_HOUR
 from ..experiments.breakeven import BreakevenResult
 from ..model.activity import STOP_PART_LABELS
-from ..model.metrics import HEADLINE_KPIS, UPSTREAM_KPIS
-from ..model.tracking import DETAIL_NAMES, Detail, Status, events_from_arrow
+from ..model.metrics import HEADLINE_KPIS, UPSTREAM_KPIS, locker_changes_by_bank
+from ..model.tracking import DETAIL_NAMES, Status, events_from_arrow
 from ..results.folder import Bundle
 from ..world.districts import build_city
 from .labels import KPI_ZH
@@ -185,7 +185,9 @@ def _figures(bundle: Bundle, means: pd.DataFrame, ci: pd.DataFrame | None) -> di
     if len(breakdown):
         from ..model.economics import INCOME_LINES
 
-        per_variant = breakdown.drop(columns=["replication"]).groupby("variant", sort=False).mean()
+        courier = breakdown[breakdown["section"] == "courier"] if "section" in breakdown else breakdown
+        lines = [key for key, _ in INCOME_LINES]
+        per_variant = courier[["variant", *lines]].groupby("variant", sort=False).mean()
         income = go.Figure()
         for key, label in INCOME_LINES:
             if key in per_variant.columns and per_variant[key].abs().sum() > 0:
@@ -299,20 +301,14 @@ def _roads(city: Any) -> list[float]:
 
 
 def _banks(city: Any, events: Any) -> list[dict[str, Any]]:
-    """Each bank's parcels over time: +1 at every drop, −1 at every pick-up there and at every
-    parcel moved to the counter when its storage time ran out (logged at the station)."""
-    drop = (events.status == Status.IN_LOCKER) & (events.place > 0)
-    bank_of = dict(zip(events.parcel[drop].tolist(), events.place[drop].tolist(), strict=True))
-    expired = (events.status == Status.AT_STATION_PICKUP) & (events.detail == Detail.EXPIRED)
-    out_place = events.place.copy()
-    out_place[expired] = [bank_of.get(p, -1) for p in events.parcel[expired].tolist()]
-    out = ((events.status == Status.PICKED_UP) & (events.place > 0)) | expired
+    """Each bank's parcels of ours over time: +1 at every drop, −1 when one leaves (collected, moved
+    to its 驿站 at the storage limit, or returned)."""
+    times_all, change_all, place_all = locker_changes_by_bank(events)
     banks = []
     for place, slots in zip(city.bank_place, city.locker_slots.sum(axis=1), strict=True):
-        dropped, taken = drop & (events.place == place), out & (out_place == place)
-        times = np.concatenate([events.time_s[dropped], events.time_s[taken]])
-        change = np.concatenate([np.ones(int(dropped.sum())), -np.ones(int(taken.sum()))])
-        order = np.argsort(times, kind="stable")
+        mine = place_all == place
+        times, change = times_all[mine], change_all[mine]
+        order = np.arange(len(times))
         banks.append(
             {
                 "place": int(place),

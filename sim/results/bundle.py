@@ -23,7 +23,7 @@ from ..core.table import Table
 from ..core.units import SECONDS_PER_DAY
 from ..core.version import git_revision, package_version
 from ..model.accounting import Accounting
-from ..model.activity import Activity, Days, Returns, StopParts, Stops, Tours
+from ..model.activity import Activity, Days, PickupDays, Returns, StopParts, Stops, Tours
 from ..model.partials import Window, first_times, run_partial_of_log
 from ..model.run import RunResult, summary_of
 from ..model.tracking import EventTable, Status, events_from_arrow, format_timeline
@@ -153,7 +153,7 @@ def load_results(results_dir: str | Path) -> RunSet:
     start times (NaN) and the warehouse's surge calls."""
     from ..core.monitor import TimeWeighted
     from ..scenario.load import load_scenario
-    from ..world.districts import bank_slots, build_city
+    from ..world.districts import build_city
     from .runset import RunSet, kpi_row
 
     folder = Path(results_dir)
@@ -182,7 +182,7 @@ def load_results(results_dir: str | Path) -> RunSet:
             n_parcels=n_parcels,
             n_events=len(events),
             couriers=resolved.couriers.count * len(cities),
-            bank_slots={bank: n for i, city in enumerate(cities) for bank, n in bank_slots(city, i).items()},
+            stations=len(cities) if resolved.upstream is None or resolved.upstream.simulate_delivery else 0,
             city_summary=cities[0].summary(),
             measured_days=(resolved.horizon.warmup_days, resolved.horizon.days),
             horizon_s=window.days * SECONDS_PER_DAY,
@@ -222,6 +222,7 @@ def _activity(folder: Path, variant: str, rep: int) -> Activity:
         days=read(Days, "days"),
         returns=read(Returns, "returns"),
         stop_parts=read(StopParts, "stop_parts"),
+        pickup_days=read(PickupDays, "pickup_days"),
     )
 
 

@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
-from ..model.tracking import DETAIL_NAMES, SERVICE_NAMES, Status, events_from_arrow
+from ..model.tracking import DETAIL_NAMES, SERVICE_NAMES, Detail, Status, events_from_arrow
 from .folder import Bundle
 from .outdir import file_written_whole
 
@@ -147,7 +147,7 @@ class _Log:
             if n == 0:
                 continue
             tour = self._tour_of(ev.courier, ev.time_s)
-            is_locker = ((ev.status == Status.IN_LOCKER) | (ev.status == Status.PICKED_UP)) & (ev.place > 0)
+            is_locker = (ev.status == Status.IN_LOCKER) | ((ev.status == Status.PICKED_UP) & (ev.detail == Detail.FROM_LOCKER))
             relations: list[list[tuple[str, str]]] = []
             orders, stations, parcels, couriers, lockers = (
                 self._orders,

@@ -19,7 +19,7 @@ import pandas as pd
 from ..core.errors import ScenarioError
 from ..core.stats import json_number, mean_ci, paired_difference
 from ..model.bands import band_warnings, spill_warnings
-from ..model.metrics import income_of, kpi_inputs, kpis_of
+from ..model.metrics import income_of, kpi_inputs, kpis_of, station_income_of
 from ..model.run import RunResult, RunSummary
 from ..scenario.schema import Scenario
 
@@ -119,13 +119,18 @@ class RunSet:
         return notes
 
     def income_breakdown(self) -> pd.DataFrame:
-        """Couriers' income per courier-day, line by line (earnings positive, costs negative), with
-        ``net`` their sum: one row per kept (variant, replication)."""
+        """The money line by line (earnings positive, costs negative), with ``net`` their sum, in two
+        sections: ``courier`` (a courier's income per courier-day) and ``station`` (the station's
+        per station-day); one row per section and kept (variant, replication). A line that is not
+        the section's is empty."""
         rows = []
         for (variant, rep), result in self.summaries.items():
-            income, courier_days = income_of(result.partial.courier, kpi_inputs(result))
-            per_day = {k: v / courier_days if courier_days else math.nan for k, v in income.lines.items()}
-            rows.append({"variant": variant, "replication": rep, **per_day, "net": sum(per_day.values())})
+            inputs = kpi_inputs(result)
+            for section, (money, per) in (("courier", income_of(result.partial.courier, inputs)),
+                                          ("station", station_income_of(result.partial.courier, inputs))):  # fmt: skip
+                per_day = {k: v / per if per else math.nan for k, v in money.lines.items()}
+                rows.append({"variant": variant, "replication": rep, "section": section, **per_day,
+                             "net": sum(per_day.values())})  # fmt: skip
         return pd.DataFrame(rows)
 
     def result(self, variant: str, replication: int = 0) -> RunResult:

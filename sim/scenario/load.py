@@ -60,7 +60,7 @@ def _anchor_data_files(raw: dict[str, Any], folder: Path) -> None:
     city = raw.get("city")
     if not isinstance(city, dict):
         return
-    for key in ("osm", "compound_list", "locker_list"):
+    for key in ("osm", "compound_list", "locker_list", "pickup_station_list"):
         section = city.get(key)
         if isinstance(section, dict) and isinstance(section.get("file"), str):
             text = section["file"]

@@ -16,70 +16,14 @@ import typing
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from ..core.errors import ScenarioError
 from ..core.registry import COMPLIANCE_POLICIES, DELIVERY_POLICIES
+from .base import HOURS_PER_DAY, MAX_SEED, SIZES, Section, SizeCounts, SizeFees, SizeShares, SizeWeights, ordered
+from .pickup import CounterConfig, LockerConfig, PickupStationConfig
 
 __all__ = ["MAX_SEED", "SIZES", "Scenario", "apply_overrides", "scenario_from_dict"]
-
-SIZES = ("S", "M", "L")
-MAX_SEED = 2**63 - 1  # seeds feed numpy's SeedSequence through 64-bit arithmetic
-_NUMBERS = (int, float, int | None, float | None)
-HOURS_PER_DAY = 24
-
-
-def _ordered(low: float, high: float, low_name: str, high_name: str) -> None:
-    if low > high:
-        raise ValueError(f"{low_name} ({low:g}) must not exceed {high_name} ({high:g})")
-
-
-class _Section(BaseModel):
-    """Common configuration: unknown keys are errors, values are immutable once loaded, NaN and
-    infinity are refused in every number (lists included), and true/false is not a number."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True, allow_inf_nan=False)
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _bools_are_not_numbers(cls, v: Any, info: ValidationInfo) -> Any:
-        if isinstance(v, bool) and info.field_name is not None:
-            annotation = cls.model_fields[info.field_name].annotation
-            if annotation in _NUMBERS:
-                raise ValueError(f"{str(v).lower()} is not a number")
-        return v
-
-
-class SizeCounts(_Section):
-    """Locker slots of each size."""
-
-    S: int = Field(ge=0, le=10_000, description="Small slots")
-    M: int = Field(ge=0, le=10_000, description="Medium slots")
-    L: int = Field(ge=0, le=10_000, description="Large slots")
-
-
-class SizeShares(_Section):
-    """Shares of parcel sizes; they sum to 1."""
-
-    S: float = Field(ge=0, le=1, description="Share of small parcels")
-    M: float = Field(ge=0, le=1, description="Share of medium parcels")
-    L: float = Field(ge=0, le=1, description="Share of large parcels")
-
-    @model_validator(mode="after")
-    def _sum_to_one(self) -> SizeShares:
-        total = self.S + self.M + self.L
-        if abs(total - 1.0) > 1e-6:
-            raise ValueError(f"S + M + L must sum to 1, got {total:g}")
-        return self
-
-
-class SizeWeights(_Section):
-    """Weight of a parcel of each size."""
-
-    S: float = Field(gt=0, le=50, description="Weight of a small parcel (kg)")
-    M: float = Field(gt=0, le=50, description="Weight of a medium parcel (kg)")
-    L: float = Field(gt=0, le=50, description="Weight of a large parcel (kg)")
-
 
 _ROAD_SPEED_KMH = {  # e-tricycle riding speed by OSM highway class (assumption A30; the legal cap is 15 km/h)
     "primary": 15.0,
@@ -107,7 +51,7 @@ _RESIDENTIAL_LEVELS = {  # residential building=* types, with the floors assumed
 }
 
 
-class OsmConfig(_Section):
+class OsmConfig(Section):
     """A real district read offline from an OpenStreetMap extract (needs the ``geo`` extra)."""
 
     file: str = Field(
@@ -171,7 +115,7 @@ class OsmConfig(_Section):
         return v
 
 
-class ListFile(_Section):
+class ListFile(Section):
     """A station's own list (CSV), with the datum its coordinates were copied in."""
 
     file: str = Field(min_length=1, description="CSV file: a path relative to the scenario file")
@@ -180,7 +124,7 @@ class ListFile(_Section):
     )
 
 
-class CityConfig(_Section):
+class CityConfig(Section):
     """A synthetic district: a street grid with residential compounds (小区) in its blocks."""
 
     blocks_x: int = Field(8, ge=1, le=300, description="Street blocks west to east")
@@ -205,24 +149,34 @@ class CityConfig(_Section):
     locker_reach_m: float = Field(
         400.0, ge=0, le=10_000, description="A compound without a locker uses another compound's locker this close by road (m)"
     )
+    pickup_station_share: float = Field(
+        0.4, ge=0, le=1, description="Share of compounds with a community pick-up station (驿站) in or beside them (A35)"
+    )
+    pickup_station_reach_m: float = Field(
+        800.0, ge=0, le=10_000, description="Recipients use a 驿站 this close by road when their compound has none (m, A35)"
+    )
     osm: OsmConfig | None = Field(None, description="Roads, compounds, buildings and lockers from an OpenStreetMap extract")
     compound_list: ListFile | None = Field(
         None, description="The station's own compounds (CSV: name, gate_lat, gate_lon, buildings, floors, households, lift)"
     )
     locker_list: ListFile | None = Field(None, description="The station's own locker banks (CSV: name, lat, lon, S, M, L)")
+    pickup_station_list: ListFile | None = Field(
+        None, description="The district's 驿站 (CSV: name, lat, lon, shelves); each stands at the nearest compound gate"
+    )
 
     @model_validator(mode="after")
     def _ranges(self) -> CityConfig:
-        _ordered(self.buildings_min, self.buildings_max, "buildings_min", "buildings_max")
-        _ordered(self.highrise_floors_min, self.highrise_floors_max, "highrise_floors_min", "highrise_floors_max")
-        _ordered(self.building_walk_m_min, self.building_walk_m_max, "building_walk_m_min", "building_walk_m_max")
+        ordered(self.buildings_min, self.buildings_max, "buildings_min", "buildings_max")
+        ordered(self.highrise_floors_min, self.highrise_floors_max, "highrise_floors_min", "highrise_floors_max")
+        ordered(self.building_walk_m_min, self.building_walk_m_max, "building_walk_m_min", "building_walk_m_max")
         if self.locker_slots.S + self.locker_slots.M + self.locker_slots.L == 0 and self.locker_share > 0:
             raise ValueError("locker_slots must hold at least one slot when locker_share > 0")
         return self
 
 
-class StationConfig(_Section):
-    """The franchise courier station (网点): depot of the couriers and a pick-up counter (驿站)."""
+class StationConfig(Section):
+    """The franchise courier station (网点): the couriers' depot, and a pick-up counter only where
+    ``counter.pickup`` says so."""
 
     location: str = Field("centre", pattern="^(centre|edge)$", description="Where the station sits: centre or edge")
     lat: float | None = Field(None, ge=-90, le=90, description="Latitude of the station (a real district needs it)")
@@ -231,8 +185,7 @@ class StationConfig(_Section):
     sort_rate_parcels_per_h: float = Field(
         1500.0, gt=0, le=100_000, description="Parcels sorted per hour after a linehaul arrival (assumption A3)"
     )
-    counter_opens_h: float = Field(8.0, ge=0, lt=24, description="The pick-up counter (驿站) opens (h, A9)")
-    counter_closes_h: float = Field(21.0, gt=0, le=24, description="The pick-up counter closes (h, A9)")
+    counter: CounterConfig = Field(CounterConfig(), description="The station's own counter as a pick-up point (off by default)")
     loading_order: str = Field(
         "priority",
         pattern="^(priority|arrival)$",
@@ -245,23 +198,15 @@ class StationConfig(_Section):
             raise ValueError("give both lat and lon of the station, or neither")
         return self
 
-    @model_validator(mode="after")
-    def _counter_hours(self) -> StationConfig:
-        if self.counter_closes_h <= self.counter_opens_h:
-            raise ValueError(
-                f"counter_closes_h ({self.counter_closes_h:g}) must be after counter_opens_h ({self.counter_opens_h:g})"
-            )
-        return self
 
-
-class LinehaulArrival(_Section):
+class LinehaulArrival(Section):
     """One daily truck reaching the station."""
 
     at_h: float = Field(ge=0, lt=24, description="Arrival time at the station (hours after midnight)")
     share: float = Field(gt=0, le=1, description="Share of the day's parcels on this truck")
 
 
-class DoorServiceChoice(_Section):
+class DoorServiceChoice(Section):
     """Who buys door delivery (音尊达): a logit in the household's type, the goods' value and the
     surcharge the buyer sees. P = 1 / (1 + exp(-u)), u = intercept + type utility
     + value_per_log_yuan · ln(value / 100) + price_per_yuan · price_yuan (assumption A26; JD's 49-yuan
@@ -273,7 +218,7 @@ class DoorServiceChoice(_Section):
     price_yuan: float = Field(1.0, ge=0, le=1000, description="Surcharge a buyer sees for door delivery (yuan)")
 
 
-class ParcelsConfig(_Section):
+class ParcelsConfig(Section):
     """The parcels that reach the station each day."""
 
     per_day: int = Field(
@@ -313,7 +258,7 @@ class ParcelsConfig(_Section):
         return v
 
 
-class TimeBlock(_Section):
+class TimeBlock(Section):
     """A stretch of the working day that is not delivery: taken at its start time, or at the next
     stop when the courier is out on a tour then."""
 
@@ -338,7 +283,7 @@ def _default_station_tasks() -> tuple[StationTask, ...]:
     )
 
 
-class ComplianceConfig(_Section):
+class ComplianceConfig(Section):
     """Whether couriers take every door-service parcel to the door, or cut corners under pressure (A27)."""
 
     policy: str = Field("always_comply", description="always_comply, or time_pressure (sim.core.registry.COMPLIANCE_POLICIES)")
@@ -362,7 +307,7 @@ class ComplianceConfig(_Section):
         return v
 
 
-class CourierConfig(_Section):
+class CourierConfig(Section):
     """Couriers, their working day and their e-tricycles."""
 
     count: int = Field(25, ge=1, le=100_000, description="Couriers based at the station")
@@ -393,7 +338,6 @@ class CourierConfig(_Section):
         3.3, gt=0, le=4.17, description="Mean riding speed (m/s); the legal cap is 15 km/h = 4.17 m/s (sources §2)"
     )
     load_s_per_parcel: float = Field(6.0, ge=0, le=600, description="Scan and load one parcel at the station (s)")
-    shelve_s_per_parcel: float = Field(10.0, ge=0, le=600, description="Scan and shelve one parcel at the pick-up counter (s)")
 
     @property
     def work_end_h(self) -> float:
@@ -424,7 +368,7 @@ class CourierConfig(_Section):
         return self
 
 
-class DoorConfig(_Section):
+class DoorConfig(Section):
     """Door delivery, in its visible parts (assumption A7 unless cited)."""
 
     park_s: float = Field(30.0, ge=0, le=3600, description="Park and lock the tricycle at a compound gate (s)")
@@ -452,23 +396,6 @@ class DoorConfig(_Section):
     call_s: float = Field(30.0, ge=0, le=600, description="A call ahead: dial, talk, note the answer (s)")
 
 
-class LockerConfig(_Section):
-    """Locker drop-off and the locker operator's rules."""
-
-    walk_m: float = Field(20.0, ge=0, le=1000, description="Walk from the tricycle to the locker bank (m)")
-    open_s: float = Field(30.0, ge=0, le=600, description="Log in and start a drop session, per stop (s)")
-    drop_s_per_parcel: float = Field(
-        12.0, ge=0, le=600, description="Scan, choose a slot, drop one parcel (s); ≈1 min for several (sources §2)"
-    )
-    free_hours: float = Field(12.0, ge=0, le=240, description="Free storage before overdue fees (h, sources §3)")
-    overdue_fee_yuan: float = Field(0.5, ge=0, le=100, description="Overdue fee per started period (sources §3)")
-    overdue_period_h: float = Field(12.0, gt=0, le=240, description="Length of an overdue period (h, sources §3)")
-    overdue_fee_cap_yuan: float = Field(3.0, ge=0, le=1000, description="Cap on overdue fees per parcel (sources §3)")
-    max_storage_h: float = Field(
-        72.0, gt=0, le=24 * 30, description="A parcel still in a locker after this long goes back to the station counter (h, A9)"
-    )
-
-
 def _hourly(*runs: tuple[int, float]) -> tuple[float, ...]:
     """24 hourly values from (hours, value) runs, e.g. _hourly((7, 0.9), (17, 0.5))."""
     out: list[float] = []
@@ -490,7 +417,7 @@ def _check_hourly(values: tuple[float, ...], *, probabilities: bool) -> tuple[fl
     return values
 
 
-class HouseholdType(_Section):
+class HouseholdType(Section):
     """A kind of household: when someone is home, when they collect from lockers and the counter,
     and how much they want door delivery (assumption A8)."""
 
@@ -552,7 +479,7 @@ def _default_household_types() -> dict[str, HouseholdType]:
     }
 
 
-class WhenOut(_Section):
+class WhenOut(Section):
     """What a recipient who is out asks for when the courier calls ahead (shares sum to 1, A25)."""
 
     locker: float = Field(0.45, ge=0, le=1, description="Leave it in the compound's locker (else the counter)")
@@ -568,7 +495,7 @@ class WhenOut(_Section):
         return self
 
 
-class RecipientConfig(_Section):
+class RecipientConfig(Section):
     """Recipients: households by type, when they are home, how they answer, consent and collect."""
 
     household_types: dict[str, HouseholdType] = Field(
@@ -610,9 +537,10 @@ class RecipientConfig(_Section):
         return v
 
 
-class EconomicsConfig(_Section):
-    """Money per parcel, paid to or by the courier, all in yuan. The three fees are the source's;
-    every other line is 0 unless a source gives a value (assumption A10 says who pays whom)."""
+class EconomicsConfig(Section):
+    """Money per parcel, in yuan: what the platform pays the courier (the source's fees), what the
+    pick-up points charge, and the station's own revenue and costs (assumptions A10, A34-A38 say
+    who pays whom)."""
 
     door_service_fee_yuan: float = Field(
         0.8, ge=0, le=1000, description="Paid for a door-service (音尊达) parcel handed over at the door (sources §1)"
@@ -621,14 +549,28 @@ class EconomicsConfig(_Section):
         0.5, ge=0, le=1000, description="Paid for an ordinary parcel handed over at the door, e.g. as a courtesy (sources §1)"
     )
     locker_fee_yuan: float = Field(0.5, ge=0, le=1000, description="Paid for any parcel dropped in a locker (sources §1)")
+    pickup_station_fee_yuan: float = Field(
+        0.5, ge=0, le=1000, description="Paid for any parcel left at a community pick-up station, 驿站 (sources §1)"
+    )
     station_fee_yuan: float = Field(
-        0.5, ge=0, le=1000, description="Paid for any parcel left at the station counter (sources §1)"
+        0.5, ge=0, le=1000, description="Paid for any parcel left at the franchise station's own counter (sources §1)"
     )
     piece_rate_yuan: float = Field(
         0.0, ge=0, le=1000, description="Network piece rate per delivered parcel, any mode (≈1 yuan in sources §2; 0 by default)"
     )
-    locker_rent_yuan: float = Field(
-        0.0, ge=0, le=1000, description="Locker rent the courier pays per parcel dropped (≈0.5 yuan in sources §2; 0 by default)"
+    locker_charge_yuan: SizeFees = Field(
+        SizeFees(S=0.3, M=0.4, L=0.5),
+        description="What the locker operator charges per parcel, by the slot it takes (0.3-0.5 yuan, sources §7; "
+        "M assumed, A34)",
+    )
+    locker_charge_paid_by: str = Field(
+        "courier", pattern="^(courier|station)$", description="Who pays the locker charge (the courier's account, sources §2)"
+    )
+    pickup_station_charge_yuan: float = Field(
+        0.4, ge=0, le=1000, description="What a 驿站 charges per parcel left with it (0.35-0.5 yuan, sources §7)"
+    )
+    pickup_station_charge_paid_by: str = Field(
+        "station", pattern="^(courier|station)$", description="Who pays the 驿站 charge (the station, assumption A38)"
     )
     station_charge_yuan: float = Field(0.0, ge=0, le=1000, description="Charge the courier pays per parcel left at the counter")
     vehicle_yuan_per_km: float = Field(0.0, ge=0, le=100, description="E-tricycle energy and wear the courier pays per km")
@@ -638,14 +580,30 @@ class EconomicsConfig(_Section):
         50.0, ge=0, le=100_000, description="Fine a courier pays per complaint about a door delivery (sources §2, Guangzhou)"
     )
     complaint_compensation_yuan: float = Field(
-        5.0, ge=0, le=100_000, description="What the platform pays a recipient who complains (末端投诉获赔, A27)"
+        5.0,
+        ge=0,
+        le=100_000,
+        description="What the network (the station) pays the merchant per complaint about a 音尊达 promise (sources §7)",
+    )
+    network_fee_yuan: float = Field(
+        1.2,
+        ge=0,
+        le=1000,
+        description="What the network pays the station per parcel delivered (派费; A38, near the 1.2 yuan a courier "
+        "is paid, sources §2)",
+    )
+    station_vehicle_yuan_per_courier_day: float = Field(
+        0.0, ge=0, le=10_000, description="The station's cost of a courier's tricycle per working day (A38)"
+    )
+    station_fixed_yuan_per_day: float = Field(
+        0.0, ge=0, le=1_000_000, description="The station's rent, staff and other fixed costs per day (A38)"
     )
     courier_cost_per_hour_yuan: float = Field(
         30.0, ge=0, le=10_000, description="What an hour on duty costs the network, for the cost KPIs (assumption A10)"
     )
 
 
-class HorizonConfig(_Section):
+class HorizonConfig(Section):
     """How many days are simulated and which of them are measured."""
 
     days: int = Field(1, ge=1, le=365, description="Days on which parcels arrive")
@@ -692,7 +650,7 @@ def _default_order_profile() -> tuple[float, ...]:
     )
 
 
-class Burst(_Section):
+class Burst(Section):
     """A flash sale: ``orders`` extra orders spread evenly over ``duration_min`` minutes."""
 
     start_h: float = Field(ge=0, le=24 * 365, description="Start, hours since day 0 00:00")
@@ -700,7 +658,7 @@ class Burst(_Section):
     duration_min: float = Field(gt=0, le=24 * 60, description="Length of the burst (min)")
 
 
-class OrdersConfig(_Section):
+class OrdersConfig(Section):
     """Orders placed with the merchant: a daily profile plus bursts."""
 
     per_day: float = Field(2000.0, ge=0, le=50_000_000, description="Mean orders per day outside bursts (Poisson)")
@@ -719,7 +677,7 @@ class OrdersConfig(_Section):
         return v
 
 
-class SurgeConfig(_Section):
+class SurgeConfig(Section):
     """Extra staff called in when the backlog grows (a cloud warehouse's surge pool)."""
 
     policy: str = Field("none", pattern="^(none|backlog_threshold)$", description="none, or backlog_threshold")
@@ -741,7 +699,7 @@ class SurgeConfig(_Section):
         return self
 
 
-class WarehouseConfig(_Section):
+class WarehouseConfig(Section):
     """A fulfilment warehouse: pickers then packers, each a pool of servers, FIFO."""
 
     kind: str = Field("merchant", pattern="^(merchant|cloud)$", description="merchant (own small team) or cloud (供应链云仓)")
@@ -764,7 +722,7 @@ class WarehouseConfig(_Section):
         return self
 
 
-class LinehaulConfig(_Section):
+class LinehaulConfig(Section):
     """Trucks from the warehouse to the sorting hub, and from the hub to the stations."""
 
     departures_h: tuple[float, ...] = Field((12.0, 18.0, 23.0), min_length=1, description="Daily truck departures (h)")
@@ -789,14 +747,14 @@ class LinehaulConfig(_Section):
         return v
 
 
-class PromiseConfig(_Section):
+class PromiseConfig(Section):
     """Late-dispatch compensation (晚发必赔)."""
 
     dispatch_h: float = Field(48.0, gt=0, le=24 * 30, description="Promised time from order to dispatch (h)")
     compensation_yuan: float = Field(5.0, ge=0, le=10_000, description="Paid per order dispatched late (assumption A19)")
 
 
-class UpstreamConfig(_Section):
+class UpstreamConfig(Section):
     """From click to station: orders, the warehouse, linehaul. Without it, parcels simply reach the stations."""
 
     orders: OrdersConfig = OrdersConfig()
@@ -806,13 +764,13 @@ class UpstreamConfig(_Section):
     simulate_delivery: bool = Field(True, description="Also simulate the stations and couriers (false: stop at the station)")
 
 
-class StationsConfig(_Section):
+class StationsConfig(Section):
     """How many station areas (each its own district and couriers)."""
 
     count: int = Field(1, ge=1, le=10_000, description="Station areas; each gets its own district from the city settings")
 
 
-class Variant(_Section):
+class Variant(Section):
     """One way of delivering: the share of door-service parcels, what couriers do with ordinary
     parcels, and optional overrides of other fields."""
 
@@ -838,7 +796,7 @@ def _default_variants() -> dict[str, Variant]:
     return {"door": Variant(door_service_share=1.0), "locker": Variant(), "mixed": Variant(door_service_share=0.5)}
 
 
-class Scenario(_Section):
+class Scenario(Section):
     """A complete, validated scenario."""
 
     name: str = Field("scenario", min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.\-]+$", description="Short name")
@@ -850,6 +808,7 @@ class Scenario(_Section):
     couriers: CourierConfig = CourierConfig()
     door: DoorConfig = DoorConfig()
     locker: LockerConfig = LockerConfig()
+    pickup_station: PickupStationConfig = PickupStationConfig()
     recipients: RecipientConfig = RecipientConfig()
     economics: EconomicsConfig = EconomicsConfig()
     horizon: HorizonConfig = HorizonConfig()
@@ -869,7 +828,11 @@ class Scenario(_Section):
 
     @model_validator(mode="after")
     def _real_district(self) -> Scenario:
-        real = [name for name in ("osm", "compound_list", "locker_list") if getattr(self.city, name) is not None]
+        real = [
+            name
+            for name in ("osm", "compound_list", "locker_list", "pickup_station_list")
+            if getattr(self.city, name) is not None
+        ]
         if real and self.station.lat is None:
             raise ValueError(
                 f"city.{real[0]} places the district on the map: give the station's position (station.lat, station.lon)"

@@ -20,7 +20,7 @@ from .district import district_key, generate_district
 
 __all__ = ["cache_folder", "cached_district"]
 
-_VERSION = "1"  # bump when City's fields change, so old entries are not loaded
+_VERSION = "2"  # bump when City's fields change, so old entries are not loaded
 
 
 def cache_folder() -> Path:

@@ -30,6 +30,7 @@ __all__ = [
     "grid_station_node",
     "grid_streets",
     "households_of",
+    "pickup_stations_of_compounds",
     "slots_per_bank",
 ]
 
@@ -63,16 +64,27 @@ class City:
     locker_slots: np.ndarray  # (banks, 3) slots of size S, M, L
     # Seconds to ride between places when road classes have their own speeds (a real district);
     # None: the courier rides every road at its own speed.
+    # Community pick-up stations (驿站): where each stands, its shelves where a list gives them
+    # (0: the scenario's pickup_station.shelves), and the one each compound's recipients use (-1: none).
+    pickup_place: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    pickup_shelves: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    compound_pickup: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     place_ride_s: np.ndarray | None = None
     map_frame: MapFrame | None = None  # outlines and the WGS-84 origin of a real district, for maps
     imported: dict[str, int] = field(default_factory=dict)  # counts from the import, for the run's metadata
     notes: tuple[str, ...] = ()  # what the import assumed where data was missing, said as warnings
     place_bank: np.ndarray = field(init=False)  # locker bank standing at each place, -1 for none
+    place_pickup: np.ndarray = field(init=False)  # 驿站 standing at each place, -1 for none
 
     def __post_init__(self) -> None:
         place_bank = np.full(len(self.place_node), -1, dtype=np.int64)
         place_bank[self.bank_place] = np.arange(len(self.bank_place))
         object.__setattr__(self, "place_bank", place_bank)
+        if len(self.compound_pickup) != self.n_compounds:  # a district without 驿站
+            object.__setattr__(self, "compound_pickup", np.full(self.n_compounds, -1, dtype=np.int64))
+        place_pickup = np.full(len(self.place_node), -1, dtype=np.int64)
+        place_pickup[self.pickup_place] = np.arange(len(self.pickup_place))
+        object.__setattr__(self, "place_pickup", place_pickup)
 
     @property
     def route_weight(self) -> str:
@@ -107,6 +119,7 @@ class City:
             "elevator_buildings": int(self.building_elevator.sum()),
             "locker_banks": len(self.bank_place),
             "locker_slots": int(self.locker_slots.sum()),
+            "pickup_stations": len(self.pickup_place),
             **self.imported,
             **notes,
         }
@@ -179,6 +192,10 @@ def generate_city(cfg: CityConfig, station: StationConfig, streams: Streams) -> 
     bank_place = Place.of_compound(locker_compounds)
     locker_slots = np.tile(slots_per_bank(cfg), (len(bank_place), 1))
     compound_bank = banks_of_compounds(place_dist, bank_place, cfg.locker_reach_m)
+    # 驿站 in or beside some compounds (at their gates), drawn from their own stream so that adding
+    # them left the streets, buildings and lockers of every district as they were.
+    hosts = np.flatnonzero(streams.generator("pickup_stations").random(n_compounds) < cfg.pickup_station_share)
+    pickup_place = Place.of_compound(hosts).astype(np.int64)
 
     return City(
         graph=g,
@@ -195,6 +212,9 @@ def generate_city(cfg: CityConfig, station: StationConfig, streams: Streams) -> 
         household_floor=household_floor,
         bank_place=bank_place.astype(np.int64),
         locker_slots=locker_slots,
+        pickup_place=pickup_place,
+        pickup_shelves=np.zeros(len(pickup_place), dtype=np.int64),
+        compound_pickup=pickup_stations_of_compounds(place_dist, pickup_place, cfg.pickup_station_reach_m),
     )
 
 
@@ -247,8 +267,8 @@ def slots_per_bank(cfg: CityConfig) -> np.ndarray:
 
 
 def banks_of_compounds(place_dist: np.ndarray, bank_place: np.ndarray, reach_m: float) -> np.ndarray:
-    """The locker bank each compound's recipients use: the one at its gate, else the nearest by road
-    within ``reach_m``, else -1 (they use the station's counter)."""
+    """The locker bank (or 驿站: ``pickup_stations_of_compounds``) each compound's recipients use:
+    the one at its gate, else the nearest by road within ``reach_m``, else -1 (none)."""
     n_compounds = len(place_dist) - 1
     compound_bank = np.full(n_compounds, -1, dtype=np.int64)
     if len(bank_place):
@@ -259,6 +279,9 @@ def banks_of_compounds(place_dist: np.ndarray, bank_place: np.ndarray, reach_m: 
         at_gate = Place.is_compound(bank_place)
         compound_bank[Place.compound(bank_place[at_gate])] = np.flatnonzero(at_gate)
     return compound_bank
+
+
+pickup_stations_of_compounds = banks_of_compounds  # the same rule: the one at the gate, else the nearest in reach
 
 
 def _add_road(g: nx.Graph, a: int, b: int, kind: str) -> None:

@@ -41,6 +41,7 @@ from .city import (
     grid_station_node,
     grid_streets,
     households_of,
+    pickup_stations_of_compounds,
     slots_per_bank,
 )
 from .coords import LocalProjection, to_wgs84
@@ -54,6 +55,7 @@ _LIFT_STOREYS = 7  # GB 50096-2011 §6.4.1: a lift from 7 storeys up ...
 _LIFT_ENTRANCE_M = 16.0  # ... or where the highest entrance floor is more than 16 m above ground
 _COMPOUND_COLUMNS = ("name", "gate_lat", "gate_lon", "buildings", "floors", "households", "lift")
 _LOCKER_COLUMNS = ("name", "lat", "lon", "S", "M", "L")
+_PICKUP_COLUMNS = ("name", "lat", "lon", "shelves")
 
 
 def data_file(text: str) -> Path:
@@ -73,7 +75,7 @@ def data_file(text: str) -> Path:
 def district_key(cfg: CityConfig, station: StationConfig, seed: int) -> str:
     """What a built district depends on: its data files' contents and every setting that shapes it."""
     h = hashlib.sha256()
-    for section in (cfg.osm, cfg.compound_list, cfg.locker_list):
+    for section in (cfg.osm, cfg.compound_list, cfg.locker_list, cfg.pickup_station_list):
         if section is not None:
             h.update(_file_bytes(data_file(section.file)))
     h.update(cfg.model_dump_json().encode())
@@ -92,10 +94,11 @@ def generate_district(cfg: CityConfig, station: StationConfig, rng: np.random.Ge
     osm = cfg.osm
     if osm is None:  # the station's own lists on the synthetic street grid
         if cfg.compound_list is None:
-            raise DistrictError("city.locker_list places lockers at compounds: give city.compound_list or city.osm too")
+            listed = "locker_list places lockers" if cfg.locker_list is not None else "pickup_station_list places 驿站"
+            raise DistrictError(f"city.{listed} at compounds: give city.compound_list or city.osm too")
         roads = _grid_roads(cfg, station, rng)
         compounds = _compounds_from_list(build, cfg.compound_list, roads)
-        return _assemble(build, roads, compounds, [], timed=False)
+        return _assemble(build, roads, compounds, _Mapped(), timed=False)
     path = data_file(osm.file)
     from .osm import read_osm
 
@@ -117,8 +120,18 @@ def generate_district(cfg: CityConfig, station: StationConfig, rng: np.random.Ge
         compounds = _compounds_from_list(build, cfg.compound_list, roads)
     import shapely
 
-    found = [(la, lo) for la, lo in data.lockers if shapely.contains_xy(inside, *proj(la, lo))]
-    return _assemble(build, roads, compounds, found, timed=True)
+    def within(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+        return [(la, lo) for la, lo in points if shapely.contains_xy(inside, *proj(la, lo))]
+
+    return _assemble(build, roads, compounds, _Mapped(within(data.lockers), within(data.pickup_stations)), timed=True)
+
+
+@dataclass(frozen=True)
+class _Mapped:
+    """Points the map tags, (lat, lon): parcel lockers and pick-up shops (驿站)."""
+
+    lockers: list[tuple[float, float]] = field(default_factory=list)
+    pickup_stations: list[tuple[float, float]] = field(default_factory=list)
 
 
 @dataclass
@@ -402,9 +415,7 @@ def _compounds_from_list(build: _Build, spec: ListFile, roads: _Roads) -> _Compo
 # --- the City --------------------------------------------------------------------------------
 
 
-def _assemble(
-    build: _Build, roads: _Roads, compounds: _Compounds, mapped_lockers: list[tuple[float, float]], *, timed: bool
-) -> City:
+def _assemble(build: _Build, roads: _Roads, compounds: _Compounds, mapped: _Mapped, *, timed: bool) -> City:
     cfg, proj, notes, imported = build.cfg, build.proj, build.notes, build.imported
     n_roads = len(roads.xy)
     n_compounds = len(compounds.gate_xy)
@@ -438,18 +449,14 @@ def _assemble(
         positions = np.column_stack(proj(*to_wgs84(lat, lon, cfg.locker_list.crs)))  # type: ignore[arg-type]
         imported["listed_lockers"] = len(rows)
     else:
-        found = mapped_lockers
+        found = mapped.lockers
         positions = np.column_stack(proj(*np.asarray(found).T)) if found else np.empty((0, 2))
         slots = np.tile(slots_per_bank(cfg), (len(found), 1))
         if timed:
             imported["lockers_from_tags"] = len(found)
     positions = positions + roads.origin_xy
     if len(positions):
-        gate_of = np.argmin(np.hypot(*(positions[:, None, :] - compounds.gate_xy[None, :, :]).transpose(2, 0, 1)), axis=1)
-        gates, where = np.unique(gate_of, return_inverse=True)  # lockers at one gate make one bank
-        bank_place = Place.of_compound(gates).astype(np.int64)
-        locker_slots = np.zeros((len(gates), 3), dtype=np.int64)
-        np.add.at(locker_slots, where, slots)
+        bank_place, locker_slots = _at_gates(positions, slots, compounds.gate_xy)  # lockers at one gate make one bank
     else:
         chosen = np.flatnonzero(build.rng.random(n_compounds) < cfg.locker_share)
         bank_place = Place.of_compound(chosen).astype(np.int64)
@@ -459,6 +466,7 @@ def _assemble(
                 f"no parcel lockers in the data: {len(chosen)} banks placed at gates by city.locker_share ({cfg.locker_share:g})"
             )
 
+    pickup_place, pickup_shelves = _pickup_stations(build, roads, compounds, mapped, timed=timed)
     household_building, household_floor = households_of(compounds.building_households, compounds.building_floors)
     return City(
         graph=g,
@@ -475,11 +483,53 @@ def _assemble(
         household_floor=household_floor,
         bank_place=bank_place,
         locker_slots=locker_slots,
+        pickup_place=pickup_place,
+        pickup_shelves=pickup_shelves,
+        compound_pickup=pickup_stations_of_compounds(place_dist, pickup_place, cfg.pickup_station_reach_m),
         place_ride_s=place_ride if timed else None,
         map_frame=MapFrame(proj.origin, compounds.rings, compounds.building_rings) if timed else None,
         imported=imported,
         notes=tuple(notes),
     )
+
+
+def _at_gates(positions: np.ndarray, capacity: np.ndarray, gate_xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Points (lockers, 驿站) at the nearest compound gate; points at one gate add up: the places
+    they stand at, and their capacity summed (rows of ``capacity`` per point)."""
+    gate_of = np.argmin(np.hypot(*(positions[:, None, :] - gate_xy[None, :, :]).transpose(2, 0, 1)), axis=1)
+    gates, where = np.unique(gate_of, return_inverse=True)
+    summed = np.zeros((len(gates), *capacity.shape[1:]), dtype=np.int64)
+    np.add.at(summed, where, capacity)
+    return Place.of_compound(gates).astype(np.int64), summed
+
+
+def _pickup_stations(build: _Build, roads: _Roads, compounds: _Compounds, mapped: _Mapped, *, timed: bool
+                     ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """The district's 驿站 (places, shelves; 0 shelves: the scenario's default): the station's list,
+    else the map's pick-up shops (``shop=outpost``, ``post_office=post_partner``), else placed at
+    gates by ``city.pickup_station_share``."""
+    cfg, proj = build.cfg, build.proj
+    if cfg.pickup_station_list is not None:
+        spec = cfg.pickup_station_list
+        rows = _read_csv(spec, _PICKUP_COLUMNS)
+        lat = np.array([_cell(r, "lat", float, spec, i) for i, r in enumerate(rows)])
+        lon = np.array([_cell(r, "lon", float, spec, i) for i, r in enumerate(rows)])
+        shelves = np.array([_cell(r, "shelves", int, spec, i, low=1) for i, r in enumerate(rows)])
+        positions = np.column_stack(proj(*to_wgs84(lat, lon, spec.crs))) + roads.origin_xy  # type: ignore[arg-type]
+        build.imported["listed_pickup_stations"] = len(rows)
+        return _at_gates(positions, shelves, compounds.gate_xy)
+    if mapped.pickup_stations:
+        positions = np.column_stack(proj(*np.asarray(mapped.pickup_stations).T)) + roads.origin_xy
+        build.imported["pickup_stations_from_tags"] = len(mapped.pickup_stations)
+        return _at_gates(positions, np.zeros(len(positions), dtype=np.int64), compounds.gate_xy)
+    n = len(compounds.gate_xy)
+    hosts = np.flatnonzero(build.rng.random(n) < cfg.pickup_station_share)
+    if timed and cfg.pickup_station_share > 0:
+        build.notes.append(
+            f"no pick-up stations (驿站) in the data: {len(hosts)} placed at gates by city.pickup_station_share "
+            f"({cfg.pickup_station_share:g})"
+        )
+    return Place.of_compound(hosts).astype(np.int64), np.zeros(len(hosts), dtype=np.int64)
 
 
 def _timed_distances(

@@ -16,7 +16,7 @@ from ..scenario.schema import CityConfig, Scenario, StationConfig
 from ..scenario.sizing import check_cost
 from . import City, assign_areas, count_compounds, generate_city, too_many_couriers
 
-__all__ = ["bank_slots", "build_city", "check_feasible", "courier_areas"]
+__all__ = ["build_city", "check_feasible", "courier_areas"]
 
 
 @functools.lru_cache(maxsize=64)
@@ -25,20 +25,13 @@ def build_city(city: CityConfig, station: StationConfig, seed: int, index: int =
     replications vary the days in one district, they do not redraw the district. A real district
     (``city.osm``) is read from its files once and then taken from the disk cache."""
     try:
-        if city.osm is None and city.compound_list is None and city.locker_list is None:
+        if city.osm is None and city.compound_list is None and city.locker_list is None and city.pickup_station_list is None:
             return generate_city(city, station, Streams(seed).for_station(index))
         from .cache import cached_district
 
         return cached_district(city, station, seed)
     except ImportError as exc:
         raise ScenarioError(f"city.osm: a real district needs the geo extra (pip install 'parcelsim[geo]'): {exc}") from None
-
-
-def bank_slots(city: City, station: int) -> dict[tuple[int, int], int]:
-    """Slots of each of a district's locker banks, keyed (station, place) as the KPIs count them."""
-    return {
-        (station, int(place)): int(slots) for place, slots in zip(city.bank_place, city.locker_slots.sum(axis=1), strict=True)
-    }
 
 
 @functools.lru_cache(maxsize=64)

@@ -43,6 +43,7 @@ class OsmData:
     buildings: list[Building] = field(default_factory=list)
     gates: list[tuple[float, float]] = field(default_factory=list)  # (lat, lon) of barrier=gate and entrance=* nodes
     lockers: list[tuple[float, float]] = field(default_factory=list)  # (lat, lon) of parcel lockers
+    pickup_stations: list[tuple[float, float]] = field(default_factory=list)  # (lat, lon) of pick-up shops (驿站)
     bounds: tuple[float, float, float, float] = (np.inf, np.inf, -np.inf, -np.inf)  # south, west, north, east
     broken_areas: int = 0  # residential or building areas osmium could not assemble (a self-intersecting ring)
 
@@ -68,6 +69,8 @@ def read_osm(path: Path, road_classes: frozenset[str]) -> OsmData:
                 data.gates.append((lat, lon))
             if tags.get("amenity") == "parcel_locker" or tags.get("vending") == "parcel_pickup":
                 data.lockers.append((lat, lon))
+            if tags.get("shop") == "outpost" or tags.get("post_office") == "post_partner":
+                data.pickup_stations.append((lat, lon))
 
         def way(self, w: Any) -> None:
             highway = w.tags.get("highway")

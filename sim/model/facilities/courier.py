@@ -16,39 +16,40 @@ stands at the bank, before it claims slots.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-import numpy as np
 import simpy
 
 from ...core.types import ProcessGenerator
 from ...core.units import SECONDS_PER_DAY, SECONDS_PER_HOUR
-from ...scenario.schema import CourierConfig, DoorConfig, LockerConfig
 from ...world.places import Place
-from ...world.routing import plan_tour
 from ..activity import DayRow, StopPart, StopRow, TourRow
 from ..ledger import Ledger
 from ..modes import DeliveryPlan, Mode
 from ..policies import Pressure
 from ..tracking import Detail
 from .recipients import WHEN_OUT_CHOICES
+from .route import Route
 from .stop import StopClock, StopOutcome
 
 if TYPE_CHECKING:
+    from ...scenario.schema import Scenario
     from ...world import City
     from ..demand import Parcels
     from ..policies import CompliancePolicy
     from .buildings import Elevators
-    from .locker import LockerBanks
+    from .network import PickupNetwork
+    from .pickup import PickupPoint
     from .recipients import Households, ParcelChances
+    from .returns import ReturnRequests
     from .station import Station
 
 __all__ = ["Courier", "WorkDay"]
 
 # Plain ints for the hot loops: attribute access on an IntEnum class is slow.
-_DOOR, _LOCKER, _STATION = int(Mode.DOOR), int(Mode.LOCKER), int(Mode.STATION)
-_PARK, _WALK, _STAIRS, _LIFT, _WAIT, _CALL, _HANDOVER, _LOCKER_SESSION = tuple(StopPart)
+_DOOR, _LOCKER, _COUNTER, _PICKUP_STATION = int(Mode.DOOR), int(Mode.LOCKER), int(Mode.COUNTER), int(Mode.PICKUP_STATION)
+_PARK, _WALK, _STAIRS, _LIFT, _WAIT, _CALL, _HANDOVER, _LOCKER_SESSION, _PICKUP_STATION_PART = tuple(StopPart)
 _COMPLAINT_DELAY_S = 1800.0  # assumption A27: a buyer complains within half an hour of the notification
 
 
@@ -59,6 +60,28 @@ class _InBuilding:
     building: int
     elevator: bool
     level: int = 1
+
+
+@dataclass
+class _Trip:
+    """What a tour brings back to the station and what it cost, gathered stop by stop."""
+
+    to_counter: list[tuple[int, Detail]] = field(default_factory=list)  # for the station's counter
+    to_retry: list[int] = field(default_factory=list)  # failed door attempts: redeliver or return
+    unserved: list[int] = field(default_factory=list)  # not reached: the working day ended
+    no_room: list[int] = field(default_factory=list)  # no locker or 驿站 had room: out again the next day
+    returns_left: list[int] = field(default_factory=list)
+    ride_m: float = 0.0
+    pause_s: float = 0.0
+    back_s: float = 0.0
+    shelved: int = 0  # parcels left at the station's counter, before and after the tour
+
+    def add(self, outcome: StopOutcome) -> None:
+        self.to_counter += outcome.to_counter
+        self.to_retry += outcome.to_retry
+        self.unserved += outcome.unserved
+        self.no_room += outcome.no_room
+        self.returns_left += outcome.returns_left
 
 
 @dataclass
@@ -95,35 +118,38 @@ class Courier:
         env: simpy.Environment,
         index: int,
         *,
-        config: CourierConfig,
-        door: DoorConfig,
-        locker: LockerConfig,
+        scenario: Scenario,
         city: City,
         parcels: Parcels,
         plan: DeliveryPlan,
         station: Station,
-        lockers: LockerBanks,
+        network: PickupNetwork,
         recipients: Households,
         elevators: Elevators,
         ledger: Ledger,
         chances: ParcelChances,
+        returns: ReturnRequests,
         compliance: CompliancePolicy,
         days: int,
     ) -> None:
         self.env = env
         self.index = index
-        self.config = config
-        self.door = door
-        self.locker = locker
+        self.config = scenario.couriers
+        self.door = scenario.door
+        self.locker = scenario.locker
+        self.pickup = scenario.pickup_station
+        self._counter_s = scenario.station.counter.shelve_s_per_parcel
         self.city = city
         self.parcels = parcels
+        self._compound = parcels.compound.tolist()
         self.plan = plan
         self.station = station
-        self.lockers = lockers
+        self.network = network
         self.recipients = recipients
         self.elevators = elevators
         self.ledger = ledger
         self.chances = chances
+        self.returns = returns
         self.compliance = compliance
         self.days = days
         self.process = env.process(self.run())
@@ -204,140 +230,29 @@ class Courier:
         return spent
 
     def tour(self, day: WorkDay, load: list[int], returns: Sequence[int] = ()) -> ProcessGenerator:
-        """Shelve the counter parcels, load the rest, ride the planned tour, come back and unload;
+        """Shelve the counter's parcels, load the rest, ride the planned tour, come back and unload;
         return pick-ups (``returns``) share the tour. At the day's end (plus any overtime allowance)
         the courier rides back from the stop in hand."""
         env, cfg, ledger, mode = self.env, self.config, self.ledger, self.plan.mode
         start = env.now
-        shelve = [p for p in load if mode[p] == _STATION]
-        carry = [p for p in load if mode[p] != _STATION]
-
-        t = start
-        for p in shelve:
-            t += cfg.shelve_s_per_parcel
-            self._shelve(p, t, Detail.NONE)
-        t += cfg.load_s_per_parcel * len(carry)
+        counter = [(p, Detail.NONE) for p in load if mode[p] == _COUNTER]
+        carry = [p for p in load if mode[p] != _COUNTER]
+        self._next_day(self._shelve_at_counter(counter, start), start)  # a full counter: out again the next day
+        t = start + len(counter) * self._counter_s + cfg.load_s_per_parcel * len(carry)
         if t > env.now:
             yield env.timeout(t - env.now)
         depart = env.now
-        if not carry and not returns:
-            ledger.record_tour(
-                TourRow(
-                    courier=self.index,
-                    day=day.index,
-                    start_s=start,
-                    depart_s=depart,
-                    return_s=depart,
-                    end_s=depart,
-                    ride_m=0.0,
-                    parcels_out=0,
-                    shelved=len(shelve),
-                    pause_s=0.0,
-                    carried_back=0,
-                )
-            )
-            self._close_tour(day, start, 0.0)
-            return
-        ledger.loaded(carry, depart, self.index)
-
-        # Group the parcels by the place where the tricycle stops, and plan the tour over those places.
-        stop_of = self.plan.stop[carry].tolist()
-        return_places = [self._return_place(r) for r in returns]
-        places = sorted(set(stop_of) | set(return_places))
-        by_place: dict[int, list[int]] = {pl: [] for pl in places}
-        for p, pl in zip(carry, stop_of, strict=True):
-            by_place[pl].append(p)
-        returns_at: dict[int, list[int]] = {pl: [] for pl in places}
-        for r, pl in zip(returns, return_places, strict=True):
-            returns_at[pl].append(r)
-        nodes = [Place.STATION, *places]
-        dist = self.city.place_dist_m[np.ix_(nodes, nodes)]
-        ride = self.city.ride_seconds(nodes, cfg.ride_speed_mps)
-        # Plan on riding time; on a grid, where time is metres over one speed, on metres (the same tours).
-        order = plan_tour(dist if self.city.place_ride_s is None else ride, start=0)
-
-        to_shelve: list[tuple[int, Detail]] = []
-        to_retry: list[int] = []
-        unserved: list[int] = []
-        returns_left: list[int] = []
-        on_board = len(carry)
-        pause = 0.0
-        ride_total = 0.0
-        here = 0
-        for step, k in enumerate(order[1:], start=1):
-            if env.now >= day.cut_s:  # the day is over: ride back with what is left
-                unserved += [p for kk in order[step:] for p in by_place[nodes[kk]]]
-                returns_left += [r for kk in order[step:] for r in returns_at[nodes[kk]]]
-                break
-            pause += yield from self._take_due_blocks(day)
-            ride_m, ride_s = float(dist[here, k]), float(ride[here, k])
-            yield env.timeout(ride_s)
-            place = nodes[k]
-            arrive = env.now
-            backlog = on_board + self.station.pending_for(self.index)
-            clock, outcome = yield from self.serve_stop(place, by_place[place], day, backlog=backlog, returns=returns_at[place])
-            on_board -= len(by_place[place])
-            to_shelve += outcome.to_shelve
-            to_retry += outcome.to_retry
-            unserved += outcome.unserved
-            returns_left += outcome.returns_left
-            ledger.record_stop(
-                StopRow(
-                    courier=self.index,
-                    arrive_s=arrive,
-                    depart_s=env.now,
-                    place=place,
-                    ride_m=ride_m,
-                    ride_s=ride_s,
-                    park_s=clock.park_s,
-                    walk_s=clock.walk_s,
-                    vertical_s=clock.vertical_s,
-                    wait_s=clock.wait_s,
-                    handover_s=clock.handover_s,
-                    attempts=outcome.attempts,
-                )
-            )
-            ledger.record_stop_parts(self.index, place, clock.parts)
-            ride_total += ride_m
-            here = k
-        back_m = float(dist[here, 0])
-        yield env.timeout(float(ride[here, 0]))
-        ride_total += back_m
-        back = env.now
-        ledger.brought_back(len(to_shelve) + len(to_retry))
-        if unserved:
-            ledger.carried_back(unserved, back, self.index)
-            for p in unserved:
-                self.station.requeue(self.index, p, back)
-        for r in returns_left:  # nobody home, or the day ended: on a later tour
-            self.station.add_return(self.index, r, back + self.door.redelivery_gap_h * SECONDS_PER_HOUR)
-
-        # Back at the station: shelve what could not be left, queue the failed door attempts again.
-        t = back
-        for p, detail in to_shelve:
-            t += cfg.shelve_s_per_parcel
-            self._shelve(p, t, detail)
-        for p in to_retry:
-            self._redeliver_or_return(p, back)
-        if t > env.now:
-            yield env.timeout(t - env.now)
-        shelved = len(shelve) + len(to_shelve)
+        trip = _Trip(shelved=len(counter))
+        if carry or returns:
+            ledger.loaded(carry, depart, self.index)
+            yield from self._ride(day, self._route(carry, returns), trip, on_board=len(carry))
+        yield from self._unload(trip)
         ledger.record_tour(
-            TourRow(
-                courier=self.index,
-                day=day.index,
-                start_s=start,
-                depart_s=depart,
-                return_s=back,
-                end_s=env.now,
-                ride_m=ride_total,
-                parcels_out=len(carry),
-                shelved=shelved,
-                pause_s=pause,
-                carried_back=len(unserved),
-            )
-        )
-        self._close_tour(day, start, pause)
+            TourRow(courier=self.index, day=day.index, start_s=start, depart_s=depart, return_s=trip.back_s, end_s=env.now,
+                    ride_m=trip.ride_m, parcels_out=len(carry), shelved=trip.shelved, pause_s=trip.pause_s,
+                    carried_back=len(trip.unserved))
+        )  # fmt: skip
+        self._close_tour(day, start, trip.pause_s)
 
     def _close_tour(self, day: WorkDay, start: float, pause: float) -> None:
         """Add a finished tour to the day: its time (breaks and tasks on the way apart), any overtime."""
@@ -346,34 +261,221 @@ class Courier:
         day.overtime_s += max(0.0, now - max(start, day.end_s))
         day.last_s = now
 
+    def _route(self, carry: list[int], returns: Sequence[int]) -> Route:
+        """The tour's route over the places where the tricycle stops for the load and the returns."""
+        stops: dict[int, list[int]] = {}
+        for p, place in zip(carry, self.plan.stop[carry].tolist(), strict=True):
+            stops.setdefault(place, []).append(p)
+        at: dict[int, list[int]] = {}
+        for r in returns:
+            at.setdefault(self._return_place(r), []).append(r)
+        return Route(self.city, stops, at)
+
+    def _ride(self, day: WorkDay, route: Route, trip: _Trip, on_board: int) -> ProcessGenerator:
+        """Ride the route stop by stop, serving each; at the day's end ride back with what is left."""
+        env, ledger, cfg = self.env, self.ledger, self.config
+        here = Place.STATION
+        while route:
+            if env.now >= day.cut_s:  # the day is over: ride back with what is left
+                parcels, returns = route.rest()
+                trip.unserved += parcels
+                trip.returns_left += returns
+                break
+            trip.pause_s += yield from self._take_due_blocks(day)
+            place = route.next_stop()
+            ride_m = float(self.city.place_dist_m[here, place])
+            ride_s = self._ride_s(here, place, cfg.ride_speed_mps)
+            yield env.timeout(ride_s)
+            arrive = env.now
+            parcels = route.parcels.pop(place, [])  # a place the route comes back to has only its hand-ins left
+            backlog = on_board + self.station.pending_for(self.index)
+            returns, hand_ins = route.returns.pop(place, []), route.hand_ins.pop(place, [])
+            stop = self.serve_stop(place, parcels, day, backlog=backlog, returns=returns, hand_ins=hand_ins)
+            clock, outcome = yield from stop
+            on_board -= len(parcels)
+            for station_place, p, detail in outcome.later:
+                route.hand_in_later(station_place, p, detail, place)
+            trip.add(outcome)
+            ledger.record_stop(
+                StopRow(courier=self.index, arrive_s=arrive, depart_s=env.now, place=place, ride_m=ride_m, ride_s=ride_s,
+                        park_s=clock.park_s, walk_s=clock.walk_s, vertical_s=clock.vertical_s, wait_s=clock.wait_s,
+                        handover_s=clock.handover_s, pickup_s=clock.pickup_s, attempts=outcome.attempts)
+            )  # fmt: skip
+            ledger.record_stop_parts(self.index, place, clock.parts)
+            trip.ride_m += ride_m
+            here = place
+        trip.ride_m += float(self.city.place_dist_m[here, Place.STATION])
+        yield env.timeout(self._ride_s(here, Place.STATION, cfg.ride_speed_mps))
+
+    def _ride_s(self, a: int, b: int, speed_mps: float) -> float:
+        """Seconds to ride from place ``a`` to ``b``: by road class in a real district, else at ``speed_mps``."""
+        if self.city.place_ride_s is not None:
+            return float(self.city.place_ride_s[a, b])
+        return float(self.city.place_dist_m[a, b]) / speed_mps
+
+    def _unload(self, trip: _Trip) -> ProcessGenerator:
+        """Back at the station: keep the unserved parcels and those nothing had room for for a later
+        day, shelve at the counter what is for it, queue the failed door attempts again."""
+        env, ledger = self.env, self.ledger
+        back = trip.back_s = env.now
+        ledger.brought_back(len(trip.to_counter) + len(trip.to_retry))
+        if trip.unserved:
+            ledger.carried_back(trip.unserved, back, self.index)
+            for p in trip.unserved:
+                self.station.requeue(self.index, p, back)
+        if trip.no_room:
+            ledger.carried_back(trip.no_room, back, self.index, Detail.NO_ROOM)
+            self._next_day(trip.no_room, back)
+        for r in trip.returns_left:  # nobody home, or the day ended: on a later tour
+            self.station.add_return(self.index, r, back + self.door.redelivery_gap_h * SECONDS_PER_HOUR)
+        full = self._shelve_at_counter(trip.to_counter, back)
+        trip.shelved += len(trip.to_counter) - len(full)
+        self._next_day(full, back)
+        for p in trip.to_retry:
+            self._redeliver_or_return(p, back)
+        t = back + len(trip.to_counter) * self._counter_s
+        if t > env.now:
+            yield env.timeout(t - env.now)
+
+    def _next_day(self, parcels: list[int], now_s: float) -> None:
+        """Parcels that go out again from the next day's first wave."""
+        first_wave = (now_s // SECONDS_PER_DAY + 1) * SECONDS_PER_DAY + self.config.waves_h[0] * SECONDS_PER_HOUR
+        for p in parcels:
+            self.station.requeue(self.index, p, first_wave)
+
+    def _shelve_at_counter(self, parcels: list[tuple[int, Detail]], start_s: float) -> list[int]:
+        """Shelve parcels at the station's counter, one after the other from ``start_s``; returns those
+        it had no room for (all of them where the counter is no pick-up point)."""
+        counter, full = self.network.counter, []
+        t = start_s
+        for p, detail in parcels:
+            t += self._counter_s
+            if counter is None or self.network.leave(p, counter, t, courier=self.index, detail=detail) is None:
+                full.append(p)
+            else:
+                self._left_unasked(p, t, detail)
+        return full
+
     def serve_stop(
-        self, place: int, parcels: list[int], day: WorkDay, *, backlog: int = 0, returns: Sequence[int] = ()
-    ) -> ProcessGenerator[tuple[StopClock, StopOutcome]]:
-        """Serve the parcels (and return pick-ups) of this stop; the process leaves the stop when this
-        generator ends, returning the stop's clock and outcome. Buildings not yet started at the
-        day's end (plus any overtime allowance) are left for a later day. Under pressure
-        (``backlog`` parcels still to go, the day's end near) a courier may leave door-service
-        parcels in the stop's locker unasked, as the compliance policy says."""
-        env, mode = self.env, self.plan.mode
+        self, place: int, parcels: list[int], day: WorkDay, *, backlog: int = 0, returns: Sequence[int] = (),
+        hand_ins: Sequence[tuple[int, Detail]] = (),
+    ) -> ProcessGenerator[tuple[StopClock, StopOutcome]]:  # fmt: skip
+        """Serve a stop: the door parcels and return pick-ups of the compound at ``place``, the
+        parcels for the locker bank and the 驿站 standing there (``hand_ins``: others met on the way
+        that are for this 驿站). The process leaves the stop when this generator ends, returning
+        the stop's clock and outcome. Buildings not yet started at the day's end (plus any
+        overtime allowance) are left for a later day. Under pressure (``backlog`` parcels still to
+        go, the day's end near) a courier may leave door-service parcels in the stop's locker
+        unasked, as the compliance policy says."""
+        env, mode, network = self.env, self.plan.mode, self.network
         clock, outcome = StopClock(env.now), StopOutcome()
         clock.spend(_PARK, self.door.park_s)
         door = [p for p in parcels if mode[p] == _DOOR]
         to_locker = [(p, Detail.NONE) for p in parcels if mode[p] == _LOCKER]
-        if door and self.city.place_bank[place] >= 0:
+        to_pickup = [(p, Detail.NONE) for p in parcels if mode[p] == _PICKUP_STATION] + list(hand_ins)
+        bank = network.bank_at(place)
+        if door and bank is not None:
             door, cut = self._cut_corners(door, clock.now, day, backlog)
             to_locker += cut
         if door or returns:
             self._door_round(place, door, returns, clock, outcome, day.cut_s)
             to_locker += outcome.to_locker
+            to_pickup += outcome.to_pickup
         if to_locker:
-            walk = self.locker.walk_m / self.door.walk_speed_mps
-            clock.spend(_WALK, walk)
-            # Banks are shared between couriers: meet the simulation clock before claiming slots.
-            yield env.timeout(clock.now - env.now)
-            self._locker_session(place, to_locker, clock, outcome)
-            clock.spend(_WALK, walk)
+            assert bank is not None  # locker parcels stop where their bank stands
+            full = yield from self._at_bank(bank, to_locker, clock, outcome, walk_m=self.locker.walk_m)
+            to_pickup += yield from self._when_full(place, full, clock, outcome)
+        if to_pickup:
+            yield from self._to_pickup_stations(place, to_pickup, clock, outcome)
         yield env.timeout(clock.now - env.now)
         return clock, outcome
+
+    def _at_bank(self, bank: PickupPoint, parcels: list[tuple[int, Detail]], clock: StopClock, outcome: StopOutcome, *,
+                 walk_m: float) -> ProcessGenerator[list[tuple[int, Detail]]]:  # fmt: skip
+        """Walk ``walk_m`` to a locker bank, drop each parcel in a free slot, walk back; returns the
+        parcels it had no slot for. Banks are shared between couriers and networks: the process meets
+        the simulation clock at the bank, and the session claims its slots when it starts (a slot
+        that frees up during the minute it lasts is not used by it)."""
+        walk = walk_m / self.door.walk_speed_mps
+        clock.spend(_WALK, walk)
+        yield self.env.timeout(clock.now - self.env.now)
+        claimed = clock.now
+        clock.spend(_LOCKER_SESSION, self.locker.open_s)
+        full = []
+        for p, detail in parcels:
+            t = clock.spend(_LOCKER_SESSION, self.locker.drop_s_per_parcel)
+            outcome.attempts += 1
+            if self.network.leave(p, bank, t, courier=self.index, detail=detail, claimed_s=claimed) is None:
+                self.ledger.failed(p, t, self.index, bank.place, Detail.LOCKER_FULL)
+                full.append((p, detail))
+            else:
+                self._left_unasked(p, t, detail)
+        clock.spend(_WALK, walk)
+        return full
+
+    def _when_full(self, place: int, full: list[tuple[int, Detail]], clock: StopClock, outcome: StopOutcome
+                   ) -> ProcessGenerator[list[tuple[int, Detail]]]:  # fmt: skip
+        """What the courier does with parcels a full bank could not take, step by step as the scenario
+        lists them (``locker.when_full``); returns those for the 驿站 standing here."""
+        here: list[tuple[int, Detail]] = []
+        for step in self.locker.when_full:
+            if not full:
+                break
+            if step == "next_bank":
+                for distance, other in self.network.banks_near(place, self.locker.next_bank_walk_m):
+                    full = yield from self._at_bank(other, full, clock, outcome, walk_m=distance)
+                    if not full:
+                        break
+            elif step == "pickup_station":
+                kept = []
+                for p, detail in full:
+                    station = self.network.station_of(self._compound[p])
+                    if station is None:
+                        kept.append((p, detail))
+                    elif station.place == place:
+                        here.append((p, detail))
+                    else:
+                        outcome.later.append((station.place, p, detail))
+                full = kept
+            else:  # carry_back
+                break
+        outcome.no_room += [p for p, _ in full]  # back to the station, out again the next day
+        return here
+
+    def _to_pickup_stations(self, place: int, parcels: list[tuple[int, Detail]], clock: StopClock, outcome: StopOutcome
+                            ) -> ProcessGenerator:  # fmt: skip
+        """Parcels for a 驿站: handed in at the one standing here, taken along to their own further on,
+        or back to the station's counter where the compound has none."""
+        network, batch = self.network, []
+        for p, detail in parcels:
+            station = network.station_of(self._compound[p])
+            if station is None:
+                outcome.to_counter.append((p, detail))
+            elif station.place == place:
+                batch.append((p, detail))
+            else:
+                outcome.later.append((station.place, p, detail))
+        station_here = network.station_at(place)
+        if not batch or station_here is None:
+            return
+        walk = self.pickup.walk_m / self.door.walk_speed_mps
+        clock.spend(_WALK, walk)
+        yield self.env.timeout(clock.now - self.env.now)  # shared shelves: meet the simulation clock
+        claimed = clock.now
+        if not network.takes_in(station_here, claimed):  # closed to couriers: back to the station
+            outcome.no_room += [p for p, _ in batch]
+            clock.spend(_WALK, walk)
+            return
+        clock.spend(_PICKUP_STATION_PART, self.pickup.visit_s)
+        for p, detail in batch:
+            t = clock.spend(_PICKUP_STATION_PART, self.pickup.checkin_s_per_parcel)
+            outcome.attempts += 1
+            if network.leave(p, station_here, t, courier=self.index, detail=detail, claimed_s=claimed) is None:
+                self.ledger.failed(p, t, self.index, place, Detail.NO_ROOM)
+                outcome.no_room.append(p)
+            else:
+                self._left_unasked(p, t, detail)
+        clock.spend(_WALK, walk)
 
     def _cut_corners(self, door: list[int], t: float, day: WorkDay, backlog: int) -> tuple[list[int], list[tuple[int, Detail]]]:
         """Which door-service parcels the courier leaves in the locker unasked: (still for the door, cut)."""
@@ -440,7 +542,10 @@ class Courier:
     def _deliver_at_door(
         self, p: int, place: int, has_locker: bool, inside: _InBuilding, clock: StopClock, outcome: StopOutcome
     ) -> None:
-        """One parcel in its building: call ahead or not, then up to the door."""
+        """One parcel in its building: call ahead or not, then up to the door. A recipient who is
+        out may ask for a locker or a pick-up station, or consent to one after a failed knock: the
+        stop's bank, else the compound's 驿站, else the counter; where there is none, it is a
+        later delivery."""
         cfg, pc, people, chances = self.door, self.parcels, self.recipients, self.chances
         household, floor = int(pc.household[p]), int(pc.floor[p])
         attempt = self.station.attempts_made(p)
@@ -448,13 +553,14 @@ class Courier:
             clock.spend(_CALL, cfg.call_s)
             if chances.answers[p, attempt] and not people.is_home(household, clock.now):
                 choice = WHEN_OUT_CHOICES[chances.when_out[p, attempt]]
-                if choice == "later":
+                can_leave = (choice == "locker" and has_locker) or self._can_pick_up(p)
+                if choice == "later" or (choice in ("locker", "station") and not can_leave):
                     outcome.attempts += 1
                     self.ledger.failed(p, clock.now, self.index, place, Detail.RESCHEDULED)
                     outcome.to_retry.append(p)
                     return
                 if choice in ("locker", "station"):
-                    target = outcome.to_locker if choice == "locker" and has_locker else outcome.to_shelve
+                    target = outcome.to_locker if choice == "locker" and has_locker else outcome.to_pickup
                     target.append((p, Detail.CONSENTED))
                     return
                 # A neighbour takes it: up to the recipient's floor, hand over next door.
@@ -472,10 +578,14 @@ class Courier:
             consent: Detail | None = Detail.STANDING_CONSENT
         else:
             consent = Detail.CONSENTED if people.consents(household) else None
-        if consent is None:
+        if consent is None or not (has_locker or self._can_pick_up(p)):
             outcome.to_retry.append(p)
         else:
-            (outcome.to_locker if has_locker else outcome.to_shelve).append((p, consent))
+            (outcome.to_locker if has_locker else outcome.to_pickup).append((p, consent))
+
+    def _can_pick_up(self, parcel: int) -> bool:
+        """Has the parcel's compound a 驿站 in reach, or is the station's counter a pick-up point?"""
+        return self.network.station_of(self._compound[parcel]) is not None or self.network.counter is not None
 
     def _return_address(self, request: int) -> tuple[int, int, int]:
         """(building, floor, household) of a return pick-up."""
@@ -506,57 +616,15 @@ class Courier:
             clock.spend(_STAIRS, (inside.level - 1) * self.door.stairs_down_s_per_floor)
         inside.level = 1
 
-    def _locker_session(self, place: int, parcels: list[tuple[int, Detail]], clock: StopClock, outcome: StopOutcome) -> None:
-        """At the locker bank: open a session, drop each parcel or find no slot free.
-
-        Slots are claimed at the start of the session; a slot that frees up during the minute the
-        session lasts is not used by it.
-        """
-        cfg, pc, chances = self.locker, self.parcels, self.chances
-        bank = int(self.city.place_bank[place])
-        claimed_at = clock.now
-        clock.spend(_LOCKER_SESSION, cfg.open_s)
-        for p, detail in parcels:
-            t = clock.spend(_LOCKER_SESSION, cfg.drop_s_per_parcel)
-            outcome.attempts += 1
-            collect = chances.collect_time(p, t, at_counter=False)
-            expire = t + cfg.max_storage_h * SECONDS_PER_HOUR
-            if self.lockers.try_drop(bank, int(pc.size[p]), claimed_at, min(collect, expire)):
-                counter_collect = chances.collect_time(p, expire, at_counter=True) if collect > expire else collect
-                self.ledger.dropped_in_locker(
-                    p, t, self.index, place, detail, collect_s=collect, expire_s=expire, counter_collect_s=counter_collect
-                )
-                self._left_unasked(p, t, detail)
-                self._schedule_return(p, collect if collect <= expire else counter_collect)
-            else:
-                self.ledger.failed(p, t, self.index, place, Detail.LOCKER_FULL)
-                outcome.to_shelve.append((p, detail))  # to the counter, for the same reason it was going to the locker
-
-    def _shelve(self, parcel: int, t: float, detail: Detail) -> None:
-        collect = self.chances.collect_time(parcel, t, at_counter=True)
-        self.ledger.shelved(parcel, t, collect, self.index, detail)
-        self._left_unasked(parcel, t, detail)
-        self._schedule_return(parcel, collect)
-
     def _handed_over(self, parcel: int, t: float, place: int, detail: Detail = Detail.NONE) -> None:
         self.ledger.delivered(parcel, t, self.index, place, detail)
-        self._schedule_return(parcel, t)
+        self.returns.in_hands(parcel, t)
 
     def _left_unasked(self, parcel: int, t: float, detail: Detail) -> None:
         """A door-service parcel the courier chose not to take to the door: its buyer may complain
         once notified (assumption A27: within half an hour of the drop)."""
         if detail in (Detail.CORNER_CUT, Detail.NO_CONSENT) and self.chances.complains[parcel]:
             self.ledger.complained(parcel, t + _COMPLAINT_DELAY_S, self.index)
-
-    def _schedule_return(self, parcel: int, in_hands_s: float) -> None:
-        """Some buyers ask for a return pick-up at the door a while after receiving the parcel."""
-        pc, chances = self.parcels, self.chances
-        if not chances.returns[parcel]:
-            return
-        delay = float(chances.return_delay_s[parcel])
-        owner = self.station.owner_of(parcel)
-        request = self.ledger.return_requested(parcel, int(pc.household[parcel]), owner, in_hands_s + delay)
-        self.station.add_return(owner, request, in_hands_s + delay)
 
     def _redeliver_or_return(self, parcel: int, now: float) -> None:
         """After a failed door attempt: try again later, or return the parcel after the last attempt."""

@@ -21,9 +21,11 @@ from scipy.special import ndtri
 
 from ...core.streams import Streams
 from ...core.units import SECONDS_PER_DAY, SECONDS_PER_HOUR
-from ...scenario.schema import RecipientConfig, StationConfig
+from ...scenario.schema import RecipientConfig, Scenario
 
-__all__ = ["WHEN_OUT_CHOICES", "Households", "ParcelChances"]
+__all__ = ["PICKUP_KINDS", "WHEN_OUT_CHOICES", "Households", "ParcelChances", "collect_time", "collect_times", "skipped_days"]
+
+PICKUP_KINDS = ("locker", "pickup_station", "counter")  # sim.model.facilities.pickup.PickupKind, in order
 
 WHEN_OUT_CHOICES = ("locker", "station", "neighbour", "later")
 _NORMAL = NormalDist()
@@ -49,7 +51,7 @@ class Households:
     def __init__(
         self,
         cfg: RecipientConfig,
-        station: StationConfig,
+        pickup_hours: dict[int, tuple[float, float]],
         *,
         n_households: int,
         streams: Streams,
@@ -72,15 +74,25 @@ class Households:
         self._b = math.sqrt(1.0 - cfg.presence_persistence)
         self._day_factor: dict[int, float] = {}  # by household << 20 | day
         self._home: dict[int, bool] = {}  # by household << 20 | hour of the run
-        # Cumulative pick-up weights by type: lockers any hour, the counter only while it is open.
-        open_hours = [station.counter_opens_h <= h < station.counter_closes_h for h in range(24)]
-        self._pickup_cdf = {
-            False: [_cdf(t.pickup_by_hour) for t in types],
-            True: [
+        # Cumulative pick-up weights by type and kind of pick-up point (``PickupKind``): each only
+        # while it is open (``pickup_hours``: opens, closes); a locker at any hour.
+        self._pickup_cdf: dict[int, list[list[float]]] = {}
+        for kind, (opens_h, closes_h) in pickup_hours.items():
+            open_hours = [opens_h <= h < closes_h for h in range(24)]
+            self._pickup_cdf[kind] = [
                 _cdf([w if is_open else 0.0 for w, is_open in zip(t.pickup_by_hour, open_hours, strict=True)]) or _cdf(open_hours)
                 for t in types
-            ],
-        }
+            ]
+
+    @classmethod
+    def of(cls, scenario: Scenario, *, n_households: int, streams: Streams) -> Households:
+        """The households of a scenario's station area: recipients' behaviour, the pick-up points'
+        opening hours, the weekday of day 0; who each household is does not change between
+        replications (``streams.lasting()``)."""
+        counter, station = scenario.station.counter, scenario.pickup_station
+        hours = {0: (0.0, 24.0), 1: (station.opens_h, station.closes_h), 2: (counter.opens_h, counter.closes_h)}
+        return cls(scenario.recipients, hours, n_households=n_households, streams=streams, people=streams.lasting(),
+                   start_weekday=scenario.horizon.start_weekday)  # fmt: skip
 
     # --- presence ---------------------------------------------------------------------------
     def is_home(self, household: int, time_s: float) -> bool:
@@ -105,13 +117,14 @@ class Households:
         """After a failed knock, does the recipient agree on the phone to a locker or the counter?"""
         return self._streams.uniform1("consent", household) < self._cfg.consent_share
 
-    def pickup_offsets_s(self, households: np.ndarray, u_hour: np.ndarray, minute: np.ndarray, at_counter: bool) -> np.ndarray:
-        """The time of day (s) each recipient comes to collect: an hour drawn from the type's pick-up
-        profile (the counter's only while it is open), and a minute within it."""
+    def pickup_offsets_s(self, households: np.ndarray, u_hour: np.ndarray, minute: np.ndarray, kind: int) -> np.ndarray:
+        """The time of day (s) each recipient comes to collect from a pick-up point of ``kind``: an
+        hour drawn from the type's pick-up profile (only while that kind of point is open), and a
+        minute within it."""
         hours = np.zeros(len(households))
         types = self.type[households]
-        for kind, cdf in enumerate(self._pickup_cdf[at_counter]):
-            mine = types == kind
+        for household_type, cdf in enumerate(self._pickup_cdf[kind]):
+            mine = types == household_type
             hours[mine] = np.minimum(np.searchsorted(cdf, u_hour[mine] * cdf[-1], side="right"), 23)
         return (hours + minute) * SECONDS_PER_HOUR
 
@@ -145,28 +158,47 @@ class ParcelChances:
         self.returns = streams.uniform("returns", keys) < cfg.return_share
         z = ndtri(np.clip(streams.uniform("return_delay", keys), 1e-15, 1 - 1e-15))
         self.return_delay_s = cfg.return_request_median_h * SECONDS_PER_HOUR * np.exp(0.8 * z)
-        # Per parcel and where it is collected from (0: a locker, 1: the counter): the time of day the
-        # recipient comes, and the days they let pass first (geometric: P(k or more) = skip_share ** k).
-        # Flat lists of floats: cheap to index, and no containers for the garbage collector to walk.
+        # Per parcel and kind of pick-up point it may be collected from (``PickupKind``): the time
+        # of day the recipient comes, and the days they let pass first (geometric: P(k or more) =
+        # skip_share ** k). Flat lists of floats: cheap to index, and no containers for the
+        # garbage collector to walk.
         self._pickup_s: list[list[float]] = []
         self._skipped_days: list[list[int]] = []
-        for place in (0, 1):
+        for kind in range(len(PICKUP_KINDS)):
             u_hour, minute, u_skip = (
-                streams.uniform(name, keys, place) for name in ("pickup_hour", "pickup_minute", "pickup_skip")
+                streams.uniform(name, keys, kind) for name in ("pickup_hour", "pickup_minute", "pickup_skip")
             )
-            self._pickup_s.append(people.pickup_offsets_s(households, u_hour, minute, at_counter=bool(place)).tolist())
-            skip = cfg.pickup_skip_day_share
-            days = np.floor(np.log(np.maximum(u_skip, 1e-300)) / np.log(skip)) if skip > 0 else np.zeros(len(keys))
-            self._skipped_days.append(days.astype(np.int64).tolist())
+            self._pickup_s.append(people.pickup_offsets_s(households, u_hour, minute, kind).tolist())
+            self._skipped_days.append(skipped_days(u_skip, cfg.pickup_skip_day_share).tolist())
 
-    def collect_time(self, parcel: int, ready_s: float, at_counter: bool) -> float:
-        """When the recipient collects the parcel, ready from ``ready_s``: at their time of day,
-        the first such time after a short delay, and a day later for every day they let pass."""
-        earliest = ready_s + self._min_delay_s
-        t = (earliest // SECONDS_PER_DAY) * SECONDS_PER_DAY + self._pickup_s[at_counter][parcel]
-        if t < earliest:
-            t += SECONDS_PER_DAY
-        return t + self._skipped_days[at_counter][parcel] * SECONDS_PER_DAY
+    def collect_time(self, parcel: int, ready_s: float, kind: int) -> float:
+        """When the recipient collects the parcel from a pick-up point of ``kind``, ready there from
+        ``ready_s``: at their time of day, the first such time after a short delay, and a day
+        later for every day they let pass."""
+        return collect_time(ready_s, self._min_delay_s, self._pickup_s[kind][parcel], self._skipped_days[kind][parcel])
+
+
+def skipped_days(u_skip: np.ndarray, skip_share: float) -> np.ndarray:
+    """Days a recipient lets pass before collecting, from uniforms: geometric, P(k or more) = skip_share ** k."""
+    if skip_share <= 0:
+        return np.zeros(len(u_skip), dtype=np.int64)
+    return np.floor(np.log(np.maximum(u_skip, 1e-300)) / np.log(skip_share)).astype(np.int64)
+
+
+def collect_time(ready_s: float, min_delay_s: float, time_of_day_s: float, skipped: int) -> float:
+    """The first ``time_of_day_s`` at least ``min_delay_s`` after ``ready_s``, ``skipped`` days later."""
+    earliest = ready_s + min_delay_s
+    t = (earliest // SECONDS_PER_DAY) * SECONDS_PER_DAY + time_of_day_s
+    if t < earliest:
+        t += SECONDS_PER_DAY
+    return t + skipped * SECONDS_PER_DAY
+
+
+def collect_times(ready_s: np.ndarray, min_delay_s: float, time_of_day_s: np.ndarray, skipped: np.ndarray) -> np.ndarray:
+    """``collect_time`` for arrays of parcels."""
+    earliest = ready_s + min_delay_s
+    t = (earliest // SECONDS_PER_DAY) * SECONDS_PER_DAY + time_of_day_s
+    return np.where(t < earliest, t + SECONDS_PER_DAY, t) + skipped * SECONDS_PER_DAY
 
 
 def _choices(u: np.ndarray, cfg: RecipientConfig) -> np.ndarray:

@@ -25,14 +25,15 @@ _TOTAL_OF = {
     StopPart.WAIT: "wait_s",
     StopPart.CALL: "wait_s",
     StopPart.HANDOVER: "handover_s",
-    StopPart.LOCKER: "handover_s",
+    StopPart.LOCKER: "pickup_s",
+    StopPart.PICKUP_STATION: "pickup_s",
 }
 
 
 class StopClock:
     """The courier's time inside a stop, from its start; ``spend`` is the only way it moves."""
 
-    __slots__ = ("handover_s", "now", "park_s", "parts", "vertical_s", "wait_s", "walk_s")
+    __slots__ = ("handover_s", "now", "park_s", "parts", "pickup_s", "vertical_s", "wait_s", "walk_s")
 
     def __init__(self, start_s: float) -> None:
         self.now = start_s
@@ -41,6 +42,7 @@ class StopClock:
         self.vertical_s = 0.0
         self.wait_s = 0.0
         self.handover_s = 0.0
+        self.pickup_s = 0.0
         self.parts: list[tuple[float, float, int]] = []  # (start, end, StopPart) in time order
 
     def spend(self, part: StopPart, seconds: float) -> float:
@@ -65,8 +67,11 @@ class StopOutcome:
     the station and why, what goes into the stop's locker with consent, what was left undone."""
 
     attempts: int = 0
-    to_shelve: list[tuple[int, Detail]] = field(default_factory=list)  # to the station counter
     to_retry: list[int] = field(default_factory=list)  # failed door attempts: redeliver or return
-    to_locker: list[tuple[int, Detail]] = field(default_factory=list)  # consented at the door, bank here
+    to_locker: list[tuple[int, Detail]] = field(default_factory=list)  # consented at the door: the bank here
+    to_pickup: list[tuple[int, Detail]] = field(default_factory=list)  # consented or asked for: a 驿站
+    later: list[tuple[int, int, Detail]] = field(default_factory=list)  # (place, parcel, why): a 驿站 further on
+    to_counter: list[tuple[int, Detail]] = field(default_factory=list)  # back to the station's counter
+    no_room: list[int] = field(default_factory=list)  # no locker or 驿站 took it: back to the station
     unserved: list[int] = field(default_factory=list)  # not tried: the working day ended during the stop
     returns_left: list[int] = field(default_factory=list)  # return pick-ups not made: nobody home, or the day ended

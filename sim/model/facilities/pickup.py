@@ -1,0 +1,241 @@
+"""Pick-up points: locker banks, community pick-up stations (驿站) and the station's counter.
+
+Every point has slots (a locker bank: S, M and L slots, a parcel taking the smallest free one it
+fits; a 驿站 or the counter: one pool of shelves) that parcels hold from the moment they are
+left until their recipient collects them or the point gives up on them. Other networks' parcels
+arrive at banks and 驿站 through the day (drawn up front, for every variant alike) and take slots
+too, so what our courier finds free depends on the compound's whole demand.
+
+No SimPy process is needed: a parcel's release time is known when it is left, so each point
+catches up, in time order, with the arrivals and releases due whenever it is asked, and once more
+at the end of the run. Questions must come in non-decreasing time per point, which the event loop
+guarantees. A day's ``peak`` never exceeds the capacity: a parcel that finds no room is refused,
+never squeezed in.
+
+Other networks' parcels are most of a point's traffic (hundreds a day at a 驿站, a few of ours):
+they are kept as lists sorted by arrival and by release, walked with two cursors, and only our
+own parcels go through a heap.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Callable
+from enum import IntEnum
+
+import numpy as np
+
+from ...core.units import SECONDS_PER_DAY
+
+__all__ = ["LOCKER_FITS", "SHELF_FITS", "PickupKind", "PickupPoint"]
+
+# A parcel of size s fits slots of size s or larger (S=0, M=1, L=2); the smallest free one is used.
+LOCKER_FITS = ((0, 1, 2), (1, 2), (2,))
+SHELF_FITS = ((0,), (0,), (0,))  # one pool of shelves takes every size
+
+
+class PickupKind(IntEnum):
+    """Where a recipient collects a parcel that was not handed over at the door."""
+
+    LOCKER = 0
+    PICKUP_STATION = 1  # a community pick-up station (驿站) in or beside a compound
+    COUNTER = 2  # the franchise station's own counter
+
+
+# One of our parcels due at a point later than now (moved in from an expired locker): ``resolve``
+# is told then whether it found room (and the slot pool) and returns when it leaves again: a
+# positive time if collected then, minus the time if taken away uncollected, None if it never came.
+Resolver = Callable[[bool, int], float | None]
+_NO_BACKGROUND = (np.zeros(0), np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0, dtype=bool))
+
+
+class PickupPoint:
+    """One locker bank, 驿站 or counter: slots by pool, other networks' arrivals, peaks per day."""
+
+    def __init__(self, kind: PickupKind, index: int, place: int, capacity: np.ndarray, days: int,
+                 fits: tuple[tuple[int, ...], ...]) -> None:  # fmt: skip
+        self.kind = kind
+        self.index = index
+        self.place = place
+        self.capacity = np.asarray(capacity, dtype=np.int64)
+        self._room = self.capacity.tolist()  # free slots per pool
+        self._fits = fits
+        self._ours_out: list[tuple[float, int, bool]] = []  # heap of our parcels' (release, pool, collected then)
+        self._pending: list[tuple[float, int, int, Resolver]] = []  # heap of (when, order, size, resolve): ours moving in
+        self._order = 0
+        self.add_background(*_NO_BACKGROUND)
+        self._now = -math.inf
+        self._ours = 0  # our parcels in it now
+        self._level = 0  # every parcel in it now
+        self._day_seen = 0  # the last day whose peak has been brought up to date ...
+        self._next_day_s = SECONDS_PER_DAY  # ... and when the day after it begins
+        self.days = days
+        # Counts per day (the last entry: after the end), as plain lists: the loops update them.
+        self.peak = [0] * (days + 1)  # most parcels held at once
+        self.peak_ours = [0] * (days + 1)
+        self.drops = [[0] * len(self.capacity) for _ in range(days + 1)]  # our parcels left, by slot pool
+        self.refused = [0] * (days + 1)  # our parcels that found no room
+        self.background_in = [0] * (days + 1)  # other networks' parcels that found room
+        self.background_refused = [0] * (days + 1)
+        self.collections = [0] * (days + 1)  # collected (ours and others'): the staff's time to hand out
+
+    # --- questions, in time order -------------------------------------------------------------
+    def take(self, time_s: float, size: int, release_s: float, collected: bool = True) -> int | None:
+        """Put one of our parcels in the smallest free fitting slot until ``release_s`` (when it is
+        collected, or, ``collected`` False, taken away uncollected); returns the slot pool it took,
+        None if no slot is free."""
+        self._advance(time_s)
+        pool = self._free_pool(size)
+        day = self._day(time_s)
+        if pool is None:
+            self.refused[day] += 1
+        else:
+            self._hold(time_s, pool, release_s, collected)
+            self.drops[day][pool] += 1
+        return pool
+
+    def add_arrival(self, time_s: float, size: int, resolve: Resolver) -> None:
+        """One of our parcels arrives at ``time_s`` (later than now, e.g. moved from an expired
+        locker); ``resolve`` is told then whether it found room (see ``Resolver``)."""
+        heapq.heappush(self._pending, (time_s, self._order, size, resolve))
+        self._order += 1
+
+    def add_background(self, times_s: np.ndarray, sizes: np.ndarray, releases_s: np.ndarray, collected: np.ndarray) -> None:
+        """Other networks' parcels, in time order: when each arrives, its size, when it leaves (always
+        after it arrives), and whether its recipient collected it then (else its network took it away)."""
+        order = np.argsort(releases_s, kind="stable")
+        self._bg_t = np.asarray(times_s, dtype=np.float64).tolist()
+        self._bg_size = np.asarray(sizes, dtype=np.int64).tolist()
+        self._bg_pool = [-1] * len(self._bg_t)  # the pool each took (-1: refused, or not yet come)
+        self._bg_out_t = np.asarray(releases_s, dtype=np.float64)[order].tolist()  # releases in time order ...
+        self._bg_out_i = order.tolist()  # ... of which parcel ...
+        self._bg_out_collected = np.asarray(collected, dtype=bool)[order].tolist()  # ... and collected then?
+        self._bg_next = 0  # arrivals taken so far
+        self._bg_released = 0  # releases processed so far
+
+    def finish(self, time_s: float) -> None:
+        """Catch up to the end of the run: every arrival and collection due by ``time_s``."""
+        self._advance(time_s)
+
+    def ours_held(self) -> int:
+        """Our parcels in it now (after ``finish``: at the end of the run)."""
+        return self._ours
+
+    # --- catching up: the hot loops of a run, written for speed ----------------------------------
+    def _advance(self, time_s: float) -> None:
+        """Take every arrival due by ``time_s`` in time order, with the releases between them."""
+        if time_s < self._now:
+            raise RuntimeError("pick-up points must be asked in time order")
+        bg_t, bg_size, bg_pool, fits, room, pending = (
+            self._bg_t,
+            self._bg_size,
+            self._bg_pool,
+            self._fits,
+            self._room,
+            self._pending,
+        )
+        i, n = self._bg_next, len(bg_t)
+        while True:
+            next_bg = bg_t[i] if i < n else math.inf
+            if pending and pending[0][0] < next_bg:
+                if pending[0][0] > time_s:
+                    break
+                self._bg_next = i
+                self._take_pending()
+                continue
+            if next_bg > time_s:
+                break
+            self._release_until(next_bg)
+            for pool in fits[bg_size[i]]:
+                if room[pool] > 0:
+                    room[pool] -= 1
+                    bg_pool[i] = pool
+                    self._level += 1
+                    day = self._day_seen
+                    if self._level > self.peak[day]:
+                        self.peak[day] = self._level
+                    self.background_in[day] += 1
+                    break
+            else:
+                self.background_refused[self._day(next_bg)] += 1
+            i += 1
+        self._bg_next = i
+        self._release_until(time_s)
+        self._now = time_s
+
+    def _release_until(self, time_s: float) -> None:
+        """Let every parcel (ours and others') due out by ``time_s`` go, in time order, noting each
+        day's level as it begins."""
+        ours, out_t, room = self._ours_out, self._bg_out_t, self._room
+        j, n = self._bg_released, len(out_t)
+        while True:
+            next_bg = out_t[j] if j < n else math.inf
+            next_ours = ours[0][0] if ours else math.inf
+            t = next_bg if next_bg <= next_ours else next_ours
+            if t > time_s:
+                break
+            if t >= self._next_day_s:
+                self._carry_peaks_to(t)
+            if next_bg <= next_ours:
+                pool = self._bg_pool[self._bg_out_i[j]]
+                collected = self._bg_out_collected[j]
+                j += 1
+                if pool < 0:
+                    continue  # refused: it never came in
+            else:
+                _, pool, collected = heapq.heappop(ours)
+                self._ours -= 1
+            room[pool] += 1
+            self._level -= 1
+            if collected:
+                self.collections[self._day(t)] += 1
+        self._bg_released = j
+        if time_s >= self._next_day_s:
+            self._carry_peaks_to(time_s)
+
+    def _take_pending(self) -> None:
+        """The next of our parcels due to arrive (moved in from an expired locker)."""
+        t, _, size, resolve = heapq.heappop(self._pending)
+        self._release_until(t)
+        pool = self._free_pool(size)
+        release = resolve(pool is not None, -1 if pool is None else pool)
+        if pool is not None and release is not None:
+            self._hold(t, pool, abs(release), release > 0)
+
+    # --- our own parcels -------------------------------------------------------------------
+    def _free_pool(self, size: int) -> int | None:
+        room = self._room
+        for pool in self._fits[size]:
+            if room[pool] > 0:
+                return pool
+        return None
+
+    def _hold(self, time_s: float, pool: int, release_s: float, collected: bool) -> None:
+        if time_s >= self._next_day_s:
+            self._carry_peaks_to(time_s)
+        heapq.heappush(self._ours_out, (release_s, pool, collected))
+        self._room[pool] -= 1
+        self._level += 1
+        self._ours += 1
+        day = self._day_seen
+        self.peak[day] = max(self.peak[day], self._level)
+        self.peak_ours[day] = max(self.peak_ours[day], self._ours)
+
+    def _carry_peaks_to(self, time_s: float) -> None:
+        """Every day from the last one brought up to date to the day of ``time_s`` held at least the
+        level that was there when it began (days on which nothing happened included)."""
+        day = self._day(time_s)
+        if day > self._day_seen:
+            for d in range(self._day_seen + 1, day + 1):
+                self.peak[d] = max(self.peak[d], self._level)
+                self.peak_ours[d] = max(self.peak_ours[d], self._ours)
+            self._day_seen = day
+            self._next_day_s = (day + 1) * SECONDS_PER_DAY if day < self.days else math.inf
+
+    def _day(self, time_s: float) -> int:
+        day = int(time_s // SECONDS_PER_DAY)
+        return day if 0 <= day <= self.days else (0 if day < 0 else self.days)
+
+    def __repr__(self) -> str:
+        return f"PickupPoint({self.kind.name.lower()} {self.index} at place {self.place}, capacity {self.capacity.tolist()})"
