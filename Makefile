@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/parcelsim run scenarios/door_vs_locker.yaml
+	$(BIN)/parcelsim run scenarios/door_vs_locker.yaml --reps 10 --jobs 2
 
 # `make test` runs the suite but its slow cases (generated docs, notebooks, fuzzing); CI runs both.
 test: $(STAMP) browser

@@ -130,12 +130,12 @@ def test_the_app_serves_at_once_and_its_verdict_follows_the_fee(app, browser, tm
     page.goto(app.url)
     _wait_for(page, ".verdict-en", app.alive)
     before = page.locator(".verdict-en").inner_text()
-    assert "per hour worked" in before and "0.3 yuan more per parcel" in before
+    assert "per hour worked" in before and "fee gap is 0.3 yuan a parcel nominal" in before
     page.locator(".door-fee .noUi-handle").focus()
     for _ in range(10):  # ten steps of 0.05 yuan: the fee goes from 0.8 to 1.3
         page.keyboard.press("ArrowRight")
     # The page's elements sit in shadow roots: Playwright's locators reach them, document.querySelector does not.
-    _wait_for(page, ".verdict-en:has-text('0.8 yuan more')", app.alive)  # 1.3 yuan, 0.8 above the locker fee
+    _wait_for(page, ".verdict-en:has-text('fee gap is 0.8 yuan')", app.alive)  # 1.3 yuan, 0.8 above the locker fee
     assert page.locator(".verdict-en").inner_text() != before
     shot = tmp_path / "app.png"
     page.screenshot(path=str(shot))

@@ -23,15 +23,16 @@ def _answer(monkeypatch, *lines: str) -> None:
 
 
 def test_answers_become_a_scenario_with_door_and_locker_variants(monkeypatch, tmp_path):
-    _answer(monkeypatch, "wangjing_3", "12", "2400", "0.3", "0.8", "0.25", "7", "19")
+    _answer(monkeypatch, "望京_3", "12", "2,400", "30%", "0.8", "25%", "7", "19")
     target = tmp_path / "mine.yaml"
     assert main(["new", "--out", str(target)]) == 0
     text = target.read_text(encoding="utf-8")
     assert text.startswith("# Written by `parcelsim new`")
     scenario = load_scenario(target)
-    assert (scenario.name, scenario.couriers.count, scenario.parcels.per_day) == ("wangjing_3", 12, 2400)
+    assert (scenario.name, scenario.couriers.count, scenario.parcels.per_day) == ("望京_3", 12, 2400)
     assert (scenario.city.elevator_share, scenario.city.locker_share) == (0.3, 0.8)
-    assert scenario.door_service_share("door") == 0.25 and scenario.door_service_share("locker") == 0.0
+    assert list(scenario.variants) == ["accept", "decline"]
+    assert scenario.door_service_share("accept") == 0.25 and scenario.door_service_share("decline") == 0.0
     assert (scenario.couriers.shift_start_h, scenario.couriers.shift_end_h) == (7, 19)
     check_feasible(scenario)  # the district is large enough for the couriers
 
@@ -40,7 +41,7 @@ def test_a_wrong_answer_is_asked_again_saying_what_is_allowed(monkeypatch, tmp_p
     _answer(monkeypatch, "bad name!", "ok", "abc", "0", "12.5", "3", "", "", "", "", "", "")
     assert main(["new", "--out", str(tmp_path / "s.yaml")]) == 0
     out = capsys.readouterr().out
-    assert "use letters, digits" in out and "'abc' is not a number" in out
+    assert "use letters (汉字 too), digits" in out and "'abc' is not a number" in out
     assert "0 is outside 1-500" in out and "12.5 is not a whole number" in out
     assert load_scenario(tmp_path / "s.yaml").couriers.count == 3
 

@@ -231,6 +231,15 @@ def _cmd_plan_couriers(args: argparse.Namespace, console: Console) -> int:
     console.print(f"  {target.kpi} = {fmt(plan.kpi_value)} with {plan.team}", end="")
     console.print(f"; {fmt(plan.below_value)} with {plan.team - 1}" if plan.below_value is not None else "")
     console.print(f"  fleet sizes simulated ({target.kpi}): {tried}")
+    from ..model.bands import band_warnings
+
+    k = plan.kpis
+    console.print(
+        f"  with {plan.team} couriers: {fmt(k['parcels_per_courier_day'])} parcels, {fmt(k['hours_per_courier_day'])} h on duty "
+        f"({fmt(k['active_hours_per_courier_day'])} active), {fmt(k['income_per_courier_day_yuan'])} yuan a courier-day; "
+        f"the station nets {fmt(k['station_net_yuan_per_day'])} yuan a day"
+    )
+    print_warnings(band_warnings({args.variant: k}), console)
     return 0
 
 

@@ -9,7 +9,7 @@ if TYPE_CHECKING:
 
     from ..results.runset import RunSet
 
-__all__ = ["escape", "fmt", "kpi_cell", "print_fitting", "print_kpis", "print_warnings"]
+__all__ = ["escape", "fmt", "kpi_cell", "print_fitting", "print_kpis", "print_verdict", "print_warnings"]
 
 
 def escape(text: str) -> str:
@@ -94,3 +94,15 @@ def fmt(x: float | None) -> str:
     if abs(x) < 1e-9:
         x = 0.0  # floating-point noise, e.g. the CI of a KPI that is the same in every replication
     return f"{x:,.0f}" if abs(x) >= 1000 or float(x).is_integer() else f"{x:,.3g}" if abs(x) < 1 else f"{x:,.2f}"
+
+
+def print_verdict(runs: RunSet, console: Console) -> None:
+    """The owner's question answered from the runs: accept 音尊达 parcels? (door against locker)."""
+    from ..presentation.verdict import breakeven_for, verdict_of
+
+    verdict = verdict_of(runs.runs(), runs.scenario, breakeven_for(runs))
+    if verdict is None:
+        return
+    console.print("\n[bold]Should the station accept 音尊达 parcels? 是否接受音尊达件[/]")
+    console.print(escape(verdict.sentence()))
+    console.print(escape(verdict.sentence_zh()))

@@ -23,7 +23,7 @@ from .options import (
     share,
     variant_pair,
 )
-from .output import escape, print_kpis, print_warnings
+from .output import escape, print_kpis, print_verdict, print_warnings
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -130,6 +130,7 @@ def _cmd_run(args: argparse.Namespace, console: Console) -> int:
         runs, report = _run_into(args, scenario, folder)
     print_kpis(runs, console, args.pairs or None)
     print_warnings(runs.warnings(), console)
+    print_verdict(runs, console)
     if runs.precision_reached is not None:
         state = "reached" if runs.precision_reached else f"NOT reached within --max-reps {args.max_reps}"
         share, n = f"{args.until_precision:.0%}", runs.replications

@@ -29,14 +29,18 @@ class Question:
     integer: bool = False
 
     def parse(self, text: str) -> tuple[float | None, str]:
-        """The answer as a number, or None and why it is not allowed."""
-        text = text.strip().rstrip("%")
+        """The answer as a number, or None and why it is not allowed. Thousands may be written
+        with commas (1,500 or 1，500); a share as a percentage (80%)."""
+        text = text.strip().replace(",", "").replace("，", "").replace(" ", "")
         if not text:
             return self.default, ""
+        percent = text.endswith(("%", "％"))
         try:
-            value = float(text)
+            value = float(text.rstrip("%％"))
         except ValueError:
             return None, f"{text!r} is not a number"
+        if percent:
+            value /= 100
         if self.integer and value != int(value):
             return None, f"{text} is not a whole number"
         if not self.low <= value <= self.high:
@@ -45,7 +49,7 @@ class Question:
 
 
 QUESTIONS = (
-    Question("name", "A short name for your station (letters, digits, _ -) 网点名称", 0, 0, 0),
+    Question("name", "A short name for your station (letters or 汉字, digits, _ -) 网点名称", 0, 0, 0),
     Question("couriers", "How many couriers deliver from the station? 快递员人数", 25, 1, 500, integer=True),
     Question("parcels", "Parcels a day? 日均派件量", 5000, 10, 30_000, integer=True),  # a very large station
     Question("highrise", "Share of buildings that are high-rises with lifts, 0-1? 高层(有电梯)比例", 0.5, 0, 1),
@@ -63,10 +67,10 @@ def ask(read: Callable[[str], str], say: Callable[[str], None]) -> dict[str, Any
         while True:
             if q.key == "name":
                 text = read(f"{q.prompt} [my_station]: ").strip() or "my_station"
-                if text.replace("_", "").replace("-", "").isalnum() and text.isascii() and len(text) <= 80:
+                if text.replace("_", "").replace("-", "").isalnum() and len(text) <= 80:
                     answers[q.key] = text
                     break
-                say(f"  {text!r}: use letters, digits, '_' and '-' only (at most 80)")
+                say(f"  {text!r}: use letters (汉字 too), digits, '_' and '-' only (at most 80)")
                 continue
             value, why = q.parse(read(f"{q.prompt} [{q.default:g}]: "))
             if value is not None:
@@ -89,8 +93,8 @@ def scenario_text(answers: dict[str, Any]) -> str:
 name: {a["name"]}
 description: >
   {a["couriers"]} couriers, {a["parcels"]} parcels a day; {a["door_share"]:.0%} of them 音尊达
-  door-service parcels. Door variant: they go to the door at the door-service fee; locker variant:
-  the station declines them and every parcel goes to lockers or the counter.
+  door-service parcels. accept: the station takes them and they go to the door at the door-service
+  fee; decline: the station declines them and every parcel goes to a locker or a 驿站.
 seed: 1
 
 city:                          # a synthetic district sized for your parcels (or your own: docs/guides/own_district.md)
@@ -112,12 +116,13 @@ couriers:
 economics:                     # paid to the courier per parcel (docs/background/sources.md §1)
   door_service_fee_yuan: 0.8   # a 音尊达 parcel handed over at the door
   locker_fee_yuan: 0.5         # a parcel in a locker
-  station_fee_yuan: 0.5        # a parcel left at the station counter
+  pickup_station_fee_yuan: 0.5 # a parcel left at a 驿站
   ordinary_door_fee_yuan: 0.5  # an ordinary parcel at the door
+  network_fee_yuan: 1.2        # what your network pays the station per parcel delivered (派费): set yours
 
 variants:
-  door: {{door_service_share: {a["door_share"]:g}}}   # accept 音尊达 parcels: they go to the door
-  locker: {{door_service_share: 0.0}}  # decline them: every parcel to a locker or the counter
+  accept: {{door_service_share: {a["door_share"]:g}}}   # accept 音尊达 parcels: they go to the door
+  decline: {{door_service_share: 0.0}}  # decline them: every parcel to a locker or a 驿站
 """
     scenario_from_dict(yaml.safe_load(text), source="parcelsim new")
     return text

@@ -7,10 +7,12 @@ to improve (weakly) with the team; the search checks the answer and the size jus
 
 from __future__ import annotations
 
+import dataclasses
+
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -61,6 +63,7 @@ class StaffPlan:
     below_value: float | None  # the KPI with one fewer
     evaluations: dict[int, float]
     target: Target
+    kpis: dict[str, float] = field(default_factory=dict)  # every KPI of the size found (mean over replications)
 
     def as_dict(self) -> dict[str, object]:
         """For JSON: the size found, the KPI it achieves and with one fewer, every size tried."""
@@ -134,11 +137,17 @@ def plan_couriers(scenario: Scenario, variant: str, target: Target, replications
     # An area needs at least one compound: the fleet can be at most as large as the smallest district's compounds.
     most = min(build_city(resolved.city, resolved.station, resolved.seed, i).n_compounds for i in range(resolved.stations.count))
 
+    seen: dict[int, dict[str, float]] = {}
+
     def kpi_at(couriers: int) -> float:
         candidate = resolved.with_overrides({"couriers.count": couriers}, where="plan-couriers")
-        return float(np.mean([_kpi(kpis_of(simulate(candidate, variant, rep)), target) for rep in range(replications)]))
+        runs = [kpis_of(simulate(candidate, variant, rep)) for rep in range(replications)]
+        seen[couriers] = {k: float(np.nanmean([r[k] for r in runs])) if all(r[k] == r[k] for r in runs) else math.nan
+                          for k in runs[0]}  # fmt: skip
+        return float(np.mean([_kpi(r, target) for r in runs]))
 
-    return smallest_meeting(target, kpi_at, "couriers.count", most)
+    plan = smallest_meeting(target, kpi_at, "couriers.count", most)
+    return dataclasses.replace(plan, kpis=seen[plan.team])
 
 
 def _kpi(kpis: dict[str, float], target: Target) -> float:

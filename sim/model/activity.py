@@ -83,6 +83,8 @@ class StopRow(NamedTuple):
     handover_s: float  # at doors
     pickup_s: float  # at locker banks and 驿站: drop sessions and hand-ins
     attempts: int
+    door_visits: int  # households visited at their door with parcels
+    door_visit_parcels: int  # parcels handed over or tried in those visits
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,8 @@ class Stops(Table):
     handover_s: np.ndarray = column(_F)
     pickup_s: np.ndarray = column(_F)
     attempts: np.ndarray = column(_I)
+    door_visits: np.ndarray = column(_I)
+    door_visit_parcels: np.ndarray = column(_I)
     station: np.ndarray = column(_I)
 
 
@@ -164,6 +168,10 @@ class StopPart(IntEnum):
     HANDOVER = 6  # hand over or collect at the door
     LOCKER = 7  # a locker session: open, drop the parcels
     PICKUP_STATION = 8  # hand parcels in at a community pick-up station (驿站)
+    # Parts of the day that are no stop (logged with place -1): for the Gantt chart and the replay.
+    BREAK = 9
+    TASK = 10  # a station task: the morning sort, outbound pick-ups
+    WAITING = 11  # at the station with nothing to carry, on duty
 
 
 STOP_PART_LABELS = {
@@ -176,12 +184,16 @@ STOP_PART_LABELS = {
     StopPart.HANDOVER: ("handover", "交付"),
     StopPart.LOCKER: ("locker", "投柜"),
     StopPart.PICKUP_STATION: ("pick-up station", "驿站交件"),
+    StopPart.BREAK: ("break", "休息"),
+    StopPart.TASK: ("station task", "网点作业"),
+    StopPart.WAITING: ("waiting", "等待"),
 }
 
 
 @dataclass(frozen=True)
 class StopParts(Table):
-    """When each part (``StopPart``) of each stop happened."""
+    """When each part (``StopPart``) of each stop happened; breaks, station tasks and waiting at the
+    station too, with place -1."""
 
     courier: np.ndarray = column(_I)
     place: np.ndarray = column(_I)

@@ -80,7 +80,11 @@ DAY_KEYS = (
     "tours",
     "stop_s",  # stops, by the day they began
     "stop_pickup_s",  # ... of it at locker banks and 驿站 (drop sessions, hand-ins)
+    "stop_inside_s",  # ... of it inside buildings and at pick-up points: getting in, stairs and lifts, doors, sessions
+    "stops_attempted",  # stops where a parcel was left or tried
     "stop_attempts",
+    "door_visits",  # households visited at their door with parcels
+    "door_visit_parcels",
 )
 _ROW = {key: i for i, key in enumerate(DAY_KEYS)}
 _DROP_KEYS = ("drops_door_service", "drops_ordinary_door", "drops_locker", "drops_pickup_station", "drops_counter")
@@ -312,7 +316,11 @@ def _activity_per_day(per_day: np.ndarray, activity: Activity, days: int) -> Non
         stop_day = s.arrive_s // SECONDS_PER_DAY
         add("stop_s", stop_day, s.depart_s - s.arrive_s)
         add("stop_pickup_s", stop_day, s.pickup_s)
+        add("stop_inside_s", stop_day, s.vertical_s + s.wait_s + s.handover_s + s.pickup_s)
+        add("stops_attempted", stop_day, (s.attempts > 0).astype(np.float64))
         add("stop_attempts", stop_day, s.attempts)
+        add("door_visits", stop_day, s.door_visits)
+        add("door_visit_parcels", stop_day, s.door_visit_parcels)
 
 
 def first_times(events: EventTable, statuses: tuple[Status, ...], n: int) -> np.ndarray:

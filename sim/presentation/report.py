@@ -125,9 +125,36 @@ def _verdict_html(verdict: Verdict | None, bundle: Bundle) -> str:
         )
         return f'<p id="verdict-en" class="verdict">{html.escape(en)}</p>'
     return (
+        '<h3>Should the station accept 音尊达 parcels? 是否接受音尊达件</h3>'
         f'<p id="verdict-en" class="verdict">{html.escape(verdict.sentence())}</p>'
         f'<p id="verdict-zh" class="verdict zh">{html.escape(verdict.sentence_zh())}</p>'
+        + _owner_table(verdict)
+        + "<h3>How many couriers? 需要多少快递员</h3><p>The smallest fleet that delivers a share of the parcels the "
+        "same day, with the real-world bands checked for it: <code>parcelsim plan-couriers SCENARIO --variant "
+        f"{html.escape(verdict.a)} --target same_day_delivery_share=0.95</code> (and the same for "
+        f"<code>{html.escape(verdict.b)}</code>).</p>"
     )
+
+
+def _owner_table(verdict: Verdict) -> str:
+    """The owner's numbers: accept minus decline, paired over the replications, with their intervals."""
+    rows = [
+        ("station net per day 网点日净收入 (yuan)", "station_net_yuan_per_day", 0),
+        ("courier pay per day 快递员日收入 (yuan)", "income_per_courier_day_yuan", 1),
+        ("courier pay per active hour 作业时薪 (yuan)", "income_per_active_hour_yuan", 2),
+        ("courier pay per hour on duty 时薪 (yuan)", "income_per_courier_hour_yuan", 2),
+        ("same-day delivery 当日妥投率", "same_day_delivery_share", 3),
+        ("parcels carried over a day 滞留件", "carried_over_parcels", 0),
+        ("complaints 投诉", "complaints", 0),
+    ]
+    cells = []
+    for label, key, digits in rows:
+        d = verdict.diffs[key]
+        interval = f"{d.low:+.{digits}f} to {d.high:+.{digits}f}" if d.n >= 2 else "one replication: not yet known"
+        cells.append(f"<tr><td>{html.escape(label)}</td><td>{d.signed(digits)}</td><td>{interval}</td></tr>")
+    head = f"<tr><th>{html.escape(verdict.a)} − {html.escape(verdict.b)}</th><th>difference</th><th>95% CI</th></tr>"
+    return f'<table class="owner">{head}{"".join(cells)}</table>'
+
 
 
 def _kpi_table(bundle: Bundle, means: pd.DataFrame, ci: pd.DataFrame | None) -> dict[str, Any]:

@@ -1,8 +1,11 @@
-"""The verdict: the answer to "should a courier take door-service parcels?" in one sentence, from a run.
+"""The verdict: "should the station accept 音尊达 parcels?" answered in the owner's words, from a run.
 
 Written from the numbers of the runs (paired replications with common random numbers), in English
-and Chinese; it says when a difference is not significant and when one replication cannot give an
-interval. The break-even fee comes from re-pricing the same runs (``sim.experiments.breakeven.breakeven_of_runs``).
+and Chinese: what accepting does to the station's net per day, to a courier's pay per day and per
+active hour, to same-day delivery, to parcels carried over and to complaints, each with its paired
+95% interval; the effective fee gap per parcel beside the nominal one (door-service parcels that end
+up in a locker or a 驿站 are paid the locker fee); and the break-even fee. With one replication there
+is no interval, and the verdict gives no direction: it says the direction is not yet known.
 """
 
 from __future__ import annotations
@@ -24,8 +27,15 @@ if TYPE_CHECKING:
 __all__ = ["Difference", "Verdict", "breakeven_for", "pair_of", "verdict_of"]
 
 _PER_HOUR = "income_per_courier_hour_yuan"
+_PER_ACTIVE_HOUR = "income_per_active_hour_yuan"
 _PER_DAY = "income_per_courier_day_yuan"
 _PARCELS = "parcels_per_courier_day"
+_STATION = "station_net_yuan_per_day"
+_SAME_DAY = "same_day_delivery_share"
+_CARRIED = "carried_over_parcels"
+_COMPLAINTS = "complaints"
+_FEE = "fee_yuan_per_parcel"
+_COMPARED = (_PER_HOUR, _PER_ACTIVE_HOUR, _PER_DAY, _PARCELS, _STATION, _SAME_DAY, _CARRIED, _COMPLAINTS, _FEE)
 
 
 @dataclass(frozen=True)
@@ -41,6 +51,11 @@ class Difference:
     def significant(self) -> bool:
         return self.n >= 2 and not (self.low <= 0 <= self.high)
 
+    @property
+    def known(self) -> bool:
+        """Is the direction known: two or more replications, and an interval that excludes 0?"""
+        return self.significant
+
     def interval(self, digits: int = 1, zh: bool = False) -> str:
         """The interval in brackets, with a note when it holds 0 (empty with one replication)."""
         if self.n < 2:
@@ -50,48 +65,85 @@ class Difference:
             return f"（95% 置信区间 {low} 至 {high}{'，差异不显著' if not self.significant else ''}）"
         return f" (95% CI {low} to {high}{', not significant' if not self.significant else ''})"
 
+    def signed(self, digits: int = 1) -> str:
+        """The difference with its sign, or, with one replication, its size only: no direction yet."""
+        if self.n < 2:
+            return f"{abs(self.mean):.{digits}f}"
+        return f"{self.mean:+.{digits}f}"
+
 
 @dataclass(frozen=True)
 class Verdict:
-    """The door variant against the locker variant, in the numbers the sentence uses."""
+    """The door variant (every parcel 音尊达: the station accepts) against the locker variant (it
+    declines: buyers' choice), in the numbers the sentences use."""
 
     a: str
     b: str
-    fee_gap_yuan: float  # door-service fee minus the locker fee
+    fee_gap_yuan: float  # nominal: door-service fee minus the locker fee
+    effective_gap_yuan: float  # the fees actually paid per parcel, a minus b
     parcels_a: float
     parcels_b: float
-    parcels: Difference
-    per_hour: Difference
-    per_day: Difference
+    same_day_a: float
+    same_day_b: float
+    diffs: dict[str, Difference]
     breakeven: BreakevenResult | None
+
+    @property
+    def replications(self) -> int:
+        return self.diffs[_PER_HOUR].n
+
+    @property
+    def parcels(self) -> Difference:
+        return self.diffs[_PARCELS]
+
+    @property
+    def per_hour(self) -> Difference:
+        return self.diffs[_PER_HOUR]
+
+    @property
+    def per_day(self) -> Difference:
+        return self.diffs[_PER_DAY]
 
     def sentence(self) -> str:
         """The verdict in English."""
-        fewer = self.parcels.mean < 0
-        hour, day = self.per_hour, self.per_day
+        d = self.diffs
+        parcels, station = d[_PARCELS], d[_STATION]
+        more_less = "fewer" if parcels.mean < 0 else "more"
         text = (
-            f"Door delivery of 音尊达 parcels ({self.a}) pays a courier {self.fee_gap_yuan:.1f} yuan more per parcel than "
-            f"{self.b}, {'but' if fewer else 'and'} delivers {abs(self.parcels.mean):.0f} {'fewer' if fewer else 'more'} "
-            f"parcels a day ({self.parcels_a:.0f} against {self.parcels_b:.0f}): {hour.mean:+.2f} yuan per hour worked"
-            f"{hour.interval(2)}, {day.mean:+.1f} yuan over the day{day.interval()}"
+            f"Accepting 音尊达 parcels ({self.a} against {self.b}): the fee gap is {self.fee_gap_yuan:.1f} yuan a parcel "
+            f"nominal, {self.effective_gap_yuan:.2f} yuan effective (door-service parcels that end up in a locker or a "
+            f"驿站 earn the locker fee). A courier delivers {abs(parcels.mean):.0f} {more_less} parcels a day "
+            f"({self.parcels_a:.0f} against {self.parcels_b:.0f}): "
+            f"{d[_PER_DAY].signed()} yuan a day{d[_PER_DAY].interval()}, "
+            f"{d[_PER_ACTIVE_HOUR].signed(2)} yuan per active hour{d[_PER_ACTIVE_HOUR].interval(2)}, "
+            f"{d[_PER_HOUR].signed(2)} yuan per hour worked{d[_PER_HOUR].interval(2)}. "
+            f"The station's net changes by {station.signed(0)} yuan a day{station.interval(0)}; same-day delivery "
+            f"{self.same_day_a:.0%} against {self.same_day_b:.0%}; {d[_CARRIED].signed(0)} parcels carried over a day"
+            f"{d[_CARRIED].interval(0)}; {d[_COMPLAINTS].signed(0)} complaints{d[_COMPLAINTS].interval(0)}. "
+            f"{self._breakeven_en()}"
         )
-        if (day.mean > 0) != (hour.mean > 0):
-            text += ", the days being of different length"
-        text += f". {self._breakeven_en()}"
-        if hour.n < 2:
-            text += " One replication: no confidence intervals; run with --reps 10 for them."
+        if self.replications < 2:
+            text += (
+                " One replication: the direction of these differences is not yet known (no confidence intervals); "
+                "run 10 replications (parcelsim run --reps 10) for them."
+            )
         else:
-            text += f" ({hour.n} paired replications.)"
+            text += f" ({self.replications} paired replications.)"
         return text
 
     def sentence_zh(self) -> str:
         """The verdict in Chinese."""
-        fewer = self.parcels.mean < 0
-        hour, day = self.per_hour, self.per_day
+        d = self.diffs
+        parcels, station = d[_PARCELS], d[_STATION]
         text = (
-            f"音尊达送货上门每件多付 {self.fee_gap_yuan:.1f} 元，但快递员每天{'少' if fewer else '多'}派 "
-            f"{abs(self.parcels.mean):.0f} 件（{self.parcels_a:.0f} 对 {self.parcels_b:.0f}）：时薪 {hour.mean:+.2f} 元"
-            f"{hour.interval(2, zh=True)}，日收入 {day.mean:+.1f} 元{day.interval(zh=True)}。"
+            f"接受音尊达（{self.a} 对 {self.b}）：名义单件差价 {self.fee_gap_yuan:.1f} 元，实际 {self.effective_gap_yuan:.2f} 元"
+            f"（改投快递柜或驿站的音尊达件按投柜计费）。快递员每天{'少' if parcels.mean < 0 else '多'}派 "
+            f"{abs(parcels.mean):.0f} 件（{self.parcels_a:.0f} 对 {self.parcels_b:.0f}）：日收入 {d[_PER_DAY].signed()} 元"
+            f"{d[_PER_DAY].interval(zh=True)}，作业时薪 {d[_PER_ACTIVE_HOUR].signed(2)} 元{d[_PER_ACTIVE_HOUR].interval(2, zh=True)}，"
+            f"时薪 {d[_PER_HOUR].signed(2)} 元{d[_PER_HOUR].interval(2, zh=True)}。"
+            f"网点日净收入 {station.signed(0)} 元{station.interval(0, zh=True)}；当日妥投率 {self.same_day_a:.0%} 对 "
+            f"{self.same_day_b:.0%}；滞留件 {d[_CARRIED].signed(0)}{d[_CARRIED].interval(0, zh=True)}；"
+            f"投诉 {d[_COMPLAINTS].signed(0)}{d[_COMPLAINTS].interval(0, zh=True)}。"
         )
         be = self.breakeven
         if be is not None and be.better_everywhere is not None:
@@ -99,17 +151,16 @@ class Verdict:
         elif be is not None:
             interval = "" if math.isnan(be.ci_low) else f"（95% 置信区间 {be.ci_low:.2f}–{be.ci_high:.2f} 元）"
             text += f"时薪持平的上门派费：{be.value:.2f} 元{interval}。"
-        return text + ("单次重复，无置信区间。" if hour.n < 2 else f"（{hour.n} 次配对重复）")
+        return text + ("单次重复：差异方向尚不可知，请运行 10 次重复。" if self.replications < 2 else f"（{self.replications} 次配对重复）")
 
     def _breakeven_en(self) -> str:
         be = self.breakeven
         if be is None:
-            return "Break-even fee: `parcelsim breakeven SCENARIO` gives it (a report re-prices runs of up to 2 million parcels)."
+            return "Break-even fee: `parcelsim breakeven SCENARIO` gives it."
         if be.better_everywhere is not None:
-            better = be.better_everywhere
-            return f"No door-service fee between 0 and 1,000 yuan evens out pay per hour: {better} pays more at every fee."
+            return f"No door-service fee between 0 and 1,000 yuan evens out pay per hour: {be.better_everywhere} pays more at every fee."
         interval = "" if math.isnan(be.ci_low) else f" (95% CI {be.ci_low:.2f}-{be.ci_high:.2f})"
-        return f"Break-even door-service fee (equal pay per hour): {be.value:.2f} yuan{interval}."
+        return f"Break-even door-service fee (equal pay per hour worked): {be.value:.2f} yuan{interval}."
 
 
 def verdict_of(kpis: pd.DataFrame, scenario: Scenario, breakeven: BreakevenResult | None = None) -> Verdict | None:
@@ -122,6 +173,8 @@ def verdict_of(kpis: pd.DataFrame, scenario: Scenario, breakeven: BreakevenResul
     a, b = pair_of(variants)
 
     def column(variant: str, kpi: str) -> np.ndarray:
+        if kpi not in kpis:
+            return np.full(int((kpis["variant"] == variant).sum()), np.nan)
         return kpis[kpis["variant"] == variant].sort_values("replication")[kpi].to_numpy(float)
 
     def difference(kpi: str) -> Difference:
@@ -133,18 +186,28 @@ def verdict_of(kpis: pd.DataFrame, scenario: Scenario, breakeven: BreakevenResul
         a=a,
         b=b,
         fee_gap_yuan=scenario.resolved(a).economics.door_service_fee_yuan - scenario.resolved(b).economics.locker_fee_yuan,
-        parcels_a=float(np.mean(column(a, _PARCELS))),
-        parcels_b=float(np.mean(column(b, _PARCELS))),
-        parcels=difference(_PARCELS),
-        per_hour=difference(_PER_HOUR),
-        per_day=difference(_PER_DAY),
+        effective_gap_yuan=_mean(column(a, _FEE)) - _mean(column(b, _FEE)),
+        parcels_a=_mean(column(a, _PARCELS)),
+        parcels_b=_mean(column(b, _PARCELS)),
+        same_day_a=_mean(column(a, _SAME_DAY)),
+        same_day_b=_mean(column(b, _SAME_DAY)),
+        diffs={kpi: difference(kpi) for kpi in _COMPARED},
         breakeven=breakeven,
     )
 
 
+def _mean(values: np.ndarray) -> float:
+    """The mean of the defined values (NaN, quietly, if there are none)."""
+    values = values[~np.isnan(values)]
+    return float(values.mean()) if len(values) else math.nan
+
+
 def pair_of(variants: list[str]) -> tuple[str, str]:
-    """The two variants a verdict compares: door and locker, else the first two."""
-    return ("door", "locker") if {"door", "locker"} <= set(variants) else (variants[0], variants[1])
+    """The two variants a verdict compares: door and locker (or accept and decline), else the first two."""
+    for a, b in (("door", "locker"), ("accept", "decline")):
+        if {a, b} <= set(variants):
+            return a, b
+    return variants[0], variants[1]
 
 
 def breakeven_for(runs: RunSet) -> BreakevenResult | None:

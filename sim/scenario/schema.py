@@ -146,6 +146,9 @@ class CityConfig(Section):
     locker_slots: SizeCounts = Field(
         SizeCounts(S=40, M=24, L=8), description="Slots per locker bank by size (72: within 40-200, sources §3)"
     )
+    locker_in_lobby: bool = Field(
+        False, description="Banks stand in a building's lobby: reaching one takes getting in (door.entrance_s); else at the gate"
+    )
     locker_reach_m: float = Field(
         400.0, ge=0, le=10_000, description="A compound without a locker uses another compound's locker this close by road (m)"
     )
@@ -186,6 +189,9 @@ class StationConfig(Section):
         1500.0, gt=0, le=100_000, description="Parcels sorted per hour after a linehaul arrival (assumption A3)"
     )
     counter: CounterConfig = Field(CounterConfig(), description="The station's own counter as a pick-up point (off by default)")
+    door_service_sort_s_per_parcel: float = Field(
+        3.0, ge=0, le=600, description="A courier sorts each 音尊达 parcel out of the load, to deliver it first (s, A40)"
+    )
     loading_order: str = Field(
         "priority",
         pattern="^(priority|arrival)$",
@@ -270,6 +276,9 @@ class StationTask(TimeBlock):
     """Work that is not delivery, e.g. sorting the morning truck or collecting outbound parcels (揽收)."""
 
     name: str = Field(min_length=1, max_length=40, pattern=r"^[a-z0-9_]+$", description="What the work is")
+    when_free: bool = Field(
+        False, description="Done once the courier's deliveries are done, from start_h on (else at start_h, A23)"
+    )
 
 
 def _default_breaks() -> tuple[TimeBlock, ...]:
@@ -279,7 +288,7 @@ def _default_breaks() -> tuple[TimeBlock, ...]:
 def _default_station_tasks() -> tuple[StationTask, ...]:
     return (
         StationTask(name="morning_sort", start_h=7.0, minutes=60),
-        StationTask(name="outbound_pickups", start_h=16.5, minutes=45),
+        StationTask(name="outbound_pickups", start_h=14.0, minutes=45, when_free=True),
     )
 
 
@@ -338,6 +347,16 @@ class CourierConfig(Section):
         3.3, gt=0, le=4.17, description="Mean riding speed (m/s); the legal cap is 15 km/h = 4.17 m/s (sources §2)"
     )
     load_s_per_parcel: float = Field(6.0, ge=0, le=600, description="Scan and load one parcel at the station (s)")
+    tour_order: str = Field(
+        "door_service_first",
+        pattern="^(door_service_first|shortest)$",
+        description="door_service_first: the stops with 音尊达 parcels first (末端优先派送, A40); shortest: one shortest tour",
+    )
+    when_done: str = Field(
+        "leave",
+        pattern="^(leave|stay)$",
+        description="When the day's deliveries and tasks are done: leave, or stay at the station to the shift's end",
+    )
 
     @property
     def work_end_h(self) -> float:
@@ -355,14 +374,14 @@ class CourierConfig(Section):
             raise ValueError(f"waves_h must be in time order, got {waves}")
         if waves[0] < start or waves[-1] >= end:
             raise ValueError(f"waves_h {waves} must lie within the shift, from shift_start_h {start:g} to shift_end_h {end:g}")
-        blocks = sorted([*self.breaks, *self.station_tasks], key=lambda b: b.start_h)
-        for b in blocks:
+        for b in [*self.breaks, *self.station_tasks]:
             if b.start_h < start or b.start_h + b.minutes / 60.0 > end:
                 raise ValueError(
                     f"a break or station task from {b.start_h:g} h for {b.minutes:g} min lies outside the shift "
                     f"({start:g}-{end:g} h)"
                 )
-        for a, b in itertools.pairwise(blocks):
+        fixed = sorted([*self.breaks, *(t for t in self.station_tasks if not t.when_free)], key=lambda b: b.start_h)
+        for a, b in itertools.pairwise(fixed):
             if a.start_h + a.minutes / 60.0 > b.start_h:
                 raise ValueError(f"breaks and station tasks overlap: one from {a.start_h:g} h, the next from {b.start_h:g} h")
         return self
@@ -387,6 +406,9 @@ class DoorConfig(Section):
         description="Knock, wait for the recipient to come to the door, hand over, photo in the app (median, s)",
     )
     handover_sigma: float = Field(0.5, ge=0, le=3, description="Spread of handover time (lognormal sigma)")
+    handover_extra_s_per_parcel: float = Field(
+        15.0, ge=0, le=600, description="Each parcel more for one household at one visit: scan, photo, hand over (s, A39)"
+    )
     call_wait_s: float = Field(90.0, ge=0, le=3600, description="Call and wait when nobody opens (s)")
     max_attempts: int = Field(3, ge=1, le=10, description="Door attempts before the parcel is returned")
     redelivery_gap_h: float = Field(2.0, ge=0, le=72, description="Earliest retry after a failed attempt (h)")
@@ -799,7 +821,9 @@ def _default_variants() -> dict[str, Variant]:
 class Scenario(Section):
     """A complete, validated scenario."""
 
-    name: str = Field("scenario", min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.\-]+$", description="Short name")
+    name: str = Field(
+        "scenario", min_length=1, max_length=80, pattern=r"^[\w.\-]+$", description="Short name (letters, 汉字 too, digits, _ . -)"
+    )
     description: str = Field("", description="Free text")
     seed: int = Field(1, ge=0, le=MAX_SEED, description="Base seed of the random streams")
     city: CityConfig = CityConfig()

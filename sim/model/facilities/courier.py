@@ -49,7 +49,8 @@ __all__ = ["Courier", "WorkDay"]
 
 # Plain ints for the hot loops: attribute access on an IntEnum class is slow.
 _DOOR, _LOCKER, _COUNTER, _PICKUP_STATION = int(Mode.DOOR), int(Mode.LOCKER), int(Mode.COUNTER), int(Mode.PICKUP_STATION)
-_PARK, _WALK, _STAIRS, _LIFT, _WAIT, _CALL, _HANDOVER, _LOCKER_SESSION, _PICKUP_STATION_PART = tuple(StopPart)
+_PARK, _WALK, _STAIRS, _LIFT, _WAIT, _CALL, _HANDOVER, _LOCKER_SESSION, _PICKUP_STATION_PART = tuple(StopPart)[:9]
+_BREAK, _TASK, _WAITING = StopPart.BREAK, StopPart.TASK, StopPart.WAITING
 _COMPLAINT_DELAY_S = 1800.0  # assumption A27: a buyer complains within half an hour of the notification
 
 
@@ -93,6 +94,7 @@ class WorkDay:
     end_s: float  # the working day's end: no tour starts after it, a tour in hand is cut at it
     cut_s: float  # the last moment to start a stop: the end plus the overtime allowance
     blocks: list[tuple[float, float, bool]]  # (start, duration, is a break) not yet taken, in time order
+    when_free: list[tuple[float, float]]  # (earliest start, duration) of tasks done once the deliveries are
     break_s: float = 0.0
     task_s: float = 0.0
     tour_s: float = 0.0
@@ -139,6 +141,8 @@ class Courier:
         self.locker = scenario.locker
         self.pickup = scenario.pickup_station
         self._counter_s = scenario.station.counter.shelve_s_per_parcel
+        self._sort_s = scenario.station.door_service_sort_s_per_parcel
+        self._lobby_lockers = scenario.city.locker_in_lobby
         self.city = city
         self.parcels = parcels
         self._compound = parcels.compound.tolist()
@@ -156,7 +160,8 @@ class Courier:
 
     def run(self) -> ProcessGenerator:
         """Every simulated day: take the station tasks and breaks in turn, and at each wave keep
-        going out while parcels are ready, until the working day ends."""
+        going out while parcels are ready, until the working day ends; then the tasks done when
+        free, and home (``couriers.when_done: leave``) or wait to the shift's end (``stay``)."""
         env, cfg = self.env, self.config
         for index in range(self.days):
             day0 = index * SECONDS_PER_DAY
@@ -174,27 +179,37 @@ class Courier:
                     if not load and not returns:
                         break
                     yield from self.tour(day, load, returns)
-            while (block_start := day.next_block_before(day.end_s)) is not None:  # what is left of the day's tasks
-                if env.now < block_start:
-                    yield env.timeout(block_start - env.now)
-                yield from self._take_due_blocks(day)
+            yield from self._finish_day(day)
             self.ledger.record_day(
-                DayRow(
-                    courier=self.index,
-                    day=index,
-                    start_s=day.start_s,
-                    end_s=max(day.last_s, day.start_s),
-                    break_s=day.break_s,
-                    task_s=day.task_s,
-                    tour_s=day.tour_s,
-                    overtime_s=day.overtime_s,
-                )
-            )
+                DayRow(courier=self.index, day=index, start_s=day.start_s, end_s=max(day.last_s, day.start_s),
+                       break_s=day.break_s, task_s=day.task_s, tour_s=day.tour_s, overtime_s=day.overtime_s)
+            )  # fmt: skip
+
+    def _finish_day(self, day: WorkDay) -> ProcessGenerator:
+        """After the last wave's deliveries: the tasks done when free (from their earliest start, not
+        past the day's end), the breaks and tasks fixed later in the day, and, with ``when_done:
+        stay``, waiting at the station to the day's end."""
+        env = self.env
+        for start, duration in day.when_free:
+            if start >= day.end_s:
+                continue
+            yield from self._idle_until(day, start)
+            self._log_day_part(env.now, duration, _TASK)
+            yield env.timeout(duration)
+            day.task_s += duration
+            day.last_s = env.now
+        while (block_start := day.next_block_before(day.end_s)) is not None:  # what is left of the day's fixed blocks
+            yield from self._idle_until(day, block_start)
+            yield from self._take_due_blocks(day)
+        if self.config.when_done == "stay" and env.now < day.end_s:
+            yield from self._idle_until(day, day.end_s)
+            day.last_s = env.now
 
     def _new_day(self, index: int, day0: float) -> WorkDay:
         cfg = self.config
         blocks = [(day0 + b.start_h * SECONDS_PER_HOUR, b.minutes * 60.0, True) for b in cfg.breaks]
-        blocks += [(day0 + t.start_h * SECONDS_PER_HOUR, t.minutes * 60.0, False) for t in cfg.station_tasks]
+        blocks += [(day0 + t.start_h * SECONDS_PER_HOUR, t.minutes * 60.0, False) for t in cfg.station_tasks if not t.when_free]
+        when_free = [(day0 + t.start_h * SECONDS_PER_HOUR, t.minutes * 60.0) for t in cfg.station_tasks if t.when_free]
         end = day0 + cfg.work_end_h * SECONDS_PER_HOUR
         return WorkDay(
             index=index,
@@ -202,16 +217,20 @@ class Courier:
             end_s=end,
             cut_s=end + cfg.overtime_max_h * SECONDS_PER_HOUR,
             blocks=sorted(blocks),
+            when_free=sorted(when_free),
         )
 
     def _idle_until(self, day: WorkDay, t: float) -> ProcessGenerator:
-        """Wait at the station until ``t``, taking the breaks and tasks that start meanwhile."""
+        """Wait at the station until ``t``, taking the breaks and tasks that start meanwhile; the
+        time waited is logged as such (on duty, not working)."""
         env = self.env
         while (block_start := day.next_block_before(t)) is not None:
             if env.now < block_start:
+                self._log_day_part(env.now, block_start - env.now, _WAITING)
                 yield env.timeout(block_start - env.now)
             yield from self._take_due_blocks(day)
         if env.now < t:
+            self._log_day_part(env.now, t - env.now, _WAITING)
             yield env.timeout(t - env.now)
 
     def _take_due_blocks(self, day: WorkDay) -> ProcessGenerator[float]:
@@ -220,6 +239,7 @@ class Courier:
         spent = 0.0
         while day.due(env.now):
             _, duration, is_break = day.blocks.pop(0)
+            self._log_day_part(env.now, duration, _BREAK if is_break else _TASK)
             yield env.timeout(duration)
             spent += duration
             if is_break:
@@ -228,6 +248,11 @@ class Courier:
                 day.task_s += duration
                 day.last_s = env.now
         return spent
+
+    def _log_day_part(self, start: float, seconds: float, part: StopPart) -> None:
+        """A stretch of the day that is no stop (a break, a station task, waiting), for the Gantt chart."""
+        if seconds > 0:
+            self.ledger.record_stop_parts(self.index, -1, [(start, start + seconds, int(part))])
 
     def tour(self, day: WorkDay, load: list[int], returns: Sequence[int] = ()) -> ProcessGenerator:
         """Shelve the counter's parcels, load the rest, ride the planned tour, come back and unload;
@@ -238,7 +263,8 @@ class Courier:
         counter = [(p, Detail.NONE) for p in load if mode[p] == _COUNTER]
         carry = [p for p in load if mode[p] != _COUNTER]
         self._next_day(self._shelve_at_counter(counter, start), start)  # a full counter: out again the next day
-        t = start + len(counter) * self._counter_s + cfg.load_s_per_parcel * len(carry)
+        sorting = self._sort_s * int(self.parcels.door_service[carry].sum()) if carry else 0.0  # 音尊达 sorted out first
+        t = start + len(counter) * self._counter_s + cfg.load_s_per_parcel * len(carry) + sorting
         if t > env.now:
             yield env.timeout(t - env.now)
         depart = env.now
@@ -264,12 +290,16 @@ class Courier:
     def _route(self, carry: list[int], returns: Sequence[int]) -> Route:
         """The tour's route over the places where the tricycle stops for the load and the returns."""
         stops: dict[int, list[int]] = {}
+        first: set[int] = set()
+        door_service, mode = self.parcels.door_service, self.plan.mode
         for p, place in zip(carry, self.plan.stop[carry].tolist(), strict=True):
             stops.setdefault(place, []).append(p)
+            if self.config.tour_order == "door_service_first" and door_service[p] and mode[p] == _DOOR:
+                first.add(place)
         at: dict[int, list[int]] = {}
         for r in returns:
             at.setdefault(self._return_place(r), []).append(r)
-        return Route(self.city, stops, at)
+        return Route(self.city, stops, at, first)
 
     def _ride(self, day: WorkDay, route: Route, trip: _Trip, on_board: int) -> ProcessGenerator:
         """Ride the route stop by stop, serving each; at the day's end ride back with what is left."""
@@ -299,7 +329,8 @@ class Courier:
             ledger.record_stop(
                 StopRow(courier=self.index, arrive_s=arrive, depart_s=env.now, place=place, ride_m=ride_m, ride_s=ride_s,
                         park_s=clock.park_s, walk_s=clock.walk_s, vertical_s=clock.vertical_s, wait_s=clock.wait_s,
-                        handover_s=clock.handover_s, pickup_s=clock.pickup_s, attempts=outcome.attempts)
+                        handover_s=clock.handover_s, pickup_s=clock.pickup_s, attempts=outcome.attempts,
+                        door_visits=outcome.door_visits, door_visit_parcels=outcome.door_visit_parcels)
             )  # fmt: skip
             ledger.record_stop_parts(self.index, place, clock.parts)
             trip.ride_m += ride_m
@@ -350,7 +381,8 @@ class Courier:
         t = start_s
         for p, detail in parcels:
             t += self._counter_s
-            if counter is None or self.network.leave(p, counter, t, courier=self.index, detail=detail) is None:
+            # The shelves are claimed when the session starts (the counter is shared between couriers).
+            if counter is None or self.network.leave(p, counter, t, courier=self.index, detail=detail, claimed_s=start_s) is None:
                 full.append(p)
             else:
                 self._left_unasked(p, t, detail)
@@ -398,6 +430,8 @@ class Courier:
         that frees up during the minute it lasts is not used by it)."""
         walk = walk_m / self.door.walk_speed_mps
         clock.spend(_WALK, walk)
+        if self._lobby_lockers:
+            clock.spend(_WAIT, self.door.entrance_s)  # a bank in a lobby: get into the building first
         yield self.env.timeout(clock.now - self.env.now)
         claimed = clock.now
         clock.spend(_LOCKER_SESSION, self.locker.open_s)
@@ -494,94 +528,114 @@ class Courier:
     def _door_round(
         self, place: int, parcels: list[int], returns: Sequence[int], clock: StopClock, outcome: StopOutcome, cut_s: float
     ) -> None:
-        """Walk to each building, get in, go up by stairs or lift, and back to the gate. For each
-        parcel the courier may call ahead (the recipient, if out, asks for a locker, the counter, a
-        neighbour or a later delivery), then knocks; a recipient who is out may consent to a locker
-        or the counter. Return pick-ups are collected on the way. At ``cut_s`` no further building
-        is started: its parcels are left unserved."""
+        """Walk to each building, get in, go up by stairs or lift, and back to the gate. Each household
+        is visited once a tour, for all its parcels and return pick-ups: one climb, one call ahead (or
+        not), one knock, one handover (a little longer for each parcel more). At ``cut_s`` no
+        further building is started: its parcels are left unserved."""
         city, pc, cfg = self.city, self.parcels, self.door
         has_locker = city.place_bank[place] >= 0
-        visits = [(int(pc.building[p]), int(pc.floor[p]), int(pc.household[p]), 0, p) for p in parcels]
-        visits += [(*self._return_address(r), 1, r) for r in returns]
-        visits.sort()
+        visits: dict[tuple[int, int, int], tuple[list[int], list[int]]] = {}
+        for p in parcels:
+            visits.setdefault((int(pc.building[p]), int(pc.floor[p]), int(pc.household[p])), ([], []))[0].append(p)
+        for r in returns:
+            visits.setdefault(self._return_address(r), ([], []))[1].append(r)
+        order = sorted(visits)
         i = 0
-        while i < len(visits):
+        while i < len(order):
             if clock.now >= cut_s:
-                outcome.unserved += [p for *_, kind, p in visits[i:] if kind == 0]
-                outcome.returns_left += [r for *_, kind, r in visits[i:] if kind == 1]
+                for key in order[i:]:
+                    outcome.unserved += visits[key][0]
+                    outcome.returns_left += visits[key][1]
                 return
-            building = visits[i][0]
+            building = order[i][0]
             j = i
-            while j < len(visits) and visits[j][0] == building:
+            while j < len(order) and order[j][0] == building:
                 j += 1
             walk = city.building_walk_m[building] / cfg.walk_speed_mps
             clock.spend(_WALK, walk)
             clock.spend(_WAIT, cfg.entrance_s)
             inside = _InBuilding(building, bool(city.building_elevator[building]))
-            for _, floor, household, kind, item in visits[i:j]:
-                if kind == 1:
-                    self._collect_return(item, household, floor, inside, clock, outcome)
-                else:
-                    self._deliver_at_door(item, place, has_locker, inside, clock, outcome)
+            for key in order[i:j]:
+                self._visit(key, visits[key], place, has_locker, inside, clock, outcome)
             if inside.level > 1:  # back down to the ground floor
                 self._come_down(inside, clock)
             clock.spend(_WALK, walk)
             i = j
 
-    def _collect_return(
-        self, request: int, household: int, floor: int, inside: _InBuilding, clock: StopClock, outcome: StopOutcome
-    ) -> None:
-        """A return pick-up: up to the door, collect if someone is home."""
-        self._go_up(inside, floor, clock)
-        if self.recipients.is_home(household, clock.now):
-            clock.spend(_HANDOVER, self.door.handover_median_s)
-            self.ledger.return_picked(request, clock.now)
-        else:
-            outcome.returns_left.append(request)
-
-    def _deliver_at_door(
-        self, p: int, place: int, has_locker: bool, inside: _InBuilding, clock: StopClock, outcome: StopOutcome
-    ) -> None:
-        """One parcel in its building: call ahead or not, then up to the door. A recipient who is
-        out may ask for a locker or a pick-up station, or consent to one after a failed knock: the
-        stop's bank, else the compound's 驿站, else the counter; where there is none, it is a
-        later delivery."""
-        cfg, pc, people, chances = self.door, self.parcels, self.recipients, self.chances
-        household, floor = int(pc.household[p]), int(pc.floor[p])
-        attempt = self.station.attempts_made(p)
-        if chances.phone_ahead_u[p, attempt] < cfg.phone_ahead_share:
-            clock.spend(_CALL, cfg.call_s)
-            if chances.answers[p, attempt] and not people.is_home(household, clock.now):
-                choice = WHEN_OUT_CHOICES[chances.when_out[p, attempt]]
-                can_leave = (choice == "locker" and has_locker) or self._can_pick_up(p)
-                if choice == "later" or (choice in ("locker", "station") and not can_leave):
-                    outcome.attempts += 1
-                    self.ledger.failed(p, clock.now, self.index, place, Detail.RESCHEDULED)
-                    outcome.to_retry.append(p)
+    def _visit(self, key: tuple[int, int, int], items: tuple[list[int], list[int]], place: int, has_locker: bool,
+               inside: _InBuilding, clock: StopClock, outcome: StopOutcome) -> None:  # fmt: skip
+        """One household, once: its parcels (the first one's draws decide the call and the answer,
+        for all of them) and its return pick-ups. A recipient who is out may ask for a locker or a
+        pick-up station, or consent to one after a failed knock: the stop's bank, else the compound's
+        驿站, else the counter; where there is none, it is a later delivery."""
+        _, floor, household = key
+        parcels, returns = items
+        cfg, people, chances = self.door, self.recipients, self.chances
+        if parcels:
+            first = parcels[0]
+            attempt = self.station.attempts_made(first)
+            if chances.phone_ahead_u[first, attempt] < cfg.phone_ahead_share:
+                clock.spend(_CALL, cfg.call_s)
+                if chances.answers[first, attempt] and not people.is_home(household, clock.now):
+                    choice = WHEN_OUT_CHOICES[chances.when_out[first, attempt]]
+                    if choice != "neighbour":
+                        self._while_out(parcels, choice, place, has_locker, clock, outcome)
+                        outcome.returns_left += returns  # nobody to hand them over
+                        return
+                    self._go_up(inside, floor, clock)  # a neighbour takes them: hand over next door
+                    outcome.door_visits += 1
+                    self._hand_over(parcels, place, clock, outcome, Detail.NEIGHBOUR)
+                    outcome.returns_left += returns
                     return
-                if choice in ("locker", "station"):
-                    target = outcome.to_locker if choice == "locker" and has_locker else outcome.to_pickup
-                    target.append((p, Detail.CONSENTED))
-                    return
-                # A neighbour takes it: up to the recipient's floor, hand over next door.
-                self._go_up(inside, floor, clock)
-                outcome.attempts += 1
-                self._handed_over(p, clock.spend(_HANDOVER, pc.handover_s[p]), place, Detail.NEIGHBOUR)
-                return
         self._go_up(inside, floor, clock)
-        outcome.attempts += 1
+        outcome.door_visits += bool(parcels)
         if people.is_home(household, clock.now):
-            self._handed_over(p, clock.spend(_HANDOVER, pc.handover_s[p]), place)
+            if parcels:
+                self._hand_over(parcels, place, clock, outcome, Detail.NONE)
+            for r in returns:
+                self.ledger.return_picked(
+                    r, clock.spend(_HANDOVER, cfg.handover_extra_s_per_parcel if parcels else cfg.handover_median_s)
+                )
             return
-        self.ledger.failed(p, clock.spend(_WAIT, cfg.call_wait_s), self.index, place, Detail.NOT_HOME)
+        outcome.returns_left += returns
+        if not parcels:
+            return
+        t = clock.spend(_WAIT, cfg.call_wait_s)
+        outcome.attempts += len(parcels)
+        outcome.door_visit_parcels += len(parcels)
+        for p in parcels:
+            self.ledger.failed(p, t, self.index, place, Detail.NOT_HOME)
         if people.standing_consent[household]:
             consent: Detail | None = Detail.STANDING_CONSENT
         else:
             consent = Detail.CONSENTED if people.consents(household) else None
-        if consent is None or not (has_locker or self._can_pick_up(p)):
-            outcome.to_retry.append(p)
-        else:
-            (outcome.to_locker if has_locker else outcome.to_pickup).append((p, consent))
+        for p in parcels:
+            if consent is None or not (has_locker or self._can_pick_up(p)):
+                outcome.to_retry.append(p)
+            else:
+                (outcome.to_locker if has_locker else outcome.to_pickup).append((p, consent))
+
+    def _hand_over(self, parcels: list[int], place: int, clock: StopClock, outcome: StopOutcome, detail: Detail) -> None:
+        """Hand a household's parcels over in one go: the first one's handover, a little more per parcel."""
+        extra = self.door.handover_extra_s_per_parcel * (len(parcels) - 1)
+        t = clock.spend(_HANDOVER, self.parcels.handover_s[parcels[0]] + extra)
+        outcome.attempts += len(parcels)
+        outcome.door_visit_parcels += len(parcels)
+        for p in parcels:
+            self._handed_over(p, t, place, detail)
+
+    def _while_out(self, parcels: list[int], choice: str, place: int, has_locker: bool, clock: StopClock,
+                   outcome: StopOutcome) -> None:  # fmt: skip
+        """Called ahead, the recipient is out and asks for a locker, a pick-up station or a later delivery."""
+        can_leave = (choice == "locker" and has_locker) or self._can_pick_up(parcels[0])
+        if choice == "later" or not can_leave:
+            outcome.attempts += len(parcels)
+            for p in parcels:
+                self.ledger.failed(p, clock.now, self.index, place, Detail.RESCHEDULED)
+            outcome.to_retry += parcels
+            return
+        target = outcome.to_locker if choice == "locker" and has_locker else outcome.to_pickup
+        target += [(p, Detail.CONSENTED) for p in parcels]
 
     def _can_pick_up(self, parcel: int) -> bool:
         """Has the parcel's compound a 驿站 in reach, or is the station's counter a pick-up point?"""

@@ -27,16 +27,32 @@ __all__ = ["Route"]
 class Route:
     """The places a tour still visits, and its parcels, return pick-ups and 驿站 hand-ins by place."""
 
-    def __init__(self, city: City, stops: dict[int, list[int]], returns: dict[int, list[int]]) -> None:
+    def __init__(
+        self,
+        city: City,
+        stops: dict[int, list[int]],
+        returns: dict[int, list[int]],
+        first: frozenset[int] | set[int] = frozenset(),
+    ) -> None:
         self._city = city
         self._cost = city.place_dist_m if city.place_ride_s is None else city.place_ride_s  # what tours are planned on
         self.parcels = stops
         self.returns = returns
         self.hand_ins: dict[int, list[tuple[int, Detail]]] = {}  # parcels for a 驿站 met on the way
         places = sorted(set(stops) | set(returns))
-        nodes = [Place.STATION, *places]
+        early = [p for p in places if p in first]  # visited before the others (音尊达 first)
+        self.ahead = self._plan(Place.STATION, early) if early else []
+        rest = [p for p in places if p not in first]
+        self.ahead += self._plan(self.ahead[-1] if self.ahead else Place.STATION, rest)
+
+    def _plan(self, start: int, places: list[int]) -> list[int]:
+        """The places in the order of a short tour from ``start`` (``plan_tour``; the way back is
+        counted as if it returned to ``start``)."""
+        if not places:
+            return []
+        nodes = [start, *places]
         order = plan_tour(self._cost[np.ix_(nodes, nodes)], start=0)
-        self.ahead = [nodes[k] for k in order[1:]]
+        return [nodes[k] for k in order[1:]]
 
     def __bool__(self) -> bool:
         return bool(self.ahead)

@@ -67,6 +67,8 @@ class StopOutcome:
     the station and why, what goes into the stop's locker with consent, what was left undone."""
 
     attempts: int = 0
+    door_visits: int = 0  # households the courier went up to with parcels (a household once a tour)
+    door_visit_parcels: int = 0  # the parcels handed over or tried in those visits
     to_retry: list[int] = field(default_factory=list)  # failed door attempts: redeliver or return
     to_locker: list[tuple[int, Detail]] = field(default_factory=list)  # consented at the door: the bank here
     to_pickup: list[tuple[int, Detail]] = field(default_factory=list)  # consented or asked for: a 驿站
