@@ -33,15 +33,19 @@ for _ in range(1 + {repeat}):
 
 def instructions(variant: str, repeat: int, overrides: dict[str, object]) -> int:
     """Instructions of a process that simulates ``variant`` ``1 + repeat`` times."""
-    code = _CHILD.format(headline=str(ROOT / "scenarios" / "door_vs_locker.yaml"), overrides=json.dumps(overrides),
-                         repeat=repeat, variant=variant)  # fmt: skip
+    code = _CHILD.format(
+        headline=str(ROOT / "scenarios" / "door_vs_locker.yaml"), overrides=json.dumps(overrides), repeat=repeat, variant=variant
+    )
     with tempfile.NamedTemporaryFile("w", suffix=".py") as script:
         script.write(code)
         script.flush()
         done = subprocess.run(
             ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, script.name],
-            capture_output=True, text=True, check=True, cwd=ROOT,
-        )  # fmt: skip
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+        )
     found = re.search(r"Collected\s*:\s*(\d+)", done.stderr)
     if found is None:
         raise SystemExit(f"callgrind printed no count:\n{done.stderr[-2000:]}")

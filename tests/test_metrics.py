@@ -24,6 +24,7 @@ def tiny_log():
     for p in range(3):
         log.add(8 * H, p, S.OUT_FOR_DELIVERY, 0)
     log.add(9 * H, 0, S.DELIVERED, 0, 1)
+    log.add(8.4 * H, 1, S.DELIVERY_FAILED, 0, 3, Detail.LOCKER_FULL)  # its own bank was full: on to the next one
     log.add(8.5 * H, 1, S.IN_LOCKER, 0, 2)
     log.add(12.5 * H, 1, S.PICKED_UP, -1, 2, Detail.FROM_LOCKER)
     log.add(9.5 * H, 2, S.DELIVERY_FAILED, 0, 1, Detail.NOT_HOME)
@@ -54,10 +55,17 @@ def tiny_log():
     )
     stops = {"arrive_s": np.array([8.5 * H, 9 * H]), "depart_s": np.array([8.75 * H, 9.75 * H]), "attempts": np.array([1, 2])}
     # The one locker bank (4 slots) held that parcel in a medium slot on day 0.
-    bank = {"kind": np.array([0]), "place": np.array([2]), "capacity": np.array([4]), "peak": np.array([1]),
-            "peak_ours": np.array([1]), "drops_slot_m": np.array([1])}  # fmt: skip
-    activity = Activity(tours=_table(Tours, tours), days=_table(Days, days), stops=_table(Stops, stops),
-                        pickup_days=_table(PickupDays, bank))  # fmt: skip
+    bank = {
+        "kind": np.array([0]),
+        "place": np.array([2]),
+        "capacity": np.array([4]),
+        "peak": np.array([1]),
+        "peak_ours": np.array([1]),
+        "drops_slot_m": np.array([1]),
+    }
+    activity = Activity(
+        tours=_table(Tours, tours), days=_table(Days, days), stops=_table(Stops, stops), pickup_days=_table(PickupDays, bank)
+    )
     return log.table(0, door_service), activity, inputs
 
 
@@ -82,7 +90,8 @@ def test_kpis_of_a_hand_checkable_log():
     assert k["fee_yuan_per_parcel"] == pytest.approx(1.8 / 3)
     assert k["km_per_courier_day"] == pytest.approx(10.0)
     assert k["first_attempt_success_share"] == pytest.approx(2 / 3)  # parcel 3 was never attempted
-    assert k["failed_attempts"] == 1
+    assert k["failed_attempts"] == 1  # the full bank is no failed attempt ...
+    assert k["locker_full_events"] == 1  # ... but counted as what it is
     # Same day: all four reached the station before the 08:00 wave; three were left by 19:00.
     assert k["same_day_delivery_share"] == pytest.approx(3 / 4)
     assert k["carried_over_parcels"] == 1

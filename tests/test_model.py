@@ -210,7 +210,8 @@ def _day_tables(result):
 def test_the_working_day_ends_and_what_is_left_goes_out_the_next_day():
     """Far more parcels than a day allows: tours stop at the day's end, the rest is carried over and
     goes out on the next day, in order, and every parcel is still accounted for."""
-    scenario = small_scenario(parcels={"per_day": 1000, "day_to_day_cv": 0.0}, horizon={"days": 1, "drain_days": 1})
+    n = 1400
+    scenario = small_scenario(parcels={"per_day": n, "day_to_day_cv": 0.0}, horizon={"days": 1, "drain_days": 1})
     result = simulate(scenario, "door")  # raises ConservationError on any difference
     days, tours = _day_tables(result)
     end = scenario.couriers.work_end_h * 3600.0
@@ -230,9 +231,9 @@ def test_the_working_day_ends_and_what_is_left_goes_out_the_next_day():
     # Carried over = arrived on day 0 and not left (door, locker, counter) nor returned by the day's end.
     from sim.model.metrics import first_times
 
-    settled = first_times(ev, (Status.DELIVERED, Status.IN_LOCKER, Status.AT_STATION_PICKUP, Status.RETURNED), 1000)
+    settled = first_times(ev, (Status.DELIVERED, Status.IN_LOCKER, Status.AT_STATION_PICKUP, Status.RETURNED), n)
     k = kpis_of(result)
-    assert k["carried_over_parcels"] == 1000 - int((settled < end).sum()) > 300
+    assert k["carried_over_parcels"] == n - int((settled < end).sum()) > 300
     assert k["same_day_delivery_share"] < 0.9
 
 

@@ -18,14 +18,28 @@ def result():
 
 
 def _frames(result):
-    return result.activity.stops.to_pandas(), result.activity.stop_parts.to_pandas()
+    """The stops and the parts of stops (breaks, tasks and waiting at the station have place -1)."""
+    parts = result.activity.stop_parts.to_pandas()
+    return result.activity.stops.to_pandas(), parts[parts["place"] >= 0]
+
+
+def test_day_parts_lie_between_stops(result):
+    """Breaks, station tasks and waiting are logged too, and never inside a stop."""
+    stops = result.activity.stops.to_pandas()
+    parts = result.activity.stop_parts.to_pandas()
+    day_parts = parts[parts["place"] < 0]
+    assert {int(StopPart.BREAK), int(StopPart.WAITING)} <= set(day_parts["part"])
+    for part in day_parts.itertuples(index=False):
+        mine = stops[stops["courier"] == part.courier]
+        inside = (mine["arrive_s"] < part.end_s - 1e-6) & (mine["depart_s"] > part.start_s + 1e-6)
+        assert not inside.any(), f"a {StopPart(part.part).name} overlaps a stop"
 
 
 def test_parts_fill_each_stop_exactly_without_overlap(result):
     stops, parts = _frames(result)
     assert len(parts) > len(stops) > 0
-    parts = parts.sort_values(["courier", "start_s", "end_s"])
-    for courier, mine in parts.groupby("courier"):
+    every = result.activity.stop_parts.to_pandas().sort_values(["courier", "start_s", "end_s"])
+    for courier, mine in every.groupby("courier"):
         start, end = mine["start_s"].to_numpy(), mine["end_s"].to_numpy()
         assert np.all(end > start)
         assert np.all(start[1:] >= end[:-1] - 1e-6), f"courier {courier}: parts overlap"

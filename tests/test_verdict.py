@@ -14,8 +14,13 @@ SCENARIO = scenario_from_dict(
         "variants": {"door": {"door_service_share": 1.0}, "locker": {}},
     }
 )
-KEYS = ("parcels_per_courier_day", "income_per_courier_hour_yuan", "income_per_courier_day_yuan", "station_net_yuan_per_day",
-        "fee_yuan_per_parcel")  # fmt: skip
+KEYS = (
+    "parcels_per_courier_day",
+    "income_per_courier_hour_yuan",
+    "income_per_courier_day_yuan",
+    "station_net_yuan_per_day",
+    "fee_yuan_per_parcel",
+)
 
 
 def _kpis(door: list[tuple[float, ...]], locker: list[tuple[float, ...]]) -> pd.DataFrame:

@@ -59,12 +59,20 @@ def test_capacity_cli_json(tmp_path, capsys):
     assert json.loads((out / "capacity.json").read_text()) == data
 
 
-def test_a_locker_saves_most_of_the_time_at_the_door_as_the_sources_measured():
-    """In-compound time per parcel at stops: locker delivery against door delivery saves 50-78%
-    (sources §3: 50-60% in a Seattle residential building, 78% in an office tower)."""
-    runs = run(HEADLINE, variants=["door", "locker"]).kpis()
-    saving = 1 - runs.at["locker", "stop_minutes_per_parcel"] / runs.at["door", "stop_minutes_per_parcel"]
-    assert 0.50 <= saving <= 0.78
+def test_a_locker_saves_in_building_time_and_less_when_the_door_handover_is_short():
+    """In-building time per parcel at stops: a locker saves most of the door's time because the
+    handover, the call ahead and the stairs go. With a quick door handover (a US-style drop at the
+    door, sources §3) the saving shrinks. The field figures themselves (50-60% in a Seattle
+    residential building) are compared, not asserted, in the field replay (docs/validation)."""
+
+    def saving(overrides):
+        kpis = run(load_scenario(HEADLINE).with_overrides(overrides), variants=["door", "locker"]).kpis()
+        return 1 - kpis.at["locker", "stop_minutes_per_parcel"] / kpis.at["door", "stop_minutes_per_parcel"]
+
+    as_set = saving({})
+    quick = saving({"door.handover_median_s": 15, "door.phone_ahead_share": 0.0})
+    assert 0.3 < as_set < 0.95
+    assert 0 < quick < as_set - 0.05
 
 
 def test_plan_couriers_finds_the_smallest_fleet_for_same_day_delivery():

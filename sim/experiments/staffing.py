@@ -8,11 +8,10 @@ to improve (weakly) with the team; the search checks the answer and the size jus
 from __future__ import annotations
 
 import dataclasses
-
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -63,7 +62,7 @@ class StaffPlan:
     below_value: float | None  # the KPI with one fewer
     evaluations: dict[int, float]
     target: Target
-    kpis: dict[str, float] = field(default_factory=dict)  # every KPI of the size found (mean over replications)
+    kpis: dict[str, float] = dataclasses.field(default_factory=dict)  # every KPI of the size found (mean over replications)
 
     def as_dict(self) -> dict[str, object]:
         """For JSON: the size found, the KPI it achieves and with one fewer, every size tried."""
@@ -142,8 +141,9 @@ def plan_couriers(scenario: Scenario, variant: str, target: Target, replications
     def kpi_at(couriers: int) -> float:
         candidate = resolved.with_overrides({"couriers.count": couriers}, where="plan-couriers")
         runs = [kpis_of(simulate(candidate, variant, rep)) for rep in range(replications)]
-        seen[couriers] = {k: float(np.nanmean([r[k] for r in runs])) if all(r[k] == r[k] for r in runs) else math.nan
-                          for k in runs[0]}  # fmt: skip
+        seen[couriers] = {
+            k: float(np.nanmean([r[k] for r in runs])) if all(r[k] == r[k] for r in runs) else math.nan for k in runs[0]
+        }
         return float(np.mean([_kpi(r, target) for r in runs]))
 
     plan = smallest_meeting(target, kpi_at, "couriers.count", most)

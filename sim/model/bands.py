@@ -84,6 +84,11 @@ def band_warnings(kpis_by_variant: Mapping[str, Mapping[str, float]]) -> list[st
     return out
 
 
+def _count(x: float) -> str:
+    """A count, or a mean of counts over replications: 0.3 is not shown as 0."""
+    return f"{x:,.0f}" if x >= 10 or x == round(x) else f"{x:.1f}"
+
+
 def spill_warnings(kpis_by_variant: Mapping[str, Mapping[str, float]]) -> list[str]:
     """Work and parcels that spill past the measured days or the end of the run."""
     out = []
@@ -91,13 +96,13 @@ def spill_warnings(kpis_by_variant: Mapping[str, Mapping[str, float]]) -> list[s
         carried = k.get("carried_over_parcels", 0)
         if carried == carried and carried > 0:
             out.append(
-                f"{variant}: {carried:,.0f} parcels that arrived on measured days were not delivered by their day's end "
+                f"{variant}: {_count(carried)} parcels that arrived on measured days were not delivered by their day's end "
                 "(carried over; their delivery is not in the measured days' courier KPIs)"
             )
         left = k.get("parcels_undelivered_end", 0)
         if left == left and left > 0:
             out.append(
-                f"{variant}: {left:,.0f} parcels were still at a station or on a tricycle when the run ended "
+                f"{variant}: {_count(left)} parcels were still at a station or on a tricycle when the run ended "
                 "(add horizon.drain_days, or couriers)"
             )
         overtime = k.get("overtime_hours_per_courier_day", 0)

@@ -5,7 +5,7 @@ The platform pays a fee per parcel by where the courier left it (sources §1): 0
 door-service (音尊达) parcel handed over at the door, 0.5 for any parcel in a locker, at a
 community pick-up station (驿站) or the station's counter, 0.5 for an ordinary parcel at the door;
 it reaches the courier through the station (A10). The locker operator charges per parcel by the
-slot it takes, a 驿站 per parcel left with it (sources §7); each charge has its payer (the
+slot it takes, a 驿站 per parcel left with it (sources §8); each charge has its payer (the
 courier or the station). The station is paid by its network per parcel delivered (派费), pays its
 couriers what the platform paid for their parcels (and any piece rate and overtime), the pick-up
 charges it carries, the compensation for complaints, and its vehicles and fixed costs (A38).
@@ -136,8 +136,9 @@ def courier_income(drops: Drops, km: float, overtime_h: float, cfg: EconomicsCon
     return Income({k: float(v) for k, v in lines.items()})
 
 
-def station_income(drops: Drops, courier: Income, *, complaints: int, courier_days: int, days: int,
-                   cfg: EconomicsConfig) -> Income:  # fmt: skip
+def station_income(
+    drops: Drops, courier: Income, *, complaints: int, courier_days: int, days: int, cfg: EconomicsConfig
+) -> Income:
     """The station's money over ``days`` station-days: its network's fee per parcel delivered and
     the platform's fees, less its couriers' pay (the platform's fees passed on, piece rate,
     overtime), the pick-up charges it pays, compensation per complaint, vehicles and fixed costs."""

@@ -295,8 +295,9 @@ class _CourierWork:
             counter=int(on["drops_counter"]),
             locker_slots=(int(on["locker_slot_s"]), int(on["locker_slot_m"]), int(on["locker_slot_l"])),
         )
-        return _CourierWork(courier_days=inputs.couriers * len(days), station_days=inputs.stations * len(days), on=on,
-                            drops=drops)  # fmt: skip
+        return _CourierWork(
+            courier_days=inputs.couriers * len(days), station_days=inputs.stations * len(days), on=on, drops=drops
+        )
 
     def hours(self, key: str) -> float:
         return self.on[key] / SECONDS_PER_HOUR
@@ -312,8 +313,14 @@ class _CourierWork:
 
     def station(self, cfg: EconomicsConfig) -> Income:
         """The stations' money over the station-days counted."""
-        return station_income(self.drops, self.income(cfg), complaints=int(self.on["complaints"]),
-                              courier_days=self.courier_days, days=self.station_days, cfg=cfg)  # fmt: skip
+        return station_income(
+            self.drops,
+            self.income(cfg),
+            complaints=int(self.on["complaints"]),
+            courier_days=self.courier_days,
+            days=self.station_days,
+            cfg=cfg,
+        )
 
 
 def income_of(partial: CourierPartial, inputs: KpiInputs) -> tuple[Income, int]:
@@ -494,8 +501,12 @@ def locker_changes(events: EventTable) -> tuple[np.ndarray, np.ndarray]:
 def locker_changes_by_bank(events: EventTable) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``locker_changes`` with the place of the bank each change is at."""
     into = events.status == Status.IN_LOCKER
-    sel = np.flatnonzero(into | (events.status == Status.PICKED_UP) | (events.status == Status.RETURNED)
-                         | ((events.status == Status.AT_STATION_PICKUP) & (events.detail == Detail.EXPIRED)))  # fmt: skip
+    sel = np.flatnonzero(
+        into
+        | (events.status == Status.PICKED_UP)
+        | (events.status == Status.RETURNED)
+        | ((events.status == Status.AT_STATION_PICKUP) & (events.detail == Detail.EXPIRED))
+    )
     order = sel[np.lexsort((sel, events.parcel[sel]))]  # by parcel, then in time order
     same = events.parcel[order][1:] == events.parcel[order][:-1]
     after_locker = np.r_[False, into[order][:-1] & same]

@@ -42,8 +42,13 @@ __all__ = [
 
 COURIER_DROPS = (Status.DELIVERED, Status.IN_LOCKER, Status.AT_STATION_PICKUP)
 POINT_COLUMNS = ("kind", "capacity", "peak", "peak_ours", "full_days")  # ``CourierPartial.points``
-FALLBACK_KEYS = ("locker_full_parcels", "fallback_next_bank", "fallback_pickup_station", "fallback_counter",
-                 "fallback_carried_back")  # fmt: skip
+FALLBACK_KEYS = (
+    "locker_full_parcels",
+    "fallback_next_bank",
+    "fallback_pickup_station",
+    "fallback_counter",
+    "fallback_carried_back",
+)
 UPSTREAM_STATUSES = (Status.ORDER_PLACED, Status.PICKED, Status.PACKED, Status.SHIPPED)
 # A delivery attempt: the courier stood at the door or the locker. Shelving at the station is not one.
 _ATTEMPTS = (Status.DELIVERED, Status.IN_LOCKER, Status.DELIVERY_FAILED)
@@ -225,7 +230,9 @@ def station_partial(events: EventTable, activity: Activity, window: Window) -> C
     door = by_courier & (status == Status.DELIVERED)
     service = events.service == Service.DOOR_SERVICE
     dropped = by_courier & np.isin(status, COURIER_DROPS)
-    failed = status == Status.DELIVERY_FAILED
+    failed_here = status == Status.DELIVERY_FAILED
+    full_bank = failed_here & (detail == Detail.LOCKER_FULL)
+    failed = failed_here & ~full_bank  # a full bank is the courier's decision to make, not a failed attempt
     service_drop = dropped & service
     unasked = service_drop & np.isin(detail, _UNASKED) & (status != Status.DELIVERED)
     on_days("drops_door_service", door & service)
@@ -236,7 +243,7 @@ def station_partial(events: EventTable, activity: Activity, window: Window) -> C
     on_days("drops_counter", at_pickup & (events.place == Place.STATION))
     on_days("no_room", (status == Status.AT_STATION) & (detail == Detail.NO_ROOM))
     on_days("failed", failed)
-    on_days("locker_full", failed & (detail == Detail.LOCKER_FULL))
+    on_days("locker_full", full_bank)
     on_days("complaints", status == Status.COMPLAINT)
     on_days("service_drops", service_drop)
     on_days("unasked", unasked)
@@ -333,8 +340,10 @@ def first_times(events: EventTable, statuses: tuple[Status, ...], n: int) -> np.
 
 
 def _first_attempts(events: EventTable, n: int, eligible: np.ndarray) -> tuple[int, int]:
-    """Parcels whose first delivery attempt (at a door or a locker) succeeded, and parcels attempted at all."""
-    sel = np.flatnonzero(np.isin(events.status, _ATTEMPTS) & (events.courier >= 0))
+    """Parcels whose first delivery attempt (at a door or a pick-up point) succeeded, and parcels
+    attempted at all. A bank found full is not an attempt: the parcel goes on to the next place."""
+    full_bank = (events.status == Status.DELIVERY_FAILED) & (events.detail == Detail.LOCKER_FULL)
+    sel = np.flatnonzero(np.isin(events.status, _ATTEMPTS) & (events.courier >= 0) & ~full_bank)
     first = np.full(n, -1, dtype=np.int64)
     parcels, idx = np.unique(events.parcel[sel], return_index=True)
     first[parcels] = events.status[sel[idx]]

@@ -74,8 +74,17 @@ class StationArea:
             streams=streams,
         )
         returns = ReturnRequests(parcels, chances, self.ledger, self.station)
-        self.network = PickupNetwork(scenario, city, parcels, ledger=self.ledger, chances=chances, households=households,
-                                     returns=returns, streams=streams, days=days)  # fmt: skip
+        self.network = PickupNetwork(
+            scenario,
+            city,
+            parcels,
+            ledger=self.ledger,
+            chances=chances,
+            households=households,
+            returns=returns,
+            streams=streams,
+            days=days,
+        )
         self.ledger.arrived(parcels.arrival_s, np.arange(len(parcels)))
         self.couriers = [
             Courier(

@@ -530,8 +530,13 @@ def courier_gantt(
             bars["ride"].append((last, stop.arrive_s - last))
             last = stop.depart_s
         bars["ride"].append((last, tour.return_s - last))
+    day_parts = []
     for part in parts.itertuples(index=False):
         bars[f"p{int(part.part)}"].append((part.start_s, part.end_s - part.start_s))
+        if part.place < 0:  # a break or task taken between two stops is not riding
+            day_parts.append((part.start_s, part.end_s))
+    bars["ride"] = _without(bars["ride"], day_parts)
+    rows = [k for k in rows if any(dur > 0 for _, dur in bars[k])]
     fig, ax = _axes(ax, (12, 5))
     colors = _colors(len(rows))
     for y, key in enumerate(rows):
@@ -543,6 +548,17 @@ def courier_gantt(
     ax.set_title(title or "A courier's day")
     ax.grid(axis="x", alpha=0.3)
     return fig
+
+
+def _without(spans: list[tuple[float, float]], cuts: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """The (start, duration) spans with the (start, end) intervals ``cuts`` taken out of them."""
+    out = []
+    for start, dur in spans:
+        pieces = [(start, start + dur)]
+        for cut_start, cut_end in cuts:
+            pieces = [piece for a, b in pieces for piece in ((a, min(b, cut_start)), (max(a, cut_end), b)) if piece[1] > piece[0]]
+        out += [(a, b - a) for a, b in pieces]
+    return out
 
 
 @_styled

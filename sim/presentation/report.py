@@ -125,7 +125,7 @@ def _verdict_html(verdict: Verdict | None, bundle: Bundle) -> str:
         )
         return f'<p id="verdict-en" class="verdict">{html.escape(en)}</p>'
     return (
-        '<h3>Should the station accept 音尊达 parcels? 是否接受音尊达件</h3>'
+        "<h3>Should the station accept 音尊达 parcels? 是否接受音尊达件</h3>"
         f'<p id="verdict-en" class="verdict">{html.escape(verdict.sentence())}</p>'
         f'<p id="verdict-zh" class="verdict zh">{html.escape(verdict.sentence_zh())}</p>'
         + _owner_table(verdict)
@@ -154,7 +154,6 @@ def _owner_table(verdict: Verdict) -> str:
         cells.append(f"<tr><td>{html.escape(label)}</td><td>{d.signed(digits)}</td><td>{interval}</td></tr>")
     head = f"<tr><th>{html.escape(verdict.a)} − {html.escape(verdict.b)}</th><th>difference</th><th>95% CI</th></tr>"
     return f'<table class="owner">{head}{"".join(cells)}</table>'
-
 
 
 def _kpi_table(bundle: Bundle, means: pd.DataFrame, ci: pd.DataFrame | None) -> dict[str, Any]:

@@ -136,10 +136,12 @@ class Verdict:
         d = self.diffs
         parcels, station = d[_PARCELS], d[_STATION]
         text = (
-            f"接受音尊达（{self.a} 对 {self.b}）：名义单件差价 {self.fee_gap_yuan:.1f} 元，实际 {self.effective_gap_yuan:.2f} 元"
+            f"接受音尊达（{self.a} 对 {self.b}）：名义单件差价 {self.fee_gap_yuan:.1f} 元，"
+            f"实际 {self.effective_gap_yuan:.2f} 元"
             f"（改投快递柜或驿站的音尊达件按投柜计费）。快递员每天{'少' if parcels.mean < 0 else '多'}派 "
             f"{abs(parcels.mean):.0f} 件（{self.parcels_a:.0f} 对 {self.parcels_b:.0f}）：日收入 {d[_PER_DAY].signed()} 元"
-            f"{d[_PER_DAY].interval(zh=True)}，作业时薪 {d[_PER_ACTIVE_HOUR].signed(2)} 元{d[_PER_ACTIVE_HOUR].interval(2, zh=True)}，"
+            f"{d[_PER_DAY].interval(zh=True)}，作业时薪 {d[_PER_ACTIVE_HOUR].signed(2)} 元"
+            f"{d[_PER_ACTIVE_HOUR].interval(2, zh=True)}，"
             f"时薪 {d[_PER_HOUR].signed(2)} 元{d[_PER_HOUR].interval(2, zh=True)}。"
             f"网点日净收入 {station.signed(0)} 元{station.interval(0, zh=True)}；当日妥投率 {self.same_day_a:.0%} 对 "
             f"{self.same_day_b:.0%}；滞留件 {d[_CARRIED].signed(0)}{d[_CARRIED].interval(0, zh=True)}；"
@@ -151,14 +153,19 @@ class Verdict:
         elif be is not None:
             interval = "" if math.isnan(be.ci_low) else f"（95% 置信区间 {be.ci_low:.2f}–{be.ci_high:.2f} 元）"
             text += f"时薪持平的上门派费：{be.value:.2f} 元{interval}。"
-        return text + ("单次重复：差异方向尚不可知，请运行 10 次重复。" if self.replications < 2 else f"（{self.replications} 次配对重复）")
+        return text + (
+            "单次重复：差异方向尚不可知，请运行 10 次重复。" if self.replications < 2 else f"（{self.replications} 次配对重复）"
+        )
 
     def _breakeven_en(self) -> str:
         be = self.breakeven
         if be is None:
             return "Break-even fee: `parcelsim breakeven SCENARIO` gives it."
         if be.better_everywhere is not None:
-            return f"No door-service fee between 0 and 1,000 yuan evens out pay per hour: {be.better_everywhere} pays more at every fee."
+            return (
+                "No door-service fee between 0 and 1,000 yuan evens out pay per hour: "
+                f"{be.better_everywhere} pays more at every fee."
+            )
         interval = "" if math.isnan(be.ci_low) else f" (95% CI {be.ci_low:.2f}-{be.ci_high:.2f})"
         return f"Break-even door-service fee (equal pay per hour worked): {be.value:.2f} yuan{interval}."
 

@@ -126,11 +126,12 @@ class RunSet:
         rows = []
         for (variant, rep), result in self.summaries.items():
             inputs = kpi_inputs(result)
-            for section, (money, per) in (("courier", income_of(result.partial.courier, inputs)),
-                                          ("station", station_income_of(result.partial.courier, inputs))):  # fmt: skip
+            for section, (money, per) in (
+                ("courier", income_of(result.partial.courier, inputs)),
+                ("station", station_income_of(result.partial.courier, inputs)),
+            ):
                 per_day = {k: v / per if per else math.nan for k, v in money.lines.items()}
-                rows.append({"variant": variant, "replication": rep, "section": section, **per_day,
-                             "net": sum(per_day.values())})  # fmt: skip
+                rows.append({"variant": variant, "replication": rep, "section": section, **per_day, "net": sum(per_day.values())})
         return pd.DataFrame(rows)
 
     def result(self, variant: str, replication: int = 0) -> RunResult:

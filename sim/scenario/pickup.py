@@ -79,8 +79,8 @@ class PickupStationConfig(Section):
     shelves: int = Field(
         800, ge=1, le=100_000, description="Parcels one station's shelves hold at once (assumption A35; no source found)"
     )
-    opens_h: float = Field(9.0, ge=0, lt=24, description="Opens to recipients (h; 09:00-21:00 most often, sources §7)")
-    closes_h: float = Field(21.0, gt=0, le=24, description="Closes (h; sources §7)")
+    opens_h: float = Field(9.0, ge=0, lt=24, description="Opens to recipients (h; 09:00-21:00 most often, sources §8)")
+    closes_h: float = Field(21.0, gt=0, le=24, description="Closes (h; sources §8)")
     checkin_from_h: float = Field(
         7.5, ge=0, lt=24, description="Takes parcels in from couriers from this hour, before it opens (h, A35)"
     )
@@ -93,7 +93,7 @@ class PickupStationConfig(Section):
         9.0,
         ge=0,
         le=600,
-        description="Staff time to hand out one parcel (出库): 8-10 s by hand, ≈3 with photo scanning (sources §7)",
+        description="Staff time to hand out one parcel (出库): 8-10 s by hand, ≈3 with photo scanning (sources §8)",
     )
     keep_days: float = Field(
         7.0, gt=0, le=60, description="A parcel not collected this long is returned to the sender (days, A35)"
@@ -124,7 +124,7 @@ class CounterConfig(Section):
     opens_h: float = Field(8.0, ge=0, lt=24, description="Opens to recipients (h, A9)")
     closes_h: float = Field(21.0, gt=0, le=24, description="Closes (h, A9)")
     shelve_s_per_parcel: float = Field(10.0, ge=0, le=600, description="Scan and shelve one parcel (s)")
-    handout_s_per_parcel: float = Field(9.0, ge=0, le=600, description="Staff time to hand out one parcel (s, sources §7)")
+    handout_s_per_parcel: float = Field(9.0, ge=0, le=600, description="Staff time to hand out one parcel (s, sources §8)")
     keep_days: float = Field(7.0, gt=0, le=60, description="A parcel not collected this long is returned to the sender (days)")
 
     @model_validator(mode="after")

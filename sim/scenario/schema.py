@@ -277,7 +277,8 @@ class StationTask(TimeBlock):
 
     name: str = Field(min_length=1, max_length=40, pattern=r"^[a-z0-9_]+$", description="What the work is")
     when_free: bool = Field(
-        False, description="Done once the courier's deliveries are done, from start_h on (else at start_h, A23)"
+        False,
+        description="Done once the courier's deliveries are done, from start_h, if before the day's end (else at start_h, A23)",
     )
 
 
@@ -582,14 +583,14 @@ class EconomicsConfig(Section):
     )
     locker_charge_yuan: SizeFees = Field(
         SizeFees(S=0.3, M=0.4, L=0.5),
-        description="What the locker operator charges per parcel, by the slot it takes (0.3-0.5 yuan, sources §7; "
+        description="What the locker operator charges per parcel, by the slot it takes (0.3-0.5 yuan, sources §2, §8; "
         "M assumed, A34)",
     )
     locker_charge_paid_by: str = Field(
         "courier", pattern="^(courier|station)$", description="Who pays the locker charge (the courier's account, sources §2)"
     )
     pickup_station_charge_yuan: float = Field(
-        0.4, ge=0, le=1000, description="What a 驿站 charges per parcel left with it (0.35-0.5 yuan, sources §7)"
+        0.4, ge=0, le=1000, description="What a 驿站 charges per parcel left with it (0.35-0.5 yuan, sources §8)"
     )
     pickup_station_charge_paid_by: str = Field(
         "station", pattern="^(courier|station)$", description="Who pays the 驿站 charge (the station, assumption A38)"
@@ -605,7 +606,7 @@ class EconomicsConfig(Section):
         5.0,
         ge=0,
         le=100_000,
-        description="What the network (the station) pays the merchant per complaint about a 音尊达 promise (sources §7)",
+        description="What the network (the station) pays the merchant per complaint about a 音尊达 promise (sources §8)",
     )
     network_fee_yuan: float = Field(
         1.2,
@@ -822,7 +823,11 @@ class Scenario(Section):
     """A complete, validated scenario."""
 
     name: str = Field(
-        "scenario", min_length=1, max_length=80, pattern=r"^[\w.\-]+$", description="Short name (letters, 汉字 too, digits, _ . -)"
+        "scenario",
+        min_length=1,
+        max_length=80,
+        pattern=r"^[\w.\-]+$",
+        description="Short name (letters, 汉字 too, digits, _ . -)",
     )
     description: str = Field("", description="Free text")
     seed: int = Field(1, ge=0, le=MAX_SEED, description="Base seed of the random streams")

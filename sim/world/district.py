@@ -503,8 +503,9 @@ def _at_gates(positions: np.ndarray, capacity: np.ndarray, gate_xy: np.ndarray) 
     return Place.of_compound(gates).astype(np.int64), summed
 
 
-def _pickup_stations(build: _Build, roads: _Roads, compounds: _Compounds, mapped: _Mapped, *, timed: bool
-                     ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+def _pickup_stations(
+    build: _Build, roads: _Roads, compounds: _Compounds, mapped: _Mapped, *, timed: bool
+) -> tuple[np.ndarray, np.ndarray]:
     """The district's 驿站 (places, shelves; 0 shelves: the scenario's default): the station's list,
     else the map's pick-up shops (``shop=outpost``, ``post_office=post_partner``), else placed at
     gates by ``city.pickup_station_share``."""

@@ -181,9 +181,17 @@ class Courier:
                     yield from self.tour(day, load, returns)
             yield from self._finish_day(day)
             self.ledger.record_day(
-                DayRow(courier=self.index, day=index, start_s=day.start_s, end_s=max(day.last_s, day.start_s),
-                       break_s=day.break_s, task_s=day.task_s, tour_s=day.tour_s, overtime_s=day.overtime_s)
-            )  # fmt: skip
+                DayRow(
+                    courier=self.index,
+                    day=index,
+                    start_s=day.start_s,
+                    end_s=max(day.last_s, day.start_s),
+                    break_s=day.break_s,
+                    task_s=day.task_s,
+                    tour_s=day.tour_s,
+                    overtime_s=day.overtime_s,
+                )
+            )
 
     def _finish_day(self, day: WorkDay) -> ProcessGenerator:
         """After the last wave's deliveries: the tasks done when free (from their earliest start, not
@@ -191,7 +199,7 @@ class Courier:
         stay``, waiting at the station to the day's end."""
         env = self.env
         for start, duration in day.when_free:
-            if start >= day.end_s:
+            if max(start, env.now) >= day.end_s:  # never free before the day's end: not done today (A40)
                 continue
             yield from self._idle_until(day, start)
             self._log_day_part(env.now, duration, _TASK)
@@ -274,10 +282,20 @@ class Courier:
             yield from self._ride(day, self._route(carry, returns), trip, on_board=len(carry))
         yield from self._unload(trip)
         ledger.record_tour(
-            TourRow(courier=self.index, day=day.index, start_s=start, depart_s=depart, return_s=trip.back_s, end_s=env.now,
-                    ride_m=trip.ride_m, parcels_out=len(carry), shelved=trip.shelved, pause_s=trip.pause_s,
-                    carried_back=len(trip.unserved))
-        )  # fmt: skip
+            TourRow(
+                courier=self.index,
+                day=day.index,
+                start_s=start,
+                depart_s=depart,
+                return_s=trip.back_s,
+                end_s=env.now,
+                ride_m=trip.ride_m,
+                parcels_out=len(carry),
+                shelved=trip.shelved,
+                pause_s=trip.pause_s,
+                carried_back=len(trip.unserved),
+            )
+        )
         self._close_tour(day, start, trip.pause_s)
 
     def _close_tour(self, day: WorkDay, start: float, pause: float) -> None:
@@ -327,11 +345,24 @@ class Courier:
                 route.hand_in_later(station_place, p, detail, place)
             trip.add(outcome)
             ledger.record_stop(
-                StopRow(courier=self.index, arrive_s=arrive, depart_s=env.now, place=place, ride_m=ride_m, ride_s=ride_s,
-                        park_s=clock.park_s, walk_s=clock.walk_s, vertical_s=clock.vertical_s, wait_s=clock.wait_s,
-                        handover_s=clock.handover_s, pickup_s=clock.pickup_s, attempts=outcome.attempts,
-                        door_visits=outcome.door_visits, door_visit_parcels=outcome.door_visit_parcels)
-            )  # fmt: skip
+                StopRow(
+                    courier=self.index,
+                    arrive_s=arrive,
+                    depart_s=env.now,
+                    place=place,
+                    ride_m=ride_m,
+                    ride_s=ride_s,
+                    park_s=clock.park_s,
+                    walk_s=clock.walk_s,
+                    vertical_s=clock.vertical_s,
+                    wait_s=clock.wait_s,
+                    handover_s=clock.handover_s,
+                    pickup_s=clock.pickup_s,
+                    attempts=outcome.attempts,
+                    door_visits=outcome.door_visits,
+                    door_visit_parcels=outcome.door_visit_parcels,
+                )
+            )
             ledger.record_stop_parts(self.index, place, clock.parts)
             trip.ride_m += ride_m
             here = place
@@ -389,9 +420,15 @@ class Courier:
         return full
 
     def serve_stop(
-        self, place: int, parcels: list[int], day: WorkDay, *, backlog: int = 0, returns: Sequence[int] = (),
+        self,
+        place: int,
+        parcels: list[int],
+        day: WorkDay,
+        *,
+        backlog: int = 0,
+        returns: Sequence[int] = (),
         hand_ins: Sequence[tuple[int, Detail]] = (),
-    ) -> ProcessGenerator[tuple[StopClock, StopOutcome]]:  # fmt: skip
+    ) -> ProcessGenerator[tuple[StopClock, StopOutcome]]:
         """Serve a stop: the door parcels and return pick-ups of the compound at ``place``, the
         parcels for the locker bank and the 驿站 standing there (``hand_ins``: others met on the way
         that are for this 驿站). The process leaves the stop when this generator ends, returning
@@ -422,8 +459,9 @@ class Courier:
         yield env.timeout(clock.now - env.now)
         return clock, outcome
 
-    def _at_bank(self, bank: PickupPoint, parcels: list[tuple[int, Detail]], clock: StopClock, outcome: StopOutcome, *,
-                 walk_m: float) -> ProcessGenerator[list[tuple[int, Detail]]]:  # fmt: skip
+    def _at_bank(
+        self, bank: PickupPoint, parcels: list[tuple[int, Detail]], clock: StopClock, outcome: StopOutcome, *, walk_m: float
+    ) -> ProcessGenerator[list[tuple[int, Detail]]]:
         """Walk ``walk_m`` to a locker bank, drop each parcel in a free slot, walk back; returns the
         parcels it had no slot for. Banks are shared between couriers and networks: the process meets
         the simulation clock at the bank, and the session claims its slots when it starts (a slot
@@ -447,8 +485,9 @@ class Courier:
         clock.spend(_WALK, walk)
         return full
 
-    def _when_full(self, place: int, full: list[tuple[int, Detail]], clock: StopClock, outcome: StopOutcome
-                   ) -> ProcessGenerator[list[tuple[int, Detail]]]:  # fmt: skip
+    def _when_full(
+        self, place: int, full: list[tuple[int, Detail]], clock: StopClock, outcome: StopOutcome
+    ) -> ProcessGenerator[list[tuple[int, Detail]]]:
         """What the courier does with parcels a full bank could not take, step by step as the scenario
         lists them (``locker.when_full``); returns those for the 驿站 standing here."""
         here: list[tuple[int, Detail]] = []
@@ -476,8 +515,9 @@ class Courier:
         outcome.no_room += [p for p, _ in full]  # back to the station, out again the next day
         return here
 
-    def _to_pickup_stations(self, place: int, parcels: list[tuple[int, Detail]], clock: StopClock, outcome: StopOutcome
-                            ) -> ProcessGenerator:  # fmt: skip
+    def _to_pickup_stations(
+        self, place: int, parcels: list[tuple[int, Detail]], clock: StopClock, outcome: StopOutcome
+    ) -> ProcessGenerator:
         """Parcels for a 驿站: handed in at the one standing here, taken along to their own further on,
         or back to the station's counter where the compound has none."""
         network, batch = self.network, []
@@ -556,14 +596,23 @@ class Courier:
             clock.spend(_WAIT, cfg.entrance_s)
             inside = _InBuilding(building, bool(city.building_elevator[building]))
             for key in order[i:j]:
-                self._visit(key, visits[key], place, has_locker, inside, clock, outcome)
+                self._visit(key, visits[key], place, has_locker=has_locker, inside=inside, clock=clock, outcome=outcome)
             if inside.level > 1:  # back down to the ground floor
                 self._come_down(inside, clock)
             clock.spend(_WALK, walk)
             i = j
 
-    def _visit(self, key: tuple[int, int, int], items: tuple[list[int], list[int]], place: int, has_locker: bool,
-               inside: _InBuilding, clock: StopClock, outcome: StopOutcome) -> None:  # fmt: skip
+    def _visit(
+        self,
+        key: tuple[int, int, int],
+        items: tuple[list[int], list[int]],
+        place: int,
+        *,
+        has_locker: bool,
+        inside: _InBuilding,
+        clock: StopClock,
+        outcome: StopOutcome,
+    ) -> None:
         """One household, once: its parcels (the first one's draws decide the call and the answer,
         for all of them) and its return pick-ups. A recipient who is out may ask for a locker or a
         pick-up station, or consent to one after a failed knock: the stop's bank, else the compound's
@@ -624,8 +673,9 @@ class Courier:
         for p in parcels:
             self._handed_over(p, t, place, detail)
 
-    def _while_out(self, parcels: list[int], choice: str, place: int, has_locker: bool, clock: StopClock,
-                   outcome: StopOutcome) -> None:  # fmt: skip
+    def _while_out(
+        self, parcels: list[int], choice: str, place: int, has_locker: bool, clock: StopClock, outcome: StopOutcome
+    ) -> None:
         """Called ahead, the recipient is out and asks for a locker, a pick-up station or a later delivery."""
         can_leave = (choice == "locker" and has_locker) or self._can_pick_up(parcels[0])
         if choice == "later" or not can_leave:

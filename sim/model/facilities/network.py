@@ -31,16 +31,30 @@ if TYPE_CHECKING:
 
 __all__ = ["PickupNetwork"]
 
-_FROM = {PickupKind.LOCKER: Detail.FROM_LOCKER, PickupKind.PICKUP_STATION: Detail.FROM_PICKUP_STATION,
-         PickupKind.COUNTER: Detail.FROM_COUNTER}  # fmt: skip
+_FROM = {
+    PickupKind.LOCKER: Detail.FROM_LOCKER,
+    PickupKind.PICKUP_STATION: Detail.FROM_PICKUP_STATION,
+    PickupKind.COUNTER: Detail.FROM_COUNTER,
+}
 _OTHER_NETWORKS_H = (8.0, 19.0)  # other networks' couriers leave their parcels in these hours (A34)
 
 
 class PickupNetwork:
     """The locker banks, 驿站 and (optionally) the counter of one station area."""
 
-    def __init__(self, scenario: Scenario, city: City, parcels: Parcels, *, ledger: Ledger, chances: ParcelChances,
-                 households: Households, returns: ReturnRequests, streams: Streams, days: int) -> None:  # fmt: skip
+    def __init__(
+        self,
+        scenario: Scenario,
+        city: City,
+        parcels: Parcels,
+        *,
+        ledger: Ledger,
+        chances: ParcelChances,
+        households: Households,
+        returns: ReturnRequests,
+        streams: Streams,
+        days: int,
+    ) -> None:
         self.city = city
         self._parcels = parcels
         self._sizes = parcels.size.tolist()
@@ -69,8 +83,10 @@ class PickupNetwork:
             if counter.pickup
             else None
         )
-        self._hours = {PickupKind.PICKUP_STATION: (self._pickup.opens_h, self._pickup.closes_h),
-                       PickupKind.COUNTER: (counter.opens_h, counter.closes_h)}  # fmt: skip
+        self._hours = {
+            PickupKind.PICKUP_STATION: (self._pickup.opens_h, self._pickup.closes_h),
+            PickupKind.COUNTER: (counter.opens_h, counter.closes_h),
+        }
         self._near: dict[tuple[int, float], list[tuple[float, PickupPoint]]] = {}
         self._station_of = [self.stations[i] if i >= 0 else None for i in city.compound_pickup.tolist()]
         self._add_other_networks(scenario, households, streams)
@@ -108,8 +124,9 @@ class PickupNetwork:
         return True  # the station's own counter: whenever the courier is at the station
 
     # --- leaving a parcel ---------------------------------------------------------------------
-    def leave(self, parcel: int, point: PickupPoint, time_s: float, *, courier: int, detail: Detail,
-              claimed_s: float | None = None) -> int | None:  # fmt: skip
+    def leave(
+        self, parcel: int, point: PickupPoint, time_s: float, *, courier: int, detail: Detail, claimed_s: float | None = None
+    ) -> int | None:
         """Leave one of our parcels at ``point`` at ``time_s`` if it has room (claimed at ``claimed_s``,
         when the courier's session at the point began): log it, follow it until it leaves again.
         Returns the slot pool it took (None: no room)."""

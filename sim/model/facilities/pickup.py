@@ -53,8 +53,9 @@ _NO_BACKGROUND = (np.zeros(0), np.zeros(0, dtype=np.int64), np.zeros(0), np.zero
 class PickupPoint:
     """One locker bank, 驿站 or counter: slots by pool, other networks' arrivals, peaks per day."""
 
-    def __init__(self, kind: PickupKind, index: int, place: int, capacity: np.ndarray, days: int,
-                 fits: tuple[tuple[int, ...], ...]) -> None:  # fmt: skip
+    def __init__(
+        self, kind: PickupKind, index: int, place: int, capacity: np.ndarray, days: int, fits: tuple[tuple[int, ...], ...]
+    ) -> None:
         self.kind = kind
         self.index = index
         self.place = place
@@ -136,6 +137,8 @@ class PickupPoint:
             self._pending,
         )
         i, n = self._bg_next, len(bg_t)
+        out_t, ours = self._bg_out_t, self._ours_out
+        n_out = len(out_t)
         while True:
             next_bg = bg_t[i] if i < n else math.inf
             if pending and pending[0][0] < next_bg:
@@ -146,7 +149,9 @@ class PickupPoint:
                 continue
             if next_bg > time_s:
                 break
-            self._release_until(next_bg)
+            j = self._bg_released  # only call out for releases (or a new day) due before this arrival
+            if (j < n_out and out_t[j] <= next_bg) or (ours and ours[0][0] <= next_bg) or next_bg >= self._next_day_s:
+                self._release_until(next_bg)
             for pool in fits[bg_size[i]]:
                 if room[pool] > 0:
                     room[pool] -= 1

@@ -91,8 +91,14 @@ class Households:
         replications (``streams.lasting()``)."""
         counter, station = scenario.station.counter, scenario.pickup_station
         hours = {0: (0.0, 24.0), 1: (station.opens_h, station.closes_h), 2: (counter.opens_h, counter.closes_h)}
-        return cls(scenario.recipients, hours, n_households=n_households, streams=streams, people=streams.lasting(),
-                   start_weekday=scenario.horizon.start_weekday)  # fmt: skip
+        return cls(
+            scenario.recipients,
+            hours,
+            n_households=n_households,
+            streams=streams,
+            people=streams.lasting(),
+            start_weekday=scenario.horizon.start_weekday,
+        )
 
     # --- presence ---------------------------------------------------------------------------
     def is_home(self, household: int, time_s: float) -> bool:
