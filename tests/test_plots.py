@@ -105,7 +105,7 @@ def test_map_and_gantt_from_a_results_folder(tmp_path, runs):
     assert {"district_map", "courier_gantt", "paired_differences", "variant_comparison"} <= set(charts)
     ax = charts["district_map"].axes[0]
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert "station 网点" in labels and any(label.startswith("tours in wave") for label in labels)
+    assert {"station 网点", "pick-up station 驿站"} <= set(labels) and any(label.startswith("tours in wave") for label in labels)
     assert ax.get_xlabel() == "x (m)"
     gantt = charts["courier_gantt"].axes[0]
     rows = [t.get_text() for t in gantt.get_yticklabels()]

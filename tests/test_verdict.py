@@ -28,8 +28,19 @@ def _kpis(door: list[tuple[float, ...]], locker: list[tuple[float, ...]]) -> pd.
     rows = []
     for variant, values in (("door", door), ("locker", locker)):
         for rep, row in enumerate(values):
-            rows.append({"variant": variant, "replication": rep, **dict(zip(KEYS, row, strict=True))})
+            share = 1.0 if variant == "door" else 0.1  # every parcel 音尊达, against buyers' choice
+            rows.append(
+                {"variant": variant, "replication": rep, "door_service_parcel_share": share, **dict(zip(KEYS, row, strict=True))}
+            )
     return pd.DataFrame(rows)
+
+
+def test_no_verdict_where_the_variants_carry_the_same_share_of_yinzunda_parcels():
+    """Merchant against cloud warehouse is no question of accepting 音尊达: nothing is said."""
+    kpis = _kpis([(150, 9.0, 100, 4000, 0.72)] * 2, [(200, 10.0, 110, 4500, 0.52)] * 2)
+    assert verdict_of(kpis, SCENARIO) is not None
+    kpis["door_service_parcel_share"] = 0.1
+    assert verdict_of(kpis, SCENARIO) is None
 
 
 def test_fewer_parcels_and_a_significant_loss_are_said_with_their_interval():

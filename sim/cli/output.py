@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from ..presentation.verdict import Verdict
     from ..results.runset import RunSet
 
 __all__ = ["escape", "fmt", "kpi_cell", "print_fitting", "print_kpis", "print_verdict", "print_warnings"]
@@ -96,12 +97,9 @@ def fmt(x: float | None) -> str:
     return f"{x:,.0f}" if abs(x) >= 1000 or float(x).is_integer() else f"{x:,.3g}" if abs(x) < 1 else f"{x:,.2f}"
 
 
-def print_verdict(runs: RunSet, console: Console) -> None:
+def print_verdict(verdict: Verdict | None, console: Console) -> None:
     """The owner's question answered from the runs: accept 音尊达 parcels? (door against locker)."""
-    from ..presentation.verdict import breakeven_for, verdict_of
-
-    verdict = verdict_of(runs.runs(), runs.scenario, breakeven_for(runs))
-    if verdict is None:
+    if verdict is None:  # one variant, or no 音尊达 question between the variants
         return
     console.print("\n[bold]Should the station accept 音尊达 parcels? 是否接受音尊达件[/]")
     console.print(escape(verdict.sentence()))

@@ -28,6 +28,7 @@ from .output import escape, print_kpis, print_verdict, print_warnings
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from ..presentation.verdict import Verdict
     from ..results.runset import RunSet
     from ..scenario.schema import Scenario
 
@@ -127,10 +128,10 @@ def _cmd_run(args: argparse.Namespace, console: Console) -> int:
     first_reps = max(args.reps, 2) if args.until_precision else args.reps  # more may follow, one batch at a time
     check_disk_space(out, scenario.expected_parcels(), variants * first_reps)
     with writing(out, args.force) as folder:  # results appear in `out` whole, when everything is written
-        runs, report = _run_into(args, scenario, folder)
+        runs, verdict, report = _run_into(args, scenario, folder)
     print_kpis(runs, console, args.pairs or None)
     print_warnings(runs.warnings(), console)
-    print_verdict(runs, console)
+    print_verdict(verdict, console)
     if runs.precision_reached is not None:
         state = "reached" if runs.precision_reached else f"NOT reached within --max-reps {args.max_reps}"
         share, n = f"{args.until_precision:.0%}", runs.replications
@@ -141,10 +142,12 @@ def _cmd_run(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
-def _run_into(args: argparse.Namespace, scenario: Scenario, out: Path) -> tuple[RunSet, Path | None]:
-    """Run the scenario and write every result into ``out``; returns the runs and the report's path."""
+def _run_into(args: argparse.Namespace, scenario: Scenario, out: Path) -> tuple[RunSet, Verdict | None, Path | None]:
+    """Run the scenario and write every result into ``out``; returns the runs, their verdict and
+    the report's path."""
     from ..experiments.runner import run
     from ..presentation.gallery import save_gallery
+    from ..presentation.verdict import verdict_for
     from ..results.bundle import write_bundle
 
     runs = run(
@@ -162,14 +165,13 @@ def _run_into(args: argparse.Namespace, scenario: Scenario, out: Path) -> tuple[
     if pairs is not None:
         runs.differences(pairs)  # checks the names before anything is written
     write_bundle(runs, out, pairs=pairs, command="parcelsim " + shlex.join(sys.argv[1:]))
-    report = None
+    verdict, report = verdict_for(runs), None
     if not args.no_charts:
         from ..presentation.report import write_report
-        from ..presentation.verdict import breakeven_for
 
         save_gallery(out)
-        report = write_report(out, breakeven_for(runs))
-    return runs, report
+        report = write_report(out, None if verdict is None else verdict.breakeven)
+    return runs, verdict, report
 
 
 def _cmd_sweep(args: argparse.Namespace, console: Console) -> int:

@@ -427,7 +427,7 @@ def district_map(
     *,
     ax: Axes | None = None,
 ) -> Figure:
-    """The district: roads, compounds (size by households), locker banks, the station, and one
+    """The district: roads, compounds (size by households), locker banks, 驿站, the station, and one
     courier's tours for a day (lists of places, station first) coloured by delivery wave."""
     import networkx as nx
     from matplotlib.collections import LineCollection, PolyCollection
@@ -459,6 +459,9 @@ def district_map(
     )
     lockers = xy[city.bank_place]
     ax.scatter(lockers[:, 0], lockers[:, 1], s=40, marker="^", color="#4c72b0", label="locker bank 快递柜", zorder=3)
+    stations = xy[city.pickup_place]
+    if len(stations):  # beside the compound's gate, so a bank there stays visible
+        ax.scatter(stations[:, 0] + 25, stations[:, 1], s=45, marker="D", color="#8172b2", label="pick-up station 驿站", zorder=3)
     ax.scatter(xy[0, 0], xy[0, 1], s=320, marker="*", color="#c44e52", edgecolor="black", label="station 网点", zorder=5)
     wave_colors = ["#2ca02c", "#9467bd", "#ff7f0e", "#17becf"]
     tours = tours or []

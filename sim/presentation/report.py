@@ -56,7 +56,7 @@ def write_report(folder: str | Path, breakeven: BreakevenResult | None = None) -
     missing = [name for name in _NEEDED if not (bundle.folder / name).exists()]
     if missing:
         raise ResultsError(f"{bundle.folder}: cannot make a report: no {', '.join(missing)} (run the scenario again)")
-    if breakeven is None and len(bundle.variants) > 1 and _small(bundle):
+    if breakeven is None and verdict_of(bundle.runs, bundle.scenario) is not None and _small(bundle):
         from ..results.bundle import load_results
         from .verdict import breakeven_for
 

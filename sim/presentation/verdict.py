@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from ..results.runset import RunSet
     from ..scenario.schema import Scenario
 
-__all__ = ["Difference", "Verdict", "breakeven_for", "pair_of", "verdict_of"]
+__all__ = ["Difference", "Verdict", "breakeven_for", "pair_of", "verdict_for", "verdict_of"]
 
 _PER_HOUR = "income_per_courier_hour_yuan"
 _PER_ACTIVE_HOUR = "income_per_active_hour_yuan"
@@ -34,6 +34,8 @@ _STATION = "station_net_yuan_per_day"
 _SAME_DAY = "same_day_delivery_share"
 _CARRIED = "carried_over_parcels"
 _COMPLAINTS = "complaints"
+_SHARE = "door_service_parcel_share"
+_SAME_SHARE = 0.01  # below this gap in 音尊达 share two variants do not pose the question
 _FEE = "fee_yuan_per_parcel"
 _COMPARED = (_PER_HOUR, _PER_ACTIVE_HOUR, _PER_DAY, _PARCELS, _STATION, _SAME_DAY, _CARRIED, _COMPLAINTS, _FEE)
 
@@ -64,6 +66,11 @@ class Difference:
         if zh:
             return f"（95% 置信区间 {low} 至 {high}{'，差异不显著' if not self.significant else ''}）"
         return f" (95% CI {low} to {high}{', not significant' if not self.significant else ''})"
+
+    @property
+    def none(self) -> bool:
+        """The same in every replication (e.g. complaints where neither variant has any)."""
+        return self.mean == self.low == self.high == 0
 
     def signed(self, digits: int = 1) -> str:
         """The difference with its sign, or, with one replication, its size only: no direction yet."""
@@ -119,8 +126,13 @@ class Verdict:
             f"{d[_PER_HOUR].signed(2)} yuan per hour worked{d[_PER_HOUR].interval(2)}. "
             f"The station's net changes by {station.signed(0)} yuan a day{station.interval(0)}; same-day delivery "
             f"{self.same_day_a:.0%} against {self.same_day_b:.0%}; {d[_CARRIED].signed(0)} parcels carried over a day"
-            f"{d[_CARRIED].interval(0)}; {d[_COMPLAINTS].signed(0)} complaints{d[_COMPLAINTS].interval(0)}. "
-            f"{self._breakeven_en()}"
+            f"{d[_CARRIED].interval(0)}; "
+            + (
+                "no difference in complaints. "
+                if d[_COMPLAINTS].none
+                else f"{d[_COMPLAINTS].signed(0)} complaints{d[_COMPLAINTS].interval(0)}. "
+            )
+            + self._breakeven_en()
         )
         if self.replications < 2:
             text += (
@@ -145,7 +157,11 @@ class Verdict:
             f"时薪 {d[_PER_HOUR].signed(2)} 元{d[_PER_HOUR].interval(2, zh=True)}。"
             f"网点日净收入 {station.signed(0)} 元{station.interval(0, zh=True)}；当日妥投率 {self.same_day_a:.0%} 对 "
             f"{self.same_day_b:.0%}；滞留件 {d[_CARRIED].signed(0)}{d[_CARRIED].interval(0, zh=True)}；"
-            f"投诉 {d[_COMPLAINTS].signed(0)}{d[_COMPLAINTS].interval(0, zh=True)}。"
+            + (
+                "投诉数无差异。"
+                if d[_COMPLAINTS].none
+                else f"投诉 {d[_COMPLAINTS].signed(0)}{d[_COMPLAINTS].interval(0, zh=True)}。"
+            )
         )
         be = self.breakeven
         if be is not None and be.better_everywhere is not None:
@@ -172,8 +188,9 @@ class Verdict:
 
 def verdict_of(kpis: pd.DataFrame, scenario: Scenario, breakeven: BreakevenResult | None = None) -> Verdict | None:
     """The verdict for the door and locker variants (else the first two) from the per-run KPIs
-    (``kpis.csv``, ``RunSet.runs()``), or None with one variant. ``breakeven`` from
-    ``breakeven_for``, when the runs' summaries are at hand."""
+    (``kpis.csv``, ``RunSet.runs()``); None with one variant, or where the two carry the same share
+    of 音尊达 parcels (e.g. merchant against cloud warehouse: no question of accepting 音尊达 there).
+    ``breakeven`` from ``breakeven_for``, when the runs' summaries are at hand."""
     variants = list(dict.fromkeys(kpis["variant"]))
     if len(variants) < 2:
         return None
@@ -183,6 +200,9 @@ def verdict_of(kpis: pd.DataFrame, scenario: Scenario, breakeven: BreakevenResul
         if kpi not in kpis:
             return np.full(int((kpis["variant"] == variant).sum()), np.nan)
         return kpis[kpis["variant"] == variant].sort_values("replication")[kpi].to_numpy(float)
+
+    if not _mean(column(a, _SHARE)) - _mean(column(b, _SHARE)) > _SAME_SHARE:
+        return None
 
     def difference(kpi: str) -> Difference:
         d = paired_difference(column(a, kpi), column(b, kpi))
@@ -215,6 +235,13 @@ def pair_of(variants: list[str]) -> tuple[str, str]:
         if {a, b} <= set(variants):
             return a, b
     return variants[0], variants[1]
+
+
+def verdict_for(runs: RunSet) -> Verdict | None:
+    """The verdict of a run set in memory, its break-even fee solved only where a verdict applies."""
+    if verdict_of(runs.runs(), runs.scenario) is None:
+        return None
+    return verdict_of(runs.runs(), runs.scenario, breakeven_for(runs))
 
 
 def breakeven_for(runs: RunSet) -> BreakevenResult | None:
