@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-slow browser lint bench docs clean
+.PHONY: demo test test-slow browser lint bench docs validation clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,10 @@ lint: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/python docs/generate.py
+
+# The published field studies replayed (scenarios/field/): docs/background/field_validation.md
+validation: $(STAMP)
+	$(BIN)/parcelsim field --reps 10 --jobs 2
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/routing.py

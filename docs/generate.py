@@ -1,7 +1,8 @@
-"""Regenerate the generated parts of the docs: `python docs/generate.py [reference|validation|tutorial|all]`.
+"""Regenerate the generated parts of the docs: `python docs/generate.py [reference|validation|field|tutorial|all]`.
 
 - docs/reference/scenario.md, cli.md, scenario.schema.json  (from the schema and the CLI)
 - docs/background/validation.md                              (runs the validation experiments, ~30 s)
+- docs/background/field_validation.md and its chart          (replays the field studies: `parcelsim field`)
 - docs/tutorial.md: the output block after each `<!-- run: COMMAND -->` marker (runs the commands)
 
 The test suite (tests/test_docs.py) fails when a committed file differs from what this produces.
@@ -64,13 +65,30 @@ def tutorial_files() -> dict[Path, str]:
     return {path: RUN_MARKER.sub(lambda m: m.group(1) + run_command(m.group("cmd")) + m.group(4), text)}
 
 
-PARTS = {"reference": reference_files, "validation": validation_files, "tutorial": tutorial_files}
+FIELD_REPLICATIONS = 10
+
+
+def field_files() -> dict[Path, str]:
+    """The field page's text (its chart is written by ``main`` and ``parcelsim field``, not compared)."""
+    from sim.experiments.field import field_report
+    from sim.presentation.field_page import CHART, PAGE
+
+    return {DOCS / "background" / PAGE: field_report(FIELD_REPLICATIONS, jobs=2, chart=CHART)[0]}
+
+
+PARTS = {"reference": reference_files, "validation": validation_files, "field": field_files, "tutorial": tutorial_files}
 
 
 def main() -> None:
     chosen = sys.argv[1:] or ["all"]
     parts = list(PARTS) if chosen == ["all"] else chosen
     for part in parts:
+        if part == "field":  # the page and its chart, as `parcelsim field` writes them
+            from sim.presentation.field_page import write_field_page
+
+            page, _ = write_field_page(DOCS / "background", FIELD_REPLICATIONS, jobs=2)
+            print(f"wrote {page.relative_to(ROOT)}")
+            continue
         for path, text in PARTS[part]().items():
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")

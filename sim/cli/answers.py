@@ -1,5 +1,5 @@
 """Commands that answer a question with many runs: breakeven, capacity, plan-couriers, plan-staff,
-theory, and the what-if app."""
+theory, field (the replayed field studies), and the what-if app."""
 
 from __future__ import annotations
 
@@ -40,6 +40,7 @@ def add_commands(command: Command) -> None:
     _add_plan_couriers(command)
     _add_plan_staff(command)
     _add_theory(command)
+    _add_field(command)
     _add_app(command)
 
 
@@ -117,6 +118,37 @@ def _add_theory(command: Command) -> None:
     q.add_argument("--seed", type=non_negative_int, default=1, help="seed (default 1)")
     q.add_argument("--json", action="store_true", help="print JSON only")
     q.set_defaults(handler=_cmd_theory_mmc)
+
+
+def _add_field(command: Command) -> None:
+    p = command("field", "replay the published field studies (scenarios/field/) and write the field-validation page")
+    p.add_argument("--reps", type=replication_count, default=10, help="replications per study (default %(default)s)")
+    p.add_argument("--jobs", type=positive_int, default=None, help="worker processes (default: all cores)")
+    p.add_argument(
+        "--out", type=Path, default=None, help="folder for field_validation.md and its chart (default: docs/background)"
+    )
+    p.set_defaults(handler=_cmd_field)
+
+
+def _cmd_field(args: argparse.Namespace, console: Console) -> int:
+    import os
+
+    from ..presentation.field_page import write_field_page
+
+    if args.reps < 2:
+        raise ScenarioError(f"field: --reps {args.reps}: at least 2 replications give a confidence interval")
+    out = args.out or Path(__file__).resolve().parents[2] / "docs" / "background"
+    page, results = write_field_page(out, args.reps, args.jobs or os.cpu_count() or 1)
+    for r in results:
+        s = r.study
+        mark = "within" if r.within else "MISS  "
+        role = " (calibration)" if s.calibration else ""
+        console.print(
+            f"  {mark} {escape(s.figure)}{role}: model {r.mean:.3g} ± {r.ci95:.2g}, published {escape(s.published_text)}"
+        )
+    held = [r for r in results if not r.study.calibration]
+    console.print(f"\nHeld out: {sum(r.within for r in held)} of {len(held)} within; the page: [bold]{escape(str(page))}[/]")
+    return 0
 
 
 def _add_app(command: Command) -> None:

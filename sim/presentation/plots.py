@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import importlib.resources
 import itertools
+import textwrap
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -20,6 +21,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib import font_manager
+from matplotlib import ticker as mticker
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
@@ -27,6 +29,7 @@ from ..core.units import SECONDS_PER_HOUR
 from ..model.metrics import HEADLINE_KPIS
 
 if TYPE_CHECKING:
+    from ..experiments.field import FieldResult
     from ..experiments.sweep import SweepResult
     from ..results.runset import RunSet
 
@@ -39,6 +42,7 @@ __all__ = [
     "dispatch_shares",
     "dispatch_time_ecdf",
     "district_map",
+    "field_chart",
     "income_breakdown",
     "kpi_vs_parameter",
     "lead_time_ecdf",
@@ -617,6 +621,47 @@ def capacity(summary: dict[str, dict[str, dict[str, float | None]]], *, ax: Axes
     ax.margins(y=0.15)
     ax.legend(loc="upper left", fontsize=8)
     ax.grid(axis="y", alpha=0.3)
+    return fig
+
+
+@_styled
+def field_chart(results: Sequence[FieldResult], *, ax: Axes | None = None) -> Figure:
+    """Model against field: for each replayed study, the model's figure with its 95% interval and
+    the published range, both as a ratio to the published figure (its middle), on a log scale; the
+    band of ±``TOLERANCE`` around the published range is what counts as within."""
+    from ..experiments.field import TOLERANCE
+
+    fig, ax = _axes(ax, (10, 0.75 * len(results) + 1.8))
+    for y, r in enumerate(results):
+        low, high = r.study.published
+        middle = (low + high) / 2
+        band = [low * (1 - TOLERANCE) / middle, high * (1 + TOLERANCE) / middle]
+        ax.plot(
+            band,
+            [y, y],
+            color="#55a868",
+            alpha=0.35,
+            linewidth=9,
+            solid_capstyle="butt",
+            label=f"published, ±{TOLERANCE:.0%}" if y == 0 else None,
+        )
+        ax.plot([low / middle, high / middle], [y, y], color="#2d7a3e", linewidth=3, label="published" if y == 0 else None)
+        color = "#4c72b0" if r.within else "#c44e52"
+        ax.errorbar(r.mean / middle, y, xerr=r.ci95 / middle, fmt="o", color=color, capsize=3, zorder=5)
+    ax.scatter([], [], color="#4c72b0", label="model (95% CI): within")
+    ax.scatter([], [], color="#c44e52", label="model (95% CI): a miss")
+    ax.set_xscale("log")
+    ax.xaxis.set_major_locator(mticker.FixedLocator([0.25, 0.5, 0.75, 1, 1.5, 2, 3, 4]))
+    ax.xaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.xaxis.set_minor_formatter(mticker.NullFormatter())
+    ax.axvline(1.0, color="black", linewidth=0.6)
+    labels = [textwrap.fill(r.study.figure + (" (calibration)" if r.study.calibration else ""), 48) for r in results]
+    ax.set_yticks(range(len(results)), labels, fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel("model ÷ published figure (log scale)")
+    ax.set_title("Field studies replayed: the model against what was measured 实测对照")
+    ax.legend(loc="lower right", fontsize=8)
+    ax.grid(axis="x", alpha=0.3, which="both")
     return fig
 
 
