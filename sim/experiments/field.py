@@ -210,7 +210,9 @@ FIELD_STUDIES: tuple[FieldStudy, ...] = (
         percent=True,
         measure=_kpi("door_first_attempt_success_share", "door", lambda x: 1 - x),
         differences="Japanese recipients book delivery time slots and many homes have delivery boxes; the replay "
-        "has neither (households keep the project's Chinese daily rhythms).",
+        "has neither (households keep the project's Chinese daily rhythms). Where lockers and 驿站 exist (the headline) "
+        "they take the parcels of recipients who are out and the door fails less; here a recipient who is out "
+        "and asks for a locker gets a redelivery.",
         calibration="A8: the household profiles were set so that 8-20% of first door attempts fail, a band that "
         "takes in this survey's earlier years",
     ),
@@ -223,7 +225,8 @@ FIELD_STUDIES: tuple[FieldStudy, ...] = (
         percent=True,
         measure=_from_runs(_locker_collections_off_business_hours, "locker"),
         differences="The replay's recipients keep the project's Chinese household types (commuters, someone "
-        "home all day, elderly, shift workers); Melbourne's mix is not published.",
+        "home all day, elderly, shift workers); Melbourne's mix is not published. Weekend collections count as "
+        "outside business hours here; the band of A9 counts the hours of the day only.",
         calibration="A9: the pick-up profiles were set so that 40-58% of locker pick-ups fall outside "
         "09:00-17:00, a band that takes in this figure",
     ),
@@ -236,7 +239,7 @@ FIELD_STUDIES: tuple[FieldStudy, ...] = (
         percent=False,
         measure=_capacity("locker"),
         differences="Measured as capacity (more work than the day allows): on real days the parcels in a "
-        "courier's area, not the hours, often set the number, so the band is a ceiling the model may exceed.",
+        "courier's area, not the hours, often set the number, so couriers may deliver less than their hours allow.",
         calibration="A7: door times were set so that a door-only day lands in this band (the replay measures the "
         "buyers'-choice mode, whose locker and 驿站 times were not set to it)",
     ),
