@@ -96,6 +96,52 @@ def test_the_tracking_lookup_shows_a_timeline(page, tmp_path):
     page.locator("#tracking").screenshot(path=str(tmp_path / "tracking.png"))
 
 
+def _cjk_without_a_font(page) -> list[str]:
+    """Texts with CJK characters (in every shadow root too) that the browser drew with fewer CJK
+    glyphs from a web font than they have CJK characters: boxes on a machine without CJK fonts.
+    Chromium's DevTools protocol says which fonts drew each element's text, and how many glyphs each."""
+    import re
+
+    cjk = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]")
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument", {"depth": -1, "pierce": True})["root"]
+    parents: dict[int, str] = {}
+
+    def walk(node, parent):
+        if node.get("nodeType") == 3 and cjk.search(node.get("nodeValue", "")) and parent is not None:
+            parents[parent] = parents.get(parent, "") + node["nodeValue"]
+        if node.get("nodeName") in ("SCRIPT", "STYLE", "TEXTAREA"):
+            return
+        for child in [
+            *node.get("children", []),
+            *node.get("shadowRoots", []),
+            *([node["contentDocument"]] if "contentDocument" in node else []),
+        ]:
+            walk(child, node["nodeId"] if node.get("nodeType") == 1 else parent)
+
+    walk(root, None)
+    missing = []
+    for node_id, text in parents.items():
+        try:
+            fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node_id})["fonts"]
+        except sync_api.Error:  # a node that is not rendered (display: none) has no fonts
+            continue
+        if not fonts:
+            continue
+        web = sum(f["glyphCount"] for f in fonts if f["isCustomFont"])
+        if web < len(cjk.findall(text)):
+            missing.append(f"{text.strip()!r}: {fonts}")
+    cdp.detach()
+    assert parents, "no CJK text found on the page"
+    return missing
+
+
+def test_every_chinese_character_of_the_report_is_drawn_by_its_font(page):
+    assert _cjk_without_a_font(page) == []
+
+
 def _free_port() -> int:
     import socket
 
@@ -140,4 +186,5 @@ def test_the_app_serves_at_once_and_its_verdict_follows_the_fee(app, browser, tm
     shot = tmp_path / "app.png"
     page.screenshot(path=str(shot))
     assert _not_blank(shot) and problems == []
+    assert _cjk_without_a_font(page) == []  # buttons, headings and table heads alike
     page.close()

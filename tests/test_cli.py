@@ -124,7 +124,10 @@ def test_track_prints_the_timeline_in_english_and_chinese(small_yaml, tmp_path, 
     text = capsys.readouterr().out
     assert "到达网点" in text and "at_station" in text and "派送中" in text
     assert "door (replication 0)" in text and "locker (replication 0)" in text
+    capsys.readouterr()
     assert main(["track", str(out), "999999"]) == 2
+    said = capsys.readouterr()
+    assert "run from 0 to" in said.out + said.err  # a missing id is answered with the ids there are
     assert main(["track", str(tmp_path / "nowhere"), "0"]) == 2
 
 
@@ -188,6 +191,23 @@ def test_version_bare_command_and_help_on_every_option(capsys):
         for action in parser._actions:
             assert action.help, f"parcelsim {name}: {action.option_strings or action.dest} has no help text"
     assert build_parser().prog == "parcelsim"
+
+
+def test_every_command_shows_examples_that_parse(capsys):
+    """Each ``--help`` ends with examples, and each example is a command line the parser accepts."""
+    import shlex
+
+    from sim.cli.examples import EXAMPLES
+    from sim.cli.main import build_parser, help_pages
+
+    for name, page in help_pages():
+        assert "examples:\n  parcelsim " + name in page, f"parcelsim {name} --help shows no example of itself"
+    parser = build_parser()
+    for name, lines in EXAMPLES.items():
+        for line in lines:
+            words = shlex.split(line)
+            assert words[0] == "parcelsim" and " ".join(words[1:]).startswith(name), line
+            parser.parse_args(words[1:])  # an unknown flag or a bad choice exits with 2
 
 
 def test_library_errors_name_parameters_and_the_cli_names_flags(small_yaml, capsys):

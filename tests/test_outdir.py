@@ -160,3 +160,15 @@ def test_a_sweep_into_a_folder_another_command_writes_fails_at_once(tmp_path, ca
         args = ["sweep", str(HEADLINE), "--variant", "locker", "--grid", "economics.locker_fee_yuan=0.5", "--out", str(out)]
         assert main([*args, "--force", "--no-charts"]) == 2
     assert "is writing it" in capsys.readouterr().err and not (out / "sweep.csv").exists()
+
+
+def test_a_file_written_whole_follows_the_umask_not_tempfiles_owner_only_mode(tmp_path):
+    from sim.results.outdir import file_written_whole
+
+    old = os.umask(0o022)
+    try:
+        with file_written_whole(tmp_path / "report.html", force=False) as part:
+            part.write_text("<html></html>", encoding="utf-8")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "report.html").stat().st_mode & 0o777 == 0o644  # a colleague on the machine can read it

@@ -116,6 +116,35 @@ def test_map_and_gantt_from_a_results_folder(tmp_path, runs):
     assert all(b0 >= a1 - 1e-6 for (_, a1), (b0, _) in itertools.pairwise(spans))
 
 
+def test_no_legend_covers_the_data_it_explains(tmp_path, runs):
+    """Every chart's legend lies outside its plotting area (the district map's over its margin
+    alone is the exception: it has no empty corner)."""
+    from sim.results.bundle import write_bundle
+
+    write_bundle(runs, tmp_path)
+    checked = 0
+    for name, fig in gallery(Bundle(tmp_path)).items():
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        for ax in fig.axes:
+            legend = ax.get_legend()
+            if legend is None or name == "district_map":
+                continue
+            inside = legend.get_window_extent(renderer).overlaps(ax.get_window_extent(renderer))
+            assert not inside, f"{name}: the legend covers the plotting area"
+            checked += 1
+    assert checked >= 4
+
+
+def test_a_line_hidden_under_another_is_drawn_dashed_and_said():
+    values = np.linspace(0, 10, 500)
+    fig = plots.lead_time_ecdf({"door": values, "door_cutting": values + 1e-3, "locker": values + 3})
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert labels[1].endswith("on door's line") and "on " not in labels[0] + labels[2]
+    styles = [line.get_linestyle() for line in fig.axes[0].get_lines()]
+    assert styles[0] == "-" and styles[1] != "-" and styles[2] == "-"
+
+
 def test_upstream_charts():
     scenario = scenario_from_dict(
         {

@@ -5,14 +5,16 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..core.errors import ResultsError, ScenarioError
+from .maps import MAP_FORMATS, export_map, lat_lon
 from .options import (
     Command,
     iso_date,
     non_negative_int,
     overrides_of,
+    positive_float,
     positive_int,
     set_option,
 )
@@ -36,16 +38,38 @@ def add_commands(command: Command) -> None:
 
 
 def _add_export(command: Command) -> None:
-    p = command("export", "write one run's tracking log as OCEL 2.0 (JSON or SQLite), or its deliveries as a LaDe-D CSV")
+    p = command(
+        "export",
+        "write one run as OCEL 2.0 (JSON or SQLite), LaDe-D deliveries (CSV), GeoJSON, GPS tracks (GPX, Parquet) or VRPLIB",
+    )
     p.add_argument("results", type=Path, help="results folder written by 'parcelsim run'")
     p.add_argument(
-        "--format", choices=("ocel2-json", "ocel2-sqlite", "lade-csv"), default="ocel2-json", help="(default %(default)s)"
+        "--format",
+        choices=("ocel2-json", "ocel2-sqlite", "lade-csv", *MAP_FORMATS),
+        default="ocel2-json",
+        help="(default %(default)s)",
     )
-    p.add_argument("--out", type=Path, required=True, help="file to write (.json, .sqlite or .csv)")
+    p.add_argument("--out", type=Path, required=True, help="file to write (vrplib: also its .sol beside it)")
     p.add_argument("--variant", help="the run's variant (default: the first)")
     p.add_argument("--replication", type=non_negative_int, default=0, help="the run's replication (default 0)")
     p.add_argument("--start-date", type=iso_date, default="2024-03-01", help="the date of day 0 (default %(default)s)")
     p.add_argument("--force", action="store_true", help="replace --out if it exists")
+    where = p.add_argument_group("positions (lade-csv, geojson, gpx, trajectory-parquet)")
+    where.add_argument(
+        "--origin",
+        type=lat_lon,
+        metavar="LAT,LON",
+        help="WGS-84 position of the station of a synthetic district (a real district has its own)",
+    )
+    where.add_argument(
+        "--interval", type=positive_float, default=20.0, help="seconds between GPS positions (default 20, as LaDe)"
+    )
+    where.add_argument(
+        "--utc-offset", type=float, default=8.0, help="hours the simulated local clock is ahead of UTC, for GPX (default 8)"
+    )
+    route = p.add_argument_group("vrplib")
+    route.add_argument("--courier", type=non_negative_int, help="the courier (default: the first who rode that day)")
+    route.add_argument("--day", type=non_negative_int, help="the day (default: the first measured day)")
     p.set_defaults(handler=_cmd_export)
 
 
@@ -85,6 +109,8 @@ def _cmd_export(args: argparse.Namespace, console: Console) -> int:
         raise ResultsError(f"{args.results}: no such results folder")
     if args.format == "lade-csv":
         return _export_lade(args, console)
+    if args.format in MAP_FORMATS:
+        return export_map(args, console)
     summary = export_ocel(
         args.results,
         args.out,
@@ -110,11 +136,24 @@ def _export_lade(args: argparse.Namespace, console: Console) -> int:
     variant = args.variant or bundle.variants[0]
     bundle.event_parts(variant, args.replication)  # the run exists, or a message naming what does
     events = load_events(bundle.folder, variant, args.replication).to_pandas()
-    lade = lade_from_run(events, start=args.start_date, city=bundle.scenario.name)
+    positions = _place_positions(bundle.scenario.resolved(variant), args.origin)
+    lade = lade_from_run(events, start=args.start_date, city=bundle.scenario.name, positions=positions)
     with file_written_whole(args.out, args.force) as temporary:
         lade.to_csv(temporary, index=False)
-    console.print(f"{escape(str(args.out))}: {len(lade):,} deliveries in LaDe-D columns")
+    said = "with coordinates" if positions is not None else "coordinates empty (a synthetic district: pass --origin LAT,LON)"
+    console.print(f"{escape(str(args.out))}: {len(lade):,} deliveries in LaDe-D columns, {said}")
     return 0
+
+
+def _place_positions(scenario: Scenario, origin: tuple[float, float] | None) -> Any:
+    """WGS-84 (lng, lat) of station area 0's places, or None for a synthetic district with no origin."""
+    from ..results.geo import place_district
+    from ..world.districts import build_city
+
+    city = build_city(scenario.city, scenario.station, scenario.seed, 0)
+    if origin is None and city.map_frame is None and scenario.station.lat is None:
+        return None
+    return place_district(city, scenario.station, origin).place_lonlat(city)
 
 
 def _lade_summary(path: Path, mapping: Path | None) -> LadeSummary:

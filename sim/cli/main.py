@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from ..core.errors import ParcelsimError
 from ..core.version import package_version
 from . import answers, data, runs, scenarios
+from .examples import epilog
 from .output import escape
 
 if TYPE_CHECKING:
@@ -41,6 +42,7 @@ _FLAGS = {
     "grid": "--grid",
     "jobs": "--jobs",
     "kpi": "--kpi",
+    "origin": "--origin",
     "out": "--out",
     "overrides": "--set",
     "pair": "--a / --b",
@@ -147,6 +149,15 @@ def help_pages(width: int = 100) -> list[tuple[str, str]]:
             os.environ["COLUMNS"] = old
 
 
+class _ExamplesFormatter(argparse.HelpFormatter):
+    """argparse's help, with the examples block kept one command to a line (descriptions still wrap)."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if text.startswith("examples:"):
+            return "".join(indent + line for line in text.splitlines(keepends=True))
+        return super()._fill_text(text, width, indent)
+
+
 def _build() -> tuple[argparse.ArgumentParser, list[tuple[str, argparse.ArgumentParser]]]:
     """The parser, and each (sub)command's own parser by its full name."""
     parser = argparse.ArgumentParser(
@@ -157,7 +168,13 @@ def _build() -> tuple[argparse.ArgumentParser, list[tuple[str, argparse.Argument
     commands: list[tuple[str, argparse.ArgumentParser]] = []
 
     def command(name: str, help_text: str, of: Any = sub, prefix: str = "") -> argparse.ArgumentParser:
-        p = of.add_parser(name, help=help_text, description=help_text[:1].upper() + help_text[1:] + ".")
+        p = of.add_parser(
+            name,
+            help=help_text,
+            description=help_text[:1].upper() + help_text[1:] + ".",
+            epilog=epilog(prefix + name),
+            formatter_class=_ExamplesFormatter,
+        )
         commands.append((prefix + name, p))
         return p
 

@@ -15,7 +15,7 @@ import textwrap
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -119,16 +119,28 @@ def _figure_of(ax: Axes) -> Figure:
     return fig
 
 
-def _legend(ax: Axes, loc: Literal["upper left", "upper right", "lower right"]) -> None:
-    """A legend, if anything on the axes has a label (an empty variant draws nothing). Always at a
-    given place: matplotlib's "best" searches every drawn point, seconds over millions of them."""
+def _legend(ax: Axes) -> None:
+    """A legend, if anything on the axes has a label (an empty variant draws nothing), beside the
+    axes on the right: inside, it covers bars, labels or lines whatever corner it takes (and
+    matplotlib's "best" searches every drawn point, seconds over millions of them)."""
     if ax.get_legend_handles_labels()[0]:
-        ax.legend(loc=loc, fontsize=9)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, fontsize=8)
 
 
 # Charts draw at most this many points per line: a screen shows no more, and a million would cost
 # seconds to render for nothing.
 CHART_POINTS = 2000
+
+
+def _same_distribution(a: np.ndarray, b: np.ndarray, within: float = 0.01) -> bool:
+    """Do two samples' ECDFs lie within ``within`` of each other everywhere (on a chart, one line
+    over the other)? The Kolmogorov-Smirnov distance, +inf values counted in the denominators."""
+    if len(a) == 0 or len(b) == 0:
+        return False
+    a, b = np.sort(a), np.sort(b)
+    grid = np.union1d(a[np.isfinite(a)], b[np.isfinite(b)])
+    gap = np.abs(np.searchsorted(a, grid, side="right") / len(a) - np.searchsorted(b, grid, side="right") / len(b))
+    return bool(gap.max(initial=0.0) <= within)
 
 
 def ecdf_points(values: np.ndarray, points: int = CHART_POINTS) -> tuple[np.ndarray, np.ndarray]:
@@ -203,7 +215,7 @@ def courier_time_breakdown(tours: pd.DataFrame, stops: pd.DataFrame, days: pd.Da
     ax.set_title("Where a courier's working day goes")
     ax.invert_yaxis()
     ax.margins(x=0.12)
-    ax.legend(loc="lower right", fontsize=8)
+    _legend(ax)
     ax.grid(axis="x", alpha=0.3)
     return fig
 
@@ -254,11 +266,18 @@ def _ecdf(
     """Empirical CDFs, a step line per variant. +inf values (not happened by the end of the run) are
     not drawn but count in the denominator, so a line can end below 1."""
     fig, ax = _axes(ax, (9, 5.5))
+    drawn: dict[str, np.ndarray] = {}
     for (variant, values), color in zip(values_by_variant.items(), _colors(len(values_by_variant)), strict=True):
         x, share = ecdf_points(values)
         if len(x):
             label = f"{variant} (median {np.median(values):.1f} h)" if show_median else variant
-            ax.step(x, share, where="post", label=label, color=color)
+            under = next((other for other, seen in drawn.items() if _same_distribution(seen, values)), None)
+            style: dict[str, Any] = {}
+            if under is not None:  # drawn dashed and said so: it would hide the line it lies on
+                label += f", on {under}'s line"
+                style = {"linestyle": (0, (4, 3)), "linewidth": 2.0}
+            ax.step(x, share, where="post", label=label, color=color, **style)
+            drawn[variant] = values
     for h in marks_h:
         ax.axvline(h, color="grey", linestyle="--", linewidth=1)
         ax.text(h, 0.02, f" {h:g} h", color="grey")
@@ -267,7 +286,7 @@ def _ecdf(
     ax.set_ylim(0, 1.02)
     ax.set_title(title)
     ax.grid(alpha=0.3)
-    _legend(ax, "lower right")
+    _legend(ax)
     return fig
 
 
@@ -283,7 +302,7 @@ def locker_occupancy(occupancy: dict[str, tuple[np.ndarray, np.ndarray]], slots:
     ax.set_ylim(0, 1.02)
     ax.set_title(f"Locker occupancy ({slots} slots in the district)")
     ax.grid(alpha=0.3)
-    _legend(ax, "upper right")
+    _legend(ax)
     return fig
 
 
@@ -313,7 +332,7 @@ def _backlog(
     ax.set_ylabel(ylabel)
     ax.set_title(title)
     ax.grid(alpha=0.3)
-    _legend(ax, "upper right")
+    _legend(ax)
     return fig
 
 
@@ -345,7 +364,7 @@ def dispatch_shares(kpis: pd.DataFrame, *, ax: Axes | None = None) -> Figure:
     ax.set_ylim(0, 1.12)
     ax.set_ylabel("share of orders")
     ax.set_title("Orders dispatched in time")
-    _legend(ax, "upper right")
+    _legend(ax)
     ax.grid(axis="y", alpha=0.3)
     return fig
 
@@ -370,7 +389,7 @@ def paired_differences(diffs: pd.DataFrame, kpis: Sequence[str], *, ax: Axes | N
     ax.set_xscale("symlog", linthresh=1.0)
     ax.set_xlabel(f"{a} − {b} (KPI units, symmetric log scale)")
     ax.set_title(f"Paired differences {a} − {b} over {int(d['n'].max())} replications")
-    ax.legend(loc="lower right", fontsize=8)
+    _legend(ax)
     ax.grid(axis="x", alpha=0.3)
     return fig
 
@@ -592,13 +611,21 @@ def income_breakdown(breakdown: pd.DataFrame, *, ax: Axes | None = None) -> Figu
         left += np.minimum(values, 0)
     ax.scatter(means["net"], y, marker="D", color="black", zorder=5, label="net income 净收入")
     for yi, net in zip(y, means["net"], strict=True):
-        ax.annotate(f"{net:.1f}", (net, yi), xytext=(0, 10), textcoords="offset points", ha="center", fontsize=9)
+        ax.annotate(
+            f"{net:.1f}",
+            (net, yi),
+            xytext=(0, 10),
+            textcoords="offset points",
+            ha="center",
+            fontsize=9,
+            bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.85},
+        )
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_yticks(y, list(means.index))
     ax.invert_yaxis()
     ax.set_xlabel("yuan per courier-day")
     ax.set_title("A courier's income per day, line by line 收入构成")
-    ax.legend(loc="lower right", fontsize=8)
+    _legend(ax)
     ax.grid(axis="x", alpha=0.3)
     return fig
 
@@ -619,7 +646,7 @@ def capacity(summary: dict[str, dict[str, dict[str, float | None]]], *, ax: Axes
     ax.set_ylabel("parcels delivered per courier-day")
     ax.set_title("Daily capacity: parcels a courier delivers when work never runs out 日派件能力")
     ax.margins(y=0.15)
-    ax.legend(loc="upper left", fontsize=8)
+    _legend(ax)
     ax.grid(axis="y", alpha=0.3)
     return fig
 
@@ -660,7 +687,7 @@ def field_chart(results: Sequence[FieldResult], *, ax: Axes | None = None) -> Fi
     ax.invert_yaxis()
     ax.set_xlabel("model ÷ published figure (log scale)")
     ax.set_title("Field studies replayed: the model against what was measured 实测对照")
-    ax.legend(loc="lower right", fontsize=8)
+    _legend(ax)
     ax.grid(axis="x", alpha=0.3, which="both")
     return fig
 
@@ -701,7 +728,7 @@ def delivery_distributions(logs: dict[str, Any]) -> Figure:
         ax.set_ylim(0, 1)
         ax.grid(alpha=0.3)
     axes[0].set_ylabel("share (ECDF)")
-    axes[0].legend(fontsize=8)
+    _legend(axes[-1])
     return fig
 
 

@@ -33,6 +33,7 @@ from ..model.activity import STOP_PART_LABELS
 from ..model.metrics import HEADLINE_KPIS, UPSTREAM_KPIS, locker_changes_by_bank
 from ..model.tracking import DETAIL_NAMES, Status, events_from_arrow
 from ..results.folder import Bundle
+from ..results.trajectory import courier_tracks
 from ..world.districts import build_city
 from .labels import KPI_ZH
 from .verdict import Verdict, verdict_of
@@ -204,7 +205,11 @@ def _figures(bundle: Bundle, means: pd.DataFrame, ci: pd.DataFrame | None) -> di
             row=1,
             col=i,
         )
-    comparison.update_layout(title="Door vs locker: what a courier delivers and earns (mean ± 95% CI)", height=380)
+    comparison.update_layout(  # room above the two-line subplot titles for the figure's own title
+        title={"text": "Door vs locker: what a courier delivers and earns (mean ± 95% CI)", "y": 0.98, "yanchor": "top"},
+        margin={"t": 120},
+        height=430,
+    )
     figures["comparison"] = comparison.to_plotly_json()
 
     breakdown = bundle.income_breakdown()
@@ -347,71 +352,16 @@ def _banks(city: Any, events: Any) -> list[dict[str, Any]]:
 
 
 def _courier_tracks(city: Any, tours: pd.DataFrame, stops: pd.DataFrame) -> list[dict[str, Any]]:
-    """Keyframes (t, x, y) of each courier: still at the station and at stops, moving along the
-    road path between places (the quickest path, as the tour was planned) while riding."""
-    from scipy.sparse.csgraph import dijkstra
-
-    from ..world.city import road_matrix
-
-    g = city.graph
-    xy = np.array([[g.nodes[i]["x"], g.nodes[i]["y"]] for i in range(g.number_of_nodes())])
-    _, pred = dijkstra(road_matrix(g, city.route_weight), indices=city.place_node, return_predecessors=True)
-
-    def path(a: int, b: int) -> np.ndarray:  # road nodes from place a to place b
-        nodes, node = [], int(city.place_node[b])
-        while node >= 0:
-            nodes.append(node)
-            if node == int(city.place_node[a]):
-                break
-            node = int(pred[a, node])
-        return xy[nodes[::-1]]
-
-    tracks = []
-    for courier in sorted(int(c) for c in tours["courier"].unique()):
-        track = _Track(city.place_xy, path)
-        mine = stops[stops["courier"] == courier].sort_values("arrive_s")
-        for tour in tours[tours["courier"] == courier].sort_values("start_s").itertuples(index=False):
-            track.still(tour.start_s, 0)
-            here, left = 0, tour.depart_s
-            for stop in mine[(mine["arrive_s"] >= tour.depart_s) & (mine["arrive_s"] <= tour.return_s)].itertuples(index=False):
-                place = int(stop.place)
-                track.still(left, here)
-                track.ride(max(left, stop.arrive_s - stop.ride_s), stop.arrive_s, here, place)
-                track.still(stop.depart_s, place)
-                here, left = place, stop.depart_s
-            track.ride(left, tour.return_s, here, 0)
-            track.still(tour.end_s, 0)
-        tracks.append({"courier": courier, **track.keyframes()})
-    return tracks
-
-
-class _Track:
-    """A courier's keyframes, built in time order."""
-
-    def __init__(self, place_xy: np.ndarray, path: Any) -> None:
-        self.place_xy, self.path = place_xy, path
-        self.t: list[float] = []
-        self.points: list[np.ndarray] = []
-
-    def still(self, time: float, place: int) -> None:
-        self.t.append(time)
-        self.points.append(self.place_xy[place])
-
-    def ride(self, start: float, end: float, a: int, b: int) -> None:
-        """Along the road path from place a to place b, at an even pace."""
-        line = self.path(a, b)
-        seg = np.hypot(*np.diff(line, axis=0).T) if len(line) > 1 else np.zeros(0)
-        share = np.concatenate([[0.0], np.cumsum(seg)]) / max(float(seg.sum()), 1e-9)
-        self.t.extend(start + share * (end - start))
-        self.points.extend(line)
-
-    def keyframes(self) -> dict[str, list[float]]:
-        points = np.asarray(self.points)
-        return {
-            "t": np.round(self.t, 1).tolist(),
-            "x": np.round(points[:, 0], 1).tolist(),
-            "y": np.round(points[:, 1], 1).tolist(),
+    """Each courier's keyframes (t, x, y), rounded for the page."""
+    return [
+        {
+            "courier": track.courier,
+            "t": np.round(track.t, 1).tolist(),
+            "x": np.round(track.x, 1).tolist(),
+            "y": np.round(track.y, 1).tolist(),
         }
+        for track in courier_tracks(city, tours, stops)
+    ]
 
 
 # --- inlined assets -----------------------------------------------------------------------------

@@ -137,7 +137,11 @@ def parcel_timeline(results_dir: str | Path, parcel: int) -> dict[str, list[str]
     """The timeline of one parcel in every (variant, replication) of a results folder."""
     table = pq.read_table(_require(Path(results_dir), "events.parquet"), filters=[("parcel", "=", parcel)])
     if table.num_rows == 0:
-        raise ResultsError(f"parcel {parcel}: not in this folder's tracking log; parcel ids run from 0")
+        ids = pc.min_max(pq.read_table(_require(Path(results_dir), "events.parquet"), columns=["parcel"])["parcel"])
+        raise ResultsError(
+            f"parcel {parcel}: not in this folder's tracking log; "
+            f"its parcel ids run from {ids['min'].as_py()} to {ids['max'].as_py()}"
+        )
     out: dict[str, list[str]] = {}
     runs = zip(table["variant"].cast(pa.string()).to_pylist(), table["replication"].to_pylist(), strict=True)
     for variant, rep in dict.fromkeys(runs):

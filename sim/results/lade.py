@@ -171,32 +171,63 @@ def deliveries_of_run(events: pd.DataFrame, *, start: date = date(2022, 3, 21)) 
     )
 
 
-def lade_from_run(events: pd.DataFrame, *, start: date = date(2022, 3, 21), city: str = "parcelsim") -> pd.DataFrame:
-    """``deliveries_of_run`` written in LaDe-D columns, times as ``MM-DD HH:MM:SS``. Positions are
-    not simulated: the coordinate columns are empty."""
+def lade_from_run(
+    events: pd.DataFrame,
+    *,
+    start: date = date(2022, 3, 21),
+    city: str = "parcelsim",
+    positions: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """``deliveries_of_run`` written in LaDe-D columns, times as ``MM-DD HH:MM:SS``. ``positions``
+    ((places, 2) WGS-84 longitude, latitude of station area 0's places; ``sim.results.geo``) fills
+    the coordinates of that area's rows: the parcel's place (``lng``, ``lat``), the courier at the
+    station when the parcel went out (``accept_gps_*``) and at the place when it was delivered
+    (``delivery_gps_*``). Without it, or in other station areas, they are empty."""
     runs = deliveries_of_run(events, start=start)
 
     def lade_time(stamps: pd.Series) -> pd.Series:
         return stamps.dt.strftime("%m-%d %H:%M:%S").where(stamps.notna(), "")
 
+    where = _positions(runs, positions)
     return pd.DataFrame(
         {
             "order_id": runs["order_id"],
             "region_id": runs["region_id"],
             "city": city,
             "courier_id": runs["courier_id"],
-            "lng": "",
-            "lat": "",
+            "lng": where["lng"],
+            "lat": where["lat"],
             "aoi_id": runs["aoi_id"],
             "aoi_type": "residential",
             "accept_time": lade_time(runs["accept_time"]),
-            "accept_gps_time": "",
-            "accept_gps_lng": "",
-            "accept_gps_lat": "",
+            "accept_gps_time": lade_time(runs["accept_time"]).where(where["placed"], ""),
+            "accept_gps_lng": where["station_lng"].where(runs["accept_time"].notna(), ""),
+            "accept_gps_lat": where["station_lat"].where(runs["accept_time"].notna(), ""),
             "delivery_time": lade_time(runs["delivery_time"]),
-            "delivery_gps_time": "",
-            "delivery_gps_lng": "",
-            "delivery_gps_lat": "",
+            "delivery_gps_time": lade_time(runs["delivery_time"]).where(where["placed"], ""),
+            "delivery_gps_lng": where["lng"],
+            "delivery_gps_lat": where["lat"],
             "ds": runs["delivery_time"].dt.strftime("%m%d"),
         }
     )
+
+
+def _positions(runs: pd.DataFrame, positions: np.ndarray | None) -> dict[str, pd.Series]:
+    """Coordinate columns (6 decimals, LaDe's precision) for the rows of station area 0."""
+    placed = pd.Series(positions is not None, index=runs.index) & (runs["region_id"] == 0)
+    empty = pd.Series("", index=runs.index, dtype=object)
+    if positions is None:
+        return {"placed": placed, "lng": empty, "lat": empty, "station_lng": empty, "station_lat": empty}
+    place = runs["aoi_id"].to_numpy().clip(0, len(positions) - 1)
+
+    def text(values: np.ndarray) -> pd.Series:
+        return pd.Series([f"{v:.6f}" for v in values], index=runs.index, dtype=object).where(placed, "")
+
+    station = np.broadcast_to(positions[0], (len(runs), 2))
+    return {
+        "placed": placed,
+        "lng": text(positions[place, 0]),
+        "lat": text(positions[place, 1]),
+        "station_lng": text(station[:, 0]),
+        "station_lat": text(station[:, 1]),
+    }

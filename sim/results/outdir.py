@@ -97,9 +97,17 @@ def file_written_whole(out: Path, force: bool) -> Iterator[Path]:
         temporary = Path(part.name)
     try:
         yield temporary
+        # tempfile creates files readable by their owner alone; the file a user gets follows their umask.
+        os.chmod(temporary, 0o666 & ~_umask())
         os.replace(temporary, out)
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def _umask() -> int:
+    mask = os.umask(0)  # the only way to read it is to set it: put it back at once
+    os.umask(mask)
+    return mask
 
 
 def _move_into_place(temporary: Path, out: Path) -> None:

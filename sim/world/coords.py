@@ -92,11 +92,17 @@ class LocalProjection:
         self.origin = (float(lat), float(lon))
         proj = f"+proj=aeqd +lat_0={float(lat)!r} +lon_0={float(lon)!r} +datum=WGS84 +units=m"
         self._forward = Transformer.from_crs("EPSG:4326", proj, always_xy=True)
+        self._back = Transformer.from_crs(proj, "EPSG:4326", always_xy=True)
 
     def __call__(self, lat: np.ndarray | float, lon: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
         """Metres east and north of the origin."""
         x, y = self._forward.transform(lon, lat)
         return np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+
+    def lonlat(self, x: np.ndarray | float, y: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
+        """WGS-84 (lon, lat) of points ``x`` metres east and ``y`` north of the origin."""
+        lon, lat = self._back.transform(x, y)
+        return np.asarray(lon, dtype=np.float64), np.asarray(lat, dtype=np.float64)
 
     def xy(self, lonlat: np.ndarray) -> np.ndarray:
         """An (n, 2) array of lon, lat as an (n, 2) array of x, y: the form ``shapely.transform`` wants."""

@@ -5,7 +5,9 @@
 const D = JSON.parse(document.getElementById("data").textContent);
 const R = D.replay;
 const P = R.parcels;
-const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, ParcelsimCJK, sans-serif";
+// ParcelsimCJK first: it holds only the page's CJK glyphs, and a system font listed before it may
+// claim CJK characters it draws as boxes (Chromium with fontconfig does).
+const FONT = "ParcelsimCJK, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
 
 function fmt(x) {
   if (x === null || x === undefined) return "–";
@@ -43,7 +45,9 @@ document.getElementById("meta").textContent =
 
 // --- charts -------------------------------------------------------------------------------------
 for (const [name, fig] of Object.entries(D.figures)) {
-  const layout = Object.assign({}, fig.layout, { font: { family: FONT }, margin: { t: 70, r: 20, b: 50, l: 60 } });
+  // A figure that sets its own top margin (room for its title above subplot titles) keeps it.
+  const margin = Object.assign({ t: 70, r: 20, b: 50, l: 60 }, (fig.layout && fig.layout.margin) || {});
+  const layout = Object.assign({}, fig.layout, { font: { family: FONT }, margin: margin });
   Plotly.newPlot(`fig-${name}`, fig.data, layout, { responsive: true, displaylogo: false });
 }
 
