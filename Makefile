@@ -1,5 +1,5 @@
 # Two commands do all set-up on a fresh machine with Python 3.11 and make:
-#   make demo   creates .venv if missing, installs parcelsim with what users run (geo, app), runs the headline scenario
+#   make demo   creates .venv if missing, installs parcelsim with what users run (geo, app, design), runs the headline scenario
 #   make test   the same, plus what the tests and checks need (dev: pytest, Playwright, pm4py, mypy, ...), then the suite
 PYTHON ?= python3
 VENV := .venv
@@ -12,11 +12,11 @@ DEV_STAMP := $(VENV)/.installed-dev
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[geo,app]'
+	$(BIN)/python -m pip install --quiet -e '.[geo,app,design]'
 	touch $(STAMP)
 
 $(DEV_STAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[dev,geo,app]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,geo,app,design]'
 	touch $(DEV_STAMP)
 
 demo: $(STAMP)

@@ -42,6 +42,10 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "parcelsim export results/demo --format geojson --out results/demo.geojson",
         "parcelsim export results/demo --format gpx --interval 20 --out results/demo.gpx",
     ),
+    "design": (
+        f"parcelsim design {_HEADLINE} --space scenarios/design/lockers.yaml --jobs 2",
+        f"parcelsim design {_HEADLINE} --space scenarios/design/lockers.yaml --budget 10 --out results/design",
+    ),
     "import-lade": ("parcelsim import-lade delivery_sh.csv --out results/lade-sh",),
     "calibrate": (
         f"parcelsim calibrate {_HEADLINE} --variant door --data delivery_sh.csv "

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..core.errors import ParcelsimError
 from ..core.version import package_version
-from . import answers, data, runs, scenarios
+from . import answers, data, designs, runs, scenarios
 from .examples import epilog
 from .output import escape
 
@@ -178,7 +178,7 @@ def _build() -> tuple[argparse.ArgumentParser, list[tuple[str, argparse.Argument
         commands.append((prefix + name, p))
         return p
 
-    for group in (runs, answers, data, scenarios):
+    for group in (runs, answers, designs, data, scenarios):
         group.add_commands(command)
     return parser, commands
 

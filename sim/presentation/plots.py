@@ -29,6 +29,7 @@ from ..core.units import SECONDS_PER_HOUR
 from ..model.metrics import HEADLINE_KPIS
 
 if TYPE_CHECKING:
+    from ..experiments.design import DesignResult
     from ..experiments.field import FieldResult
     from ..experiments.sweep import SweepResult
     from ..results.runset import RunSet
@@ -39,6 +40,7 @@ __all__ = [
     "courier_gantt",
     "courier_time_breakdown",
     "delivery_distributions",
+    "design_pareto",
     "dispatch_shares",
     "dispatch_time_ecdf",
     "district_map",
@@ -689,6 +691,51 @@ def field_chart(results: Sequence[FieldResult], *, ax: Axes | None = None) -> Fi
     ax.set_title("Field studies replayed: the model against what was measured 实测对照")
     _legend(ax)
     ax.grid(axis="x", alpha=0.3, which="both")
+    return fig
+
+
+@_styled
+def design_pareto(result: DesignResult, *, ax: Axes | None = None) -> Figure:
+    """Every design the search evaluated: its monthly cost against the chart's KPI, feasible ones
+    filled, the front of feasible designs no other beats on both joined, the scenario's own layout
+    and the chosen design marked."""
+    from ..scenario.design import COST_KPI
+
+    fig, ax = _axes(ax, (9, 5.5))
+    sense, kpi = result.spec.pareto.split()
+    designs = [d for d in result.searched if COST_KPI in d.kpis]  # those the scenario did not refuse
+    cost = np.array([d.kpis[COST_KPI] for d in designs])
+    other = np.array([d.kpis.get(kpi, np.nan) for d in designs])
+    ok = np.array([d.feasible for d in designs])
+    ax.scatter(cost[~ok], other[~ok], facecolors="none", edgecolors="#8c8c8c", label="misses a constraint")
+    ax.scatter(cost[ok], other[ok], color="#4c72b0", label="meets every constraint")
+    sign = 1.0 if sense == "minimise" else -1.0
+    front = [
+        i
+        for i in np.flatnonzero(ok)
+        if not any(
+            ok[j]
+            and cost[j] <= cost[i]
+            and sign * other[j] <= sign * other[i]
+            and (cost[j] < cost[i] or sign * other[j] < sign * other[i])
+            for j in range(len(designs))
+        )
+    ]
+    if front:
+        order = sorted(front, key=lambda i: cost[i])
+        ax.plot(cost[order], other[order], color="#4c72b0", linewidth=1, label="Pareto front 帕累托前沿")
+    # Every point from the search's replications: the chosen design where the search saw it.
+    own = result.own
+    chosen = next((d for d in designs if d.number == result.chosen.number), result.chosen)
+    ax.scatter(
+        [own.kpis[COST_KPI]], [own.kpis.get(kpi, np.nan)], marker="s", s=80, color="#dd8452", label="the scenario's own layout"
+    )
+    ax.scatter([chosen.kpis[COST_KPI]], [chosen.kpis.get(kpi, np.nan)], marker="*", s=220, color="#c44e52", label="chosen design")
+    ax.set_xlabel("monthly cost of the pick-up network (yuan) 月成本")
+    ax.set_ylabel(kpi)
+    ax.set_title(f"Pick-up network designs: cost against {kpi} ({len(designs)} evaluated)")
+    ax.grid(alpha=0.3)
+    _legend(ax)
     return fig
 
 

@@ -38,6 +38,10 @@ OWN_NAMES = (
     "calibration.json",
     "capacity.csv",
     "capacity.json",
+    "design.scenario.yaml",
+    "design_candidates.csv",
+    "design.json",
+    "design.md",
     *(f"{name}.parquet" for name in TABLES),
 )
 
