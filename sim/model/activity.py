@@ -118,6 +118,8 @@ class DayRow(NamedTuple):
     task_s: float  # station tasks: morning sort, outbound pick-ups, ...
     tour_s: float  # on tours, breaks and tasks taken on the way excluded
     overtime_s: float  # work past the day's end
+    energy_wh: float  # what the e-tricycle's rides took
+    swaps: int  # battery swaps on the way
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,8 @@ class Days(Table):
     task_s: np.ndarray = column(_F)
     tour_s: np.ndarray = column(_F)
     overtime_s: np.ndarray = column(_F)
+    energy_wh: np.ndarray = column(_F)
+    swaps: np.ndarray = column(_I)
     station: np.ndarray = column(_I)
 
 

@@ -131,6 +131,7 @@ class KpiInputs:
     work_end_h: float  # the working day's end (same-day delivery, carried-over parcels)
     horizon_s: float  # the run's end, drain days included
     upstream: UpstreamConfig | None = None
+    co2_kg_per_kwh: float = 0.5366  # the grid factor of the charge (couriers.vehicle)
 
     @property
     def window(self) -> Window:
@@ -159,6 +160,7 @@ def kpi_inputs(result: RunSummary, economics: EconomicsConfig | None = None) -> 
         work_end_h=sc.couriers.work_end_h,
         horizon_s=result.horizon_s,
         upstream=sc.upstream,
+        co2_kg_per_kwh=sc.couriers.vehicle.co2_kg_per_kwh,
     )
 
 
@@ -363,6 +365,11 @@ def courier_kpis(run: RunPartial, inputs: KpiInputs) -> dict[str, float]:
         "carried_over_parcels": p.count("carried_over"),
         "overtime_hours_per_courier_day": _ratio(work.hours("overtime_s"), courier_days),
         "km_per_courier_day": _ratio(on["ride_m"] / 1000.0, courier_days),
+        "energy_kwh_per_courier_day": _ratio(on["energy_wh"] / 1000.0, courier_days),
+        "energy_wh_per_parcel": _ratio(on["energy_wh"], delivered),
+        # kg CO₂ per kWh is g per Wh.
+        "co2_g_per_parcel": _ratio(on["energy_wh"] * inputs.co2_kg_per_kwh, delivered),
+        "battery_swaps_per_courier_day": _ratio(on["swaps"], courier_days),
         "first_attempt_success_share": _ratio(p.count("first_ok"), p.count("attempted")),
         "failed_attempts": int(on["failed"]),
         "lead_time_p50_h": _quantile(p.lead_h, 0.5),

@@ -81,6 +81,8 @@ DAY_KEYS = (
     "busy_s",  # station tasks and tours
     "tour_s",
     "overtime_s",
+    "energy_wh",  # the e-tricycles' rides
+    "swaps",  # battery swaps
     "ride_m",  # tours
     "tours",
     "stop_s",  # stops, by the day they began
@@ -316,6 +318,8 @@ def _activity_per_day(per_day: np.ndarray, activity: Activity, days: int) -> Non
         add("busy_s", d.day, d.task_s + d.tour_s)
         add("tour_s", d.day, d.tour_s)
         add("overtime_s", d.day, d.overtime_s)
+        add("energy_wh", d.day, d.energy_wh)
+        add("swaps", d.day, d.swaps.astype(np.float64))
     if len(t):
         add("ride_m", t.day, t.ride_m)
         add("tours", t.day)

@@ -19,6 +19,7 @@ from .facilities.network import PickupNetwork
 from .facilities.recipients import Households, ParcelChances
 from .facilities.returns import ReturnRequests
 from .facilities.station import Station
+from .facilities.traffic import Traffic
 from .ledger import Ledger
 from .modes import plan_deliveries
 from .policies import COMPLIANCE_POLICIES
@@ -64,7 +65,8 @@ class StationArea:
             couriers=scenario.couriers.count,
             loading_order=scenario.station.loading_order,
         )
-        elevators = Elevators(scenario.door.elevator_wait_mean_s, streams)
+        elevators = Elevators(scenario.door.elevator_wait_mean_s, streams, scenario.traffic)
+        traffic = Traffic(city, scenario.traffic, scenario.couriers.ride_speed_mps)
         chances = ParcelChances(
             scenario.recipients,
             parcels.key,
@@ -98,6 +100,7 @@ class StationArea:
                 network=self.network,
                 recipients=households,
                 elevators=elevators,
+                traffic=traffic,
                 ledger=self.ledger,
                 chances=chances,
                 returns=returns,

@@ -55,6 +55,8 @@ def gallery(bundle: Bundle) -> dict[str, Figure]:
         charts["station_backlog"] = plots.station_backlog({v: c.backlog_level() for v, c in curves.items()}, _bursts(sc))
         variant = "door" if "door" in variants else variants[0]
         charts["district_map"], charts["courier_gantt"] = _courier_charts(bundle, tours, stops, variant)
+        if sc.traffic.peaks or sc.traffic.lift_peaks:
+            charts["speed_profile"] = plots.speed_profile(sc.traffic)
         if bundle.runs["replication"].nunique() > 1 and len(variants) > 1:
             charts["paired_differences"] = plots.paired_differences(
                 kpi_differences(bundle.runs, [(variants[0], variants[1])]), HEADLINE_KPIS

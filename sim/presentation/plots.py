@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from ..experiments.field import FieldResult
     from ..experiments.sweep import SweepResult
     from ..results.runset import RunSet
+    from ..scenario.schema import TrafficConfig
 
 __all__ = [
     "backlog_over_time",
@@ -51,6 +52,7 @@ __all__ = [
     "locker_occupancy",
     "paired_differences",
     "save_charts",
+    "speed_profile",
     "station_backlog",
     "variant_comparison",
 ]
@@ -691,6 +693,45 @@ def field_chart(results: Sequence[FieldResult], *, ax: Axes | None = None) -> Fi
     ax.set_title("Field studies replayed: the model against what was measured 实测对照")
     _legend(ax)
     ax.grid(axis="x", alpha=0.3, which="both")
+    return fig
+
+
+@_styled
+def speed_profile(traffic: TrafficConfig, *, ax: Axes | None = None) -> Figure:
+    """The day's riding speed by road kind (share of free-flow speed, hour by hour) and the lifts'
+    wait factor: what ``traffic`` sets."""
+    fig, ax = _axes(ax, (9, 4.5))
+    hours = np.arange(24) + 0.5
+    car = np.array([traffic.factor_at(traffic.peaks, h) for h in hours])
+    shares = traffic.tricycle_share_of_delay
+    named = sorted(shares, key=lambda k: (-shares[k], k))
+    seen: set[float] = set()
+    for kind, color in zip(named, _colors(len(named)), strict=True):
+        if shares[kind] in seen:
+            continue  # kinds sharing a share share a line: the legend names the first
+        seen.add(shares[kind])
+        same = [k for k in named if shares[k] == shares[kind]]
+        speed = 1.0 / (1.0 + (car - 1.0) * shares[kind])
+        ax.step(np.arange(25), np.append(speed, speed[-1]), where="post", color=color, label=f"e-tricycle on {', '.join(same)}")
+    ax.step(np.arange(25), np.append(1 / car, 1 / car[-1]), where="post", color="black", linestyle=":", label="cars")
+    if traffic.lift_peaks:
+        lift = np.array([traffic.factor_at(traffic.lift_peaks, h) for h in hours])
+        ax.step(
+            np.arange(25),
+            np.append(1 / lift, 1 / lift[-1]),
+            where="post",
+            color="#c44e52",
+            linestyle="--",
+            label="lifts (1 ÷ wait factor)",
+        )
+    ax.set_xlim(0, 24)
+    ax.set_xticks(range(0, 25, 3))
+    ax.set_ylim(0, 1.05)
+    ax.set_xlabel("hour of day")
+    ax.set_ylabel("share of free-flow speed")
+    ax.set_title("The day's speed profile 分时路况")
+    ax.grid(alpha=0.3)
+    _legend(ax)
     return fig
 
 

@@ -293,6 +293,82 @@ def _default_station_tasks() -> tuple[StationTask, ...]:
     )
 
 
+class VehicleConfig(Section):
+    """The e-tricycle's battery and what riding costs it (assumption A42)."""
+
+    battery_kwh: float = Field(
+        1.44, gt=0, le=50, description="Usable battery energy (kWh): 48 V × 30 Ah, A42; the draft standard asks ≥ 60 km a charge"
+    )
+    wh_per_km: float = Field(20.0, gt=0, le=1000, description="Energy per km ridden empty, rider included (Wh/km, A42)")
+    wh_per_km_per_100kg: float = Field(
+        12.0, ge=0, le=1000, description="Energy per km for each 100 kg of parcels on board (Wh/km, A42)"
+    )
+    swap: bool = Field(
+        True, description="Swap the battery (at a cabinet on the way) when the charge would not cover the next ride"
+    )
+    swap_min: float = Field(8.0, ge=0, le=240, description="Minutes a battery swap takes, the detour included (A42)")
+    co2_kg_per_kwh: float = Field(0.5366, ge=0, le=2, description="CO₂ per kWh charged: China's grid factor, 2022 (sources §9)")
+
+
+class HourFactor(Section):
+    """A stretch of the day with its own factor (hours after midnight; the stretch may not wrap)."""
+
+    from_h: float = Field(ge=0, lt=24, description="Start (h)")
+    to_h: float = Field(gt=0, le=24, description="End (h)")
+    factor: float = Field(ge=1, le=10, description="Travel time, or lift wait, ÷ its free-flow value (≥ 1)")
+
+    @model_validator(mode="after")
+    def _order(self) -> HourFactor:
+        if self.to_h <= self.from_h:
+            raise ValueError(f"to_h {self.to_h:g} must be after from_h {self.from_h:g}")
+        return self
+
+
+_DELAY_SHARE = {  # the share of cars' peak delay an e-tricycle suffers, by road kind (assumption A43)
+    "arterial": 0.5,
+    "primary": 0.5,
+    "secondary": 0.5,
+    "tertiary": 0.5,
+    "local": 0.25,
+    "residential": 0.25,
+    "access": 0.0,
+    "other": 0.25,
+}
+
+
+class TrafficConfig(Section):
+    """Rush hours: riding slower at some hours, by road kind, and lifts busier (assumption A43)."""
+
+    peaks: tuple[HourFactor, ...] = Field(
+        (),
+        description="Cars' travel time ÷ free flow by stretch of the day (Amap: 1.6 at the peaks, sources §9); none: free flow",
+    )
+    tricycle_share_of_delay: dict[str, float] = Field(
+        default_factory=lambda: dict(_DELAY_SHARE),
+        description="Share of the cars' delay an e-tricycle suffers, by road kind ('other' for kinds not named; A43)",
+    )
+    plan_on: str = Field(
+        "departure_hour",
+        pattern="^(departure_hour|free_flow)$",
+        description="Plan each tour on the riding times of the hour it leaves, or on free-flow times",
+    )
+    lift_peaks: tuple[HourFactor, ...] = Field((), description="Lift waits ÷ their off-peak mean by stretch of the day (A43)")
+
+    @field_validator("tricycle_share_of_delay")
+    @classmethod
+    def _shares(cls, v: dict[str, float]) -> dict[str, float]:
+        if "other" not in v:
+            raise ValueError("name the share for 'other' road kinds too")
+        bad = {k: x for k, x in v.items() if not 0 <= x <= 1}
+        if bad:
+            raise ValueError(f"shares must be within 0-1, got {bad}")
+        return v
+
+    def factor_at(self, peaks: tuple[HourFactor, ...], hour: float) -> float:
+        """The factor of ``peaks`` at ``hour`` of the day (1 outside every stretch; the largest where they overlap)."""
+        return max((p.factor for p in peaks if p.from_h <= hour < p.to_h), default=1.0)
+
+
 class ComplianceConfig(Section):
     """Whether couriers take every door-service parcel to the door, or cut corners under pressure (A27)."""
 
@@ -329,6 +405,9 @@ class CourierConfig(Section):
         11.0, gt=0, le=24, description="Cap on hours on duty per day, breaks excluded; ends the day early if it binds (h)"
     )
     breaks: tuple[TimeBlock, ...] = Field(default_factory=_default_breaks, description="Breaks in the day (assumption A23)")
+    vehicle: VehicleConfig = Field(
+        default_factory=lambda: VehicleConfig(), description="The e-tricycle's battery and energy (A42)"
+    )
     station_tasks: tuple[StationTask, ...] = Field(
         default_factory=_default_station_tasks,
         description="Non-delivery work blocks: morning sort and loading, outbound pick-ups (揽收) (assumption A23)",
@@ -835,6 +914,7 @@ class Scenario(Section):
     station: StationConfig = StationConfig()
     parcels: ParcelsConfig = ParcelsConfig()
     couriers: CourierConfig = CourierConfig()
+    traffic: TrafficConfig = TrafficConfig()
     door: DoorConfig = DoorConfig()
     locker: LockerConfig = LockerConfig()
     pickup_station: PickupStationConfig = PickupStationConfig()

@@ -40,6 +40,21 @@ def courier_areas(city: City, couriers: int) -> np.ndarray:
     return assign_areas(city, couriers)
 
 
+def _check_battery(scenario: Scenario, farthest_m: float) -> None:
+    """The e-tricycle must reach the farthest place with a full load and come back empty on one
+    charge where it cannot swap, and ride there on one battery where it can."""
+    v, load_kg = scenario.couriers.vehicle, scenario.couriers.payload_kg
+    out_wh = farthest_m / 1000 * (v.wh_per_km + v.wh_per_km_per_100kg * load_kg / 100)
+    need_wh = out_wh if v.swap else out_wh + farthest_m / 1000 * v.wh_per_km
+    if need_wh > v.battery_kwh * 1000:
+        trip = "there with a full load" if v.swap else "there with a full load and back, with no swap allowed,"
+        raise ScenarioError(
+            f"{v.battery_kwh:g} kWh is too small: riding {trip} to the district's farthest place "
+            f"({farthest_m:,.0f} m) takes {need_wh:,.0f} Wh",
+            param="couriers.vehicle.battery_kwh",
+        )
+
+
 def check_feasible(scenario: Scenario, *, memory_limit: float | None = None) -> None:
     """Raise ``ScenarioError`` if some variant's world cannot be built (e.g. more couriers than
     compounds, or a run too large for ``memory_limit`` bytes, by default 80% of this machine's memory).
@@ -53,7 +68,9 @@ def check_feasible(scenario: Scenario, *, memory_limit: float | None = None) -> 
         if key in checked:
             continue
         checked.add(key)
-        courier_areas(build_city(resolved.city, resolved.station, resolved.seed, 0), resolved.couriers.count)
+        city = build_city(resolved.city, resolved.station, resolved.seed, 0)
+        courier_areas(city, resolved.couriers.count)
+        _check_battery(resolved, float(city.place_dist_m[0].max()))
         for i in range(1, resolved.stations.count):
             compounds = count_compounds(resolved.city, Streams(resolved.seed).for_station(i))
             if resolved.couriers.count > compounds:

@@ -3,22 +3,32 @@
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 from ...core.streams import Streams
-from ...core.units import SECONDS_PER_HOUR
+from ...core.units import SECONDS_PER_DAY, SECONDS_PER_HOUR
+
+if TYPE_CHECKING:
+    from ...scenario.schema import TrafficConfig
 
 __all__ = ["Elevators"]
 
 
 class Elevators:
     """Elevator waits, exponential with a given mean, drawn per building, hour and floor: the
-    same slow elevator at the same hour in every variant (common random numbers)."""
+    same slow elevator at the same hour in every variant (common random numbers). At the residents'
+    peaks (``traffic.lift_peaks``) the mean is that many times longer."""
 
-    def __init__(self, mean_wait_s: float, streams: Streams) -> None:
+    def __init__(self, mean_wait_s: float, streams: Streams, traffic: TrafficConfig | None = None) -> None:
         self._mean_wait_s = mean_wait_s
         self._streams = streams
+        self._traffic = traffic if traffic is not None and traffic.lift_peaks else None
 
     def wait_s(self, building: int, time_s: float, floor: int) -> float:
         """The wait for a lift called at ``floor`` of ``building`` at ``time_s``."""
         u = self._streams.uniform1("elevator", building, int(time_s // SECONDS_PER_HOUR), floor)
-        return -self._mean_wait_s * math.log1p(-u)
+        wait = -self._mean_wait_s * math.log1p(-u)
+        if self._traffic is not None:
+            hour = (time_s % SECONDS_PER_DAY) / SECONDS_PER_HOUR
+            wait *= self._traffic.factor_at(self._traffic.lift_peaks, hour)
+        return wait

@@ -29,6 +29,7 @@ from ..ledger import Ledger
 from ..modes import DeliveryPlan, Mode
 from ..policies import Pressure
 from ..tracking import Detail
+from .battery import Battery
 from .recipients import WHEN_OUT_CHOICES
 from .route import Route
 from .stop import StopClock, StopOutcome
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
     from .recipients import Households, ParcelChances
     from .returns import ReturnRequests
     from .station import Station
+    from .traffic import Traffic
 
 __all__ = ["Courier", "WorkDay"]
 
@@ -128,6 +130,7 @@ class Courier:
         network: PickupNetwork,
         recipients: Households,
         elevators: Elevators,
+        traffic: Traffic,
         ledger: Ledger,
         chances: ParcelChances,
         returns: ReturnRequests,
@@ -151,11 +154,14 @@ class Courier:
         self.network = network
         self.recipients = recipients
         self.elevators = elevators
+        self.traffic = traffic
         self.ledger = ledger
         self.chances = chances
         self.returns = returns
         self.compliance = compliance
         self.days = days
+        self.battery = Battery(scenario.couriers.vehicle)
+        self._weight = parcels.weight_kg.tolist()
         self.process = env.process(self.run())
 
     def run(self) -> ProcessGenerator:
@@ -166,6 +172,7 @@ class Courier:
         for index in range(self.days):
             day0 = index * SECONDS_PER_DAY
             day = self._new_day(index, day0)
+            self.battery.new_day()
             if env.now < day.start_s:
                 yield env.timeout(day.start_s - env.now)
             for wave_h in cfg.waves_h:
@@ -190,6 +197,8 @@ class Courier:
                     task_s=day.task_s,
                     tour_s=day.tour_s,
                     overtime_s=day.overtime_s,
+                    energy_wh=self.battery.used_wh,
+                    swaps=self.battery.swaps,
                 )
             )
 
@@ -317,12 +326,15 @@ class Courier:
         at: dict[int, list[int]] = {}
         for r in returns:
             at.setdefault(self._return_place(r), []).append(r)
-        return Route(self.city, stops, at, first)
+        cost = self.traffic.plan_matrix(self.env.now) if self.traffic.on else None  # rush hours: plan on the clock
+        return Route(self.city, stops, at, first, cost=cost)
 
     def _ride(self, day: WorkDay, route: Route, trip: _Trip, on_board: int) -> ProcessGenerator:
         """Ride the route stop by stop, serving each; at the day's end ride back with what is left."""
         env, ledger, cfg = self.env, self.ledger, self.config
         here = Place.STATION
+        weight = self._weight
+        load_kg = sum(weight[p] for ps in route.parcels.values() for p in ps)  # what the battery carries
         while route:
             if env.now >= day.cut_s:  # the day is over: ride back with what is left
                 parcels, returns = route.rest()
@@ -332,7 +344,8 @@ class Courier:
             trip.pause_s += yield from self._take_due_blocks(day)
             place = route.next_stop()
             ride_m = float(self.city.place_dist_m[here, place])
-            ride_s = self._ride_s(here, place, cfg.ride_speed_mps)
+            # A swap on the way (the charge would not cover this ride) counts as riding time (A42).
+            ride_s = self._ride_s(here, place, cfg.ride_speed_mps) + self.battery.ride(ride_m, load_kg)
             yield env.timeout(ride_s)
             arrive = env.now
             parcels = route.parcels.pop(place, [])  # a place the route comes back to has only its hand-ins left
@@ -341,6 +354,8 @@ class Courier:
             stop = self.serve_stop(place, parcels, day, backlog=backlog, returns=returns, hand_ins=hand_ins)
             clock, outcome = yield from stop
             on_board -= len(parcels)
+            left_here = sum(weight[p] for p in parcels) + sum(weight[p] for p, _ in hand_ins)
+            load_kg -= left_here - sum(weight[p] for p in outcome.riding_on())
             for station_place, p, detail in outcome.later:
                 route.hand_in_later(station_place, p, detail, place)
             trip.add(outcome)
@@ -366,11 +381,15 @@ class Courier:
             ledger.record_stop_parts(self.index, place, clock.parts)
             trip.ride_m += ride_m
             here = place
-        trip.ride_m += float(self.city.place_dist_m[here, Place.STATION])
-        yield env.timeout(self._ride_s(here, Place.STATION, cfg.ride_speed_mps))
+        back_m = float(self.city.place_dist_m[here, Place.STATION])
+        trip.ride_m += back_m
+        yield env.timeout(self._ride_s(here, Place.STATION, cfg.ride_speed_mps) + self.battery.ride(back_m, max(load_kg, 0.0)))
 
     def _ride_s(self, a: int, b: int, speed_mps: float) -> float:
-        """Seconds to ride from place ``a`` to ``b``: by road class in a real district, else at ``speed_mps``."""
+        """Seconds to ride from place ``a`` to ``b`` leaving now: by road class in a real district, else
+        at ``speed_mps``; slower in rush hours (``traffic.peaks``)."""
+        if self.traffic.on:
+            return self.traffic.ride_s(a, b, self.env.now)
         if self.city.place_ride_s is not None:
             return float(self.city.place_ride_s[a, b])
         return float(self.city.place_dist_m[a, b]) / speed_mps

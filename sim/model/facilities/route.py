@@ -33,9 +33,12 @@ class Route:
         stops: dict[int, list[int]],
         returns: dict[int, list[int]],
         first: frozenset[int] | set[int] = frozenset(),
+        cost: np.ndarray | None = None,
     ) -> None:
         self._city = city
-        self._cost = city.place_dist_m if city.place_ride_s is None else city.place_ride_s  # what tours are planned on
+        # What tours are planned on: the given place-to-place costs (riding times at the hour the tour
+        # leaves, in rush hours), else riding times in a real district and metres in a synthetic one.
+        self._cost = cost if cost is not None else (city.place_dist_m if city.place_ride_s is None else city.place_ride_s)
         self.parcels = stops
         self.returns = returns
         self.hand_ins: dict[int, list[tuple[int, Detail]]] = {}  # parcels for a 驿站 met on the way

@@ -77,3 +77,10 @@ class StopOutcome:
     no_room: list[int] = field(default_factory=list)  # no locker or 驿站 took it: back to the station
     unserved: list[int] = field(default_factory=list)  # not tried: the working day ended during the stop
     returns_left: list[int] = field(default_factory=list)  # return pick-ups not made: nobody home, or the day ended
+
+    def riding_on(self) -> list[int]:
+        """The stop's parcels that stay on the tricycle: failed at the door, for a 驿站 further on or
+        for the station's counter, with no room anywhere here, or not tried."""
+        later = [p for _, p, _ in self.later]
+        counter = [p for p, _ in self.to_counter]
+        return [*self.to_retry, *later, *counter, *self.no_room, *self.unserved]
