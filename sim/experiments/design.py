@@ -16,6 +16,7 @@ own layout by paired differences with 95% confidence intervals.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -33,7 +34,7 @@ from .staffing import Target
 __all__ = ["Design", "DesignResult", "design_network", "own_layout"]
 
 
-@dataclass
+@dataclass(eq=False)  # compared by identity: one object per run of a design (the evaluator caches them)
 class Design:
     """One design and what its replications gave."""
 
@@ -115,8 +116,6 @@ def design_network(
     progress: Progress | None = None,
 ) -> DesignResult:
     """Search ``spec``'s design space for ``scenario`` and rank the best designs (see the module)."""
-    import time
-
     started = time.perf_counter()
     _check(scenario, spec)
     with make_executor(jobs, scheduler) as executor:
@@ -139,7 +138,8 @@ def design_network(
     )
     chosen = ranked[0]
     runner_up = ranked[1] if len(ranked) > 1 else None
-    final_all = sorted([*final, own_final], key=lambda d: (not d.feasible, _rank_key(spec, d)))
+    # The own layout may be a finalist itself: one row for it.
+    final_all = sorted([*final, *([] if own_final in final else [own_final])], key=lambda d: (not d.feasible, _rank_key(spec, d)))
     return DesignResult(
         spec=spec,
         searched=searched,
