@@ -323,11 +323,7 @@ def _check(scenario: Scenario, spec: DesignSpec) -> None:
 
 
 def _check_kpis(own: Design, spec: DesignSpec) -> None:
-    unknown = [
-        k
-        for k in [spec.objective_kpi, spec.pareto.split()[1], *(parse_constraint(c)[0] for c in spec.constraints)]
-        if k not in own.kpis
-    ]
+    unknown = [k for k in spec.kpis_named() if k not in own.kpis]
     if unknown:
         shown = ", ".join(sorted(k for k in own.kpis if k != "replication"))
         raise ScenarioError(f"{unknown[0]!r} is no KPI; KPIs: {COST_KPI}, {shown}", param="objective")

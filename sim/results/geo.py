@@ -42,8 +42,7 @@ class Placed:
 
     def place_lonlat(self, city: City) -> np.ndarray:
         """(places, 2) longitude, latitude of each place's road node."""
-        x, y = _node_xy(city, city.place_node)
-        lon, lat = self.lonlat(x, y)
+        lon, lat = self.lonlat(city.place_xy[:, 0], city.place_xy[:, 1])
         return np.column_stack([lon, lat])
 
 
@@ -205,12 +204,5 @@ def write_gpx(table: pd.DataFrame, path: Path, *, utc_offset_h: float) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def _node_xy(city: City, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    g = city.graph
-    xy = np.array([[g.nodes[int(n)]["x"], g.nodes[int(n)]["y"]] for n in nodes], dtype=np.float64).reshape(-1, 2)
-    return xy[:, 0], xy[:, 1]
-
-
 def _station_xy(city: City) -> tuple[float, float]:
-    x, y = _node_xy(city, city.place_node[:1])
-    return float(x[0]), float(y[0])
+    return float(city.place_xy[0, 0]), float(city.place_xy[0, 1])

@@ -58,12 +58,9 @@ def courier_tracks(city: City, tours: pd.DataFrame, stops: pd.DataFrame) -> list
     """Keyframes of each courier in ``tours`` (one station area and run): still at the station and
     at stops, moving along the road path between places while riding."""
     path = road_paths(city)
-    g = city.graph
-    # Where a courier stands at a place: its road node, where the paths to and from it end.
-    at_place = np.array([[g.nodes[int(n)]["x"], g.nodes[int(n)]["y"]] for n in city.place_node])
     tracks = []
     for courier in sorted(int(c) for c in tours["courier"].unique()):
-        build = _TrackBuilder(at_place, path)
+        build = _TrackBuilder(city.place_xy, path)  # a place's position is its road node's: where paths end
         mine = stops[stops["courier"] == courier].sort_values("arrive_s")
         for tour in tours[tours["courier"] == courier].sort_values("start_s").itertuples(index=False):
             build.still(tour.start_s, 0)

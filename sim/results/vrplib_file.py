@@ -54,8 +54,7 @@ def courier_day(
         places += [int(p) for p in on_tour["place"]]
         demand += [int(n) for n in on_tour["attempts"]]
     dist = np.rint(city.place_dist_m[np.ix_(places, places)]).astype(np.int64)
-    g = city.graph
-    xy = [(g.nodes[int(city.place_node[p])]["x"], g.nodes[int(city.place_node[p])]["y"]) for p in places]
+    xy = city.place_xy[places].tolist()
     n = len(places)
     lines = [
         f"NAME : {name}",

@@ -309,6 +309,10 @@ class VehicleConfig(Section):
     swap_min: float = Field(8.0, ge=0, le=240, description="Minutes a battery swap takes, the detour included (A42)")
     co2_kg_per_kwh: float = Field(0.5366, ge=0, le=2, description="CO₂ per kWh charged: China's grid factor, 2022 (sources §9)")
 
+    def ride_wh(self, ride_m: float, load_kg: float) -> float:
+        """What a ride of ``ride_m`` metres with ``load_kg`` of parcels on board draws from the battery."""
+        return ride_m / 1000.0 * (self.wh_per_km + self.wh_per_km_per_100kg * load_kg / 100.0)
+
 
 class HourFactor(Section):
     """A stretch of the day with its own factor (hours after midnight; the stretch may not wrap)."""

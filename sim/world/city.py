@@ -51,7 +51,7 @@ class City:
     graph: nx.Graph  # nodes carry x, y (m); edges carry length_m and kind (arterial/local/access)
     station_node: int
     place_node: np.ndarray  # graph node of each place
-    place_xy: np.ndarray  # (places, 2) metres
+    place_xy: np.ndarray  # (places, 2) metres: the position of each place's road node
     place_dist_m: np.ndarray  # (places, places) road distances
     compound_bank: np.ndarray  # locker bank a compound's recipients use, -1 for none (use the station)
     building_compound: np.ndarray

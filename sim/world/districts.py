@@ -43,9 +43,9 @@ def courier_areas(city: City, couriers: int) -> np.ndarray:
 def _check_battery(scenario: Scenario, farthest_m: float) -> None:
     """The e-tricycle must reach the farthest place with a full load and come back empty on one
     charge where it cannot swap, and ride there on one battery where it can."""
-    v, load_kg = scenario.couriers.vehicle, scenario.couriers.payload_kg
-    out_wh = farthest_m / 1000 * (v.wh_per_km + v.wh_per_km_per_100kg * load_kg / 100)
-    need_wh = out_wh if v.swap else out_wh + farthest_m / 1000 * v.wh_per_km
+    v = scenario.couriers.vehicle
+    out_wh = v.ride_wh(farthest_m, scenario.couriers.payload_kg)
+    need_wh = out_wh if v.swap else out_wh + v.ride_wh(farthest_m, 0.0)
     if need_wh > v.battery_kwh * 1000:
         trip = "there with a full load" if v.swap else "there with a full load and back, with no swap allowed,"
         raise ScenarioError(

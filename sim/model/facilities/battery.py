@@ -26,14 +26,9 @@ class Battery:
         self.used_wh = 0.0
         self.swaps = 0
 
-    def energy_wh(self, ride_m: float, load_kg: float) -> float:
-        """What a ride of ``ride_m`` metres with ``load_kg`` of parcels on board takes."""
-        cfg = self.config
-        return ride_m / 1000.0 * (cfg.wh_per_km + cfg.wh_per_km_per_100kg * load_kg / 100.0)
-
     def ride(self, ride_m: float, load_kg: float) -> float:
         """Draw a ride's energy; returns the seconds of a swap made first (0 if none was needed)."""
-        need = self.energy_wh(ride_m, load_kg)
+        need = self.config.ride_wh(ride_m, load_kg)
         swap_s = 0.0
         if need > self.charge_wh:
             if not self.config.swap or need > self.capacity_wh:
