@@ -78,9 +78,11 @@ def test_lift_waits_at_the_residents_peak_are_the_factor_longer():
         assert busy.wait_s(building, at_14, 3) == calm.wait_s(building, at_14, 3)
 
 
-def test_without_peaks_the_day_is_ridden_as_before():
+def test_a_day_of_factor_one_is_ridden_as_in_free_flow():
+    """Peaks of factor 1 all day go through the rush-hour machinery and must change nothing."""
     plain = simulate(small_scenario(), "door")
-    listed = simulate(small_scenario(traffic={"peaks": [], "lift_peaks": []}), "door")
+    flat = [{"from_h": 0, "to_h": 24, "factor": 1.0}]
+    listed = simulate(small_scenario(traffic={"peaks": flat, "lift_peaks": flat}), "door")
     assert np.array_equal(plain.events.time_s, listed.events.time_s)
 
 

@@ -326,7 +326,7 @@ class Courier:
         at: dict[int, list[int]] = {}
         for r in returns:
             at.setdefault(self._return_place(r), []).append(r)
-        cost = self.traffic.plan_matrix(self.env.now) if self.traffic.on else None  # rush hours: plan on the clock
+        cost = self.traffic.plan_matrix(self.env.now)  # in a rush hour, on its riding times
         return Route(self.city, stops, at, first, cost=cost)
 
     def _ride(self, day: WorkDay, route: Route, trip: _Trip, on_board: int) -> ProcessGenerator:

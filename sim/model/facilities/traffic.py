@@ -48,9 +48,13 @@ class Traffic:
         """Seconds to ride from place ``a`` to ``b``, leaving at ``time_s``."""
         return float(self.matrix(time_s)[a, b])
 
-    def plan_matrix(self, time_s: float) -> np.ndarray:
-        """What a tour leaving at ``time_s`` is planned on."""
-        return self.matrix(time_s) if self.config.plan_on == "departure_hour" else self.free_flow
+    def plan_matrix(self, time_s: float) -> np.ndarray | None:
+        """What a tour leaving at ``time_s`` is planned on: the riding times of that hour where the
+        roads are slowed then, else None, the district's own free-flow cost (metres in a synthetic
+        district), so that free flow plans exactly as without traffic."""
+        if self.config.plan_on == "free_flow" or self.factor(time_s) == 1.0:
+            return None
+        return self.matrix(time_s)
 
     def _times(self, factor: float) -> np.ndarray:
         from scipy.sparse.csgraph import dijkstra
