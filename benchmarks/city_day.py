@@ -7,7 +7,9 @@ folder and charts included), in a fresh process, and prints:
   ``meta.json``: every station area simulated, reduced to its partial KPIs and its tables streamed
   to disk), and the ratio of the two -- what start-up, the results folder and the charts add;
 - peak memory of the command's whole process tree (main process and workers, sampled every 0.2 s);
-- parcels per second of the command (parcels x variants / command s);
+- parcels per second of the command (parcels x variants / command s), per core (÷ ``--jobs``),
+  and that per-core rate as a share of the SimPy bound measured in the same run
+  (``simpy_bound.py``: bare courier processes, one timeout per stop);
 - whether the tracking log and the KPIs written with ``--jobs 1`` and with ``--jobs J`` are
   byte-identical (``--identical-at``, 1 M by default: one process at 10 M takes twice as long).
 
@@ -31,6 +33,7 @@ import time
 from pathlib import Path
 
 import psutil
+from simpy_bound import bound_parcels_per_s
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = {1_000_000: ROOT / "scenarios" / "city_1m.yaml", 10_000_000: ROOT / "scenarios" / "city_10m.yaml"}
@@ -94,7 +97,12 @@ def main() -> None:
     )
     args = parser.parse_args()
     parcelsim = str(Path(sys.executable).with_name("parcelsim"))
-    print(f"{'parcels':>11} {'command s':>9} {'runs s':>6} {'ratio':>5} {'peak GiB':>8} {'parcels/s':>10}  sharded log")
+    bound = bound_parcels_per_s()
+    print(f"SimPy bound (bare courier processes, one timeout per stop): {bound:,.0f} parcels/s on one core")
+    print(
+        f"{'parcels':>11} {'command s':>9} {'runs s':>6} {'ratio':>5} {'peak GiB':>8} {'parcels/s':>10} "
+        f"{'per core':>9} {'of bound':>8}  sharded log"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         for n in args.parcels:
             out = Path(tmp) / f"run{n}"
@@ -108,7 +116,11 @@ def main() -> None:
                 shutil.rmtree(one)
             shutil.rmtree(out)
             rate = 2 * n / wall  # both variants
-            print(f"{n:>11,} {wall:>9.1f} {runs_s:>6.1f} {wall / runs_s:>5.2f} {peak:>8.2f} {rate:>10,.0f}  {identical}")
+            per_core = rate / args.jobs
+            print(
+                f"{n:>11,} {wall:>9.1f} {runs_s:>6.1f} {wall / runs_s:>5.2f} {peak:>8.2f} {rate:>10,.0f} "
+                f"{per_core:>9,.0f} {per_core / bound:>8.1%}  {identical}"
+            )
 
 
 if __name__ == "__main__":
