@@ -33,7 +33,7 @@ import time
 from pathlib import Path
 
 import psutil
-from simpy_bound import bound_parcels_per_s
+from simpy_bound import LABEL, bound_parcels_per_s
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = {1_000_000: ROOT / "scenarios" / "city_1m.yaml", 10_000_000: ROOT / "scenarios" / "city_10m.yaml"}
@@ -98,7 +98,7 @@ def main() -> None:
     args = parser.parse_args()
     parcelsim = str(Path(sys.executable).with_name("parcelsim"))
     bound = bound_parcels_per_s()
-    print(f"SimPy bound (bare courier processes, one timeout per stop): {bound:,.0f} parcels/s on one core")
+    print(f"{LABEL}: {bound:,.0f} parcels/s on one core")
     print(
         f"{'parcels':>11} {'command s':>9} {'runs s':>6} {'ratio':>5} {'peak GiB':>8} {'parcels/s':>10} "
         f"{'per core':>9} {'of bound':>8}  sharded log"

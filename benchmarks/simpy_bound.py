@@ -1,9 +1,9 @@
 """The SimPy bound: how many parcels a second a bare courier process delivers on one core.
 
-The reference for the model's own rate: the same number of couriers and parcels as a station day,
-each courier a SimPy process that takes its parcels in tours and spends one ``timeout`` per stop
-(a ride and a handover drawn up front), with nothing else: no recipients, lockers, tracking log
-or money. The model's parcels per second divided by this rate is the share of SimPy's own speed
+The reference for the model's own rate: the couriers of a station day, each a SimPy process that
+takes its parcels in tours and spends one ``timeout`` per stop (one stop a parcel, the strictest
+bound: the model's door variant makes 1.12 parcels a stop), with nothing else: no recipients,
+lockers, tracking log or money. The model's parcels per second divided by this rate is the share of SimPy's own speed
 that the model's behaviour leaves; ``station_day.py`` and ``city_day.py`` print it.
 
 Run: python benchmarks/simpy_bound.py [--parcels 5000] [--couriers 25]
@@ -18,8 +18,11 @@ from collections.abc import Generator
 import numpy as np
 import simpy
 
-PARCELS_PER_STOP = 1  # one stop per parcel: the strictest bound (the model's door variant makes 1.12)
-TOUR_PARCELS = 120  # an e-tricycle's load (couriers.capacity_parcels)
+from sim.scenario.schema import CourierConfig
+
+LABEL = "SimPy bound (bare courier processes, one timeout per stop)"
+TOUR_PARCELS = CourierConfig().capacity_parcels  # an e-tricycle's load
+DAYS = 20  # days of parcels per measurement: long enough (a tenth of a second) for the clock's noise
 
 
 def _courier(env: simpy.Environment, stop_s: np.ndarray, delivered: list[int]) -> Generator[simpy.Event, None, None]:
@@ -32,11 +35,9 @@ def _courier(env: simpy.Environment, stop_s: np.ndarray, delivered: list[int]) -
 
 
 def bound_parcels_per_s(parcels: int = 5000, couriers: int = 25, repeat: int = 9) -> float:
-    """Parcels per second of the bare SimPy courier processes (best of ``repeat``, one core).
-
-    Each courier works twenty days' parcels in one go, so that a measurement lasts long enough
-    (a tenth of a second) for the clock's noise not to matter."""
-    parcels *= 20
+    """Parcels per second of the bare SimPy courier processes (best of ``repeat``, one core), each
+    courier working ``DAYS`` days of a station day's ``parcels`` in one go."""
+    parcels *= DAYS
     rng = np.random.default_rng(0)
     shares = np.array_split(rng.exponential(120.0, size=parcels), couriers)
     best = float("inf")
@@ -58,7 +59,7 @@ def main() -> None:
     parser.add_argument("--parcels", type=int, default=5000)
     parser.add_argument("--couriers", type=int, default=25)
     args = parser.parse_args()
-    print(f"SimPy bound: {bound_parcels_per_s(args.parcels, args.couriers):,.0f} parcels/s on one core")
+    print(f"{LABEL}: {bound_parcels_per_s(args.parcels, args.couriers):,.0f} parcels/s on one core")
 
 
 if __name__ == "__main__":
