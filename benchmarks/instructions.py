@@ -23,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 _CHILD = """
 import sys, json
+sys.path.insert(0, {root!r})  # this tree's sim, not whichever one is installed
 from sim.model.run import simulate
 from sim.scenario.load import load_scenario
 scenario = load_scenario({headline!r}, json.loads({overrides!r}))
@@ -34,7 +35,11 @@ for _ in range(1 + {repeat}):
 def instructions(variant: str, repeat: int, overrides: dict[str, object]) -> int:
     """Instructions of a process that simulates ``variant`` ``1 + repeat`` times."""
     code = _CHILD.format(
-        headline=str(ROOT / "scenarios" / "door_vs_locker.yaml"), overrides=json.dumps(overrides), repeat=repeat, variant=variant
+        root=str(ROOT),
+        headline=str(ROOT / "scenarios" / "door_vs_locker.yaml"),
+        overrides=json.dumps(overrides),
+        repeat=repeat,
+        variant=variant,
     )
     with tempfile.NamedTemporaryFile("w", suffix=".py") as script:
         script.write(code)

@@ -1,7 +1,7 @@
 """Fingerprints of the model's output, for refactors that must not change behaviour.
 
-Prints one SHA-256 prefix per (scenario, variant) over the tracking log, the tour and stop tables
-and the KPIs, for the headline scenario, the flash sale and a 6-station city. Run it before and
+Prints one SHA-256 prefix per (scenario, variant) over the tracking log, the tour, stop, pick-up
+point and courier-day tables and the KPIs, for the headline scenario, the flash sale and a 6-station city. Run it before and
 after a change that should be a pure refactor; every line must be the same.
 
 Run: python benchmarks/log_hashes.py [--out FILE]
@@ -24,6 +24,11 @@ ROOT = Path(__file__).resolve().parents[1] / "scenarios"
 CASES = {
     "door_vs_locker": (ROOT / "door_vs_locker.yaml", {}),
     "flash_sale": (ROOT / "flash_sale_10k_30min.yaml", {}),
+    # the pick-up points under strain: the counter a pick-up point, lockers emptied into 驿站 after 6 h, three days
+    "pickup_strain": (
+        ROOT / "door_vs_locker.yaml",
+        {"station.counter.pickup": True, "locker.max_storage_h": 6, "horizon.days": 3, "parcels.per_day": 2000},
+    ),
     "city6": (
         ROOT / "city_1m.yaml",
         {"stations.count": 6, "parcels.per_day": 400, "couriers.count": 4, "city.blocks_x": 4, "city.blocks_y": 4},
@@ -46,6 +51,9 @@ def fingerprint(result) -> dict[str, str]:
         "events": digest(getattr(ev, c) for c in ("time_s", "parcel", "status", "courier", "place", "detail", "station")),
         "tours": digest(_sorted_columns(result.activity.tours)),
         "stops": digest(_sorted_columns(result.activity.stops)),
+        # the pick-up points' days (peaks, refusals, other networks' parcels, collections) and the courier-days
+        "points": digest(_sorted_columns(result.activity.pickup_days)),
+        "days": digest(_sorted_columns(result.activity.days)),
         "kpis": hashlib.sha256(kpis.encode()).hexdigest()[:16],
     }
 

@@ -6,6 +6,7 @@ variant of a scenario sees the same parcels (common random numbers).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -37,6 +38,16 @@ class Parcels:
 
     def __len__(self) -> int:
         return len(self.arrival_s)
+
+    @functools.cached_property
+    def compound_list(self) -> list[int]:
+        """``compound`` as a list, for the couriers' loops (one list for all of them)."""
+        return self.compound.tolist()
+
+    @functools.cached_property
+    def weight_list(self) -> list[float]:
+        """``weight_kg`` as a list, for the couriers' loops."""
+        return self.weight_kg.tolist()
 
 
 def station_arrivals(scenario: Scenario, streams: Streams) -> np.ndarray:

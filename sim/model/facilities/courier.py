@@ -54,6 +54,7 @@ _DOOR, _LOCKER, _COUNTER, _PICKUP_STATION = int(Mode.DOOR), int(Mode.LOCKER), in
 _PARK, _WALK, _STAIRS, _LIFT, _WAIT, _CALL, _HANDOVER, _LOCKER_SESSION, _PICKUP_STATION_PART = tuple(StopPart)[:9]
 _BREAK, _TASK, _WAITING = StopPart.BREAK, StopPart.TASK, StopPart.WAITING
 _COMPLAINT_DELAY_S = 1800.0  # assumption A27: a buyer complains within half an hour of the notification
+_UNASKED = frozenset((int(Detail.CORNER_CUT), int(Detail.NO_CONSENT)))  # left unasked: the buyer may complain
 
 
 @dataclass(slots=True)
@@ -148,7 +149,7 @@ class Courier:
         self._lobby_lockers = scenario.city.locker_in_lobby
         self.city = city
         self.parcels = parcels
-        self._compound = parcels.compound.tolist()
+        self._compound = parcels.compound_list
         self.plan = plan
         self.station = station
         self.network = network
@@ -161,7 +162,7 @@ class Courier:
         self.compliance = compliance
         self.days = days
         self.battery = Battery(scenario.couriers.vehicle)
-        self._weight = parcels.weight_kg.tolist()
+        self._weight = parcels.weight_list
         self.process = env.process(self.run())
 
     def run(self) -> ProcessGenerator:
@@ -746,7 +747,7 @@ class Courier:
     def _left_unasked(self, parcel: int, t: float, detail: Detail) -> None:
         """A door-service parcel the courier chose not to take to the door: its buyer may complain
         once notified (assumption A27: within half an hour of the drop)."""
-        if detail in (Detail.CORNER_CUT, Detail.NO_CONSENT) and self.chances.complains[parcel]:
+        if detail in _UNASKED and self.chances.complains[parcel]:
             self.ledger.complained(parcel, t + _COMPLAINT_DELAY_S, self.index)
 
     def _redeliver_or_return(self, parcel: int, now: float) -> None:

@@ -194,36 +194,59 @@ class PickupNetwork:
     def _add_other_networks(self, scenario: Scenario, households: Households, streams: Streams) -> None:
         """Every day, other networks' parcels arrive at each bank and 驿站 in their couriers' hours,
         about ``background_share_per_day`` of its capacity (Poisson), and are collected by the
-        households of its compound at their own hours (the same draws in every variant)."""
+        households of its compound at their own hours (the same draws in every variant).
+
+        Each point draws from its own stream (adding a bank changes no other point's parcels); what
+        follows from the draws is worked out for all points of a kind at once."""
         city = self.city
         shares = [scenario.parcels.size_shares.S, scenario.parcels.size_shares.M, scenario.parcels.size_shares.L]
-        for point, share in [(b, self._locker.background_share_per_day) for b in self.banks] + [
-            (s, self._pickup.background_share_per_day) for s in self.stations
-        ]:
+        size_cdf = np.cumsum(shares)
+        size_cdf /= size_cdf[-1]
+        # The households of each compound, in index order: ``by_compound[starts[c]:starts[c + 1]]``.
+        household_compound = city.building_compound[city.household_building]
+        by_compound = np.argsort(household_compound, kind="stable")
+        starts = np.searchsorted(household_compound[by_compound], np.arange(len(city.building_compound) + 1))
+        start_h, end_h = _OTHER_NETWORKS_H
+        for kind, points, share in (
+            (PickupKind.LOCKER, self.banks, self._locker.background_share_per_day),
+            (PickupKind.PICKUP_STATION, self.stations, self._pickup.background_share_per_day),
+        ):
             if share <= 0:
                 continue
-            rng = streams.generator(f"other_networks/{point.kind.name.lower()}/{point.index}")
-            per_day = share * point.capacity  # by slot pool
-            counts = rng.poisson(np.broadcast_to(per_day, (self._days, len(per_day))))
-            n = int(counts.sum())
-            if n == 0:
+            drawn: list[tuple[PickupPoint, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []  # point, sizes, arrive, who, u
+            for point in points:
+                rng = streams.generator(f"other_networks/{kind.name.lower()}/{point.index}")
+                per_day = share * point.capacity  # by slot pool
+                counts = rng.poisson(per_day, size=(self._days, len(per_day)))
+                n = int(counts.sum())
+                if n == 0:
+                    continue
+                if kind == PickupKind.LOCKER:
+                    sizes = np.repeat(np.tile(np.arange(len(per_day)), self._days), counts.ravel())
+                else:
+                    sizes = size_cdf.searchsorted(rng.random(n), side="right")  # as rng.choice(3, n, p=shares) draws
+                day = np.repeat(np.repeat(np.arange(self._days), len(per_day)), counts.ravel())
+                arrive = day * SECONDS_PER_DAY + rng.uniform(start_h, end_h, size=n) * SECONDS_PER_HOUR
+                compound = Place.compound(point.place)
+                mine = by_compound[starts[compound] : starts[compound + 1]]
+                who = mine[rng.integers(0, len(mine), size=n)] if len(mine) else np.zeros(n, dtype=np.int64)
+                u = np.stack([rng.random(n), rng.random(n), rng.random(n)])  # the pick-up hour, minute, days let pass
+                drawn.append((point, sizes, arrive, who, u))
+            if not drawn:
                 continue
-            if point.kind == PickupKind.LOCKER:
-                sizes = np.repeat(np.tile(np.arange(len(per_day)), self._days), counts.ravel())
-            else:
-                sizes = rng.choice(3, size=n, p=shares)
-            day = np.repeat(np.repeat(np.arange(self._days), len(per_day)), counts.ravel())
-            start_h, end_h = _OTHER_NETWORKS_H
-            arrive = day * SECONDS_PER_DAY + rng.uniform(start_h, end_h, size=n) * SECONDS_PER_HOUR
-            compound = Place.compound(point.place)
-            mine = np.flatnonzero(city.building_compound[city.household_building] == compound)
-            who = mine[rng.integers(0, len(mine), size=n)] if len(mine) else np.zeros(n, dtype=np.int64)
-            time_of_day = households.pickup_offsets_s(who, rng.random(n), rng.random(n), int(point.kind))
-            skipped = skipped_days(rng.random(n), self._skip_share)
-            collect = collect_times(arrive, self._min_delay_s, time_of_day, skipped)
-            limit = arrive + self._limit_s(point.kind)
-            order = np.argsort(arrive, kind="stable")
-            point.add_background(arrive[order], sizes[order], np.minimum(collect, limit)[order], (collect <= limit)[order])
+            arrive = np.concatenate([d[2] for d in drawn])
+            who = np.concatenate([d[3] for d in drawn])
+            u = np.concatenate([d[4] for d in drawn], axis=1)
+            time_of_day = households.pickup_offsets_s(who, u[0], u[1], int(kind))
+            collect = collect_times(arrive, self._min_delay_s, time_of_day, skipped_days(u[2], self._skip_share))
+            limit = arrive + self._limit_s(kind)
+            release, collected = np.minimum(collect, limit), collect <= limit
+            at = 0
+            for point, sizes, mine_arrive, _, _ in drawn:
+                part = slice(at, at + len(sizes))
+                at += len(sizes)
+                order = np.argsort(mine_arrive, kind="stable")
+                point.add_background(mine_arrive[order], sizes[order], release[part][order], collected[part][order])
 
     # --- the end of the run -------------------------------------------------------------------
     def finish(self, horizon_s: float) -> None:

@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Callable
+from bisect import bisect_right
+from collections.abc import Callable, Sequence
 from enum import IntEnum
 
 import numpy as np
@@ -47,11 +48,26 @@ class PickupKind(IntEnum):
 # is told then whether it found room (and the slot pool) and returns when it leaves again: a
 # positive time if collected then, minus the time if taken away uncollected, None if it never came.
 Resolver = Callable[[bool, int], float | None]
-_NO_BACKGROUND = (np.zeros(0), np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0, dtype=bool))
+# Stretches of at least this many of other networks' arrivals or releases are swept in numpy at once
+# (``_sweep``); shorter ones, and every arrival that finds its first-choice pool full, go through the
+# loop. The two give the same result (tests/test_pickup_sweep.py); only their speed differs.
+SWEEP_MIN = 48
+_AFTER_A_FULL_POOL = 32  # arrivals taken one by one after one found its pool full: the next may too
 
 
 class PickupPoint:
     """One locker bank, 驿站 or counter: slots by pool, other networks' arrivals, peaks per day."""
+
+    # No other networks' parcels until ``add_background`` says otherwise (never written to: shared).
+    _bg_t_np = _bg_out_t_np = np.zeros(0)
+    _bg_first_np = _bg_out_i_np = _bg_pool = np.zeros(0, dtype=np.int64)
+    _bg_out_collected_np = np.zeros(0, dtype=bool)
+    _bg_t: Sequence[float] = ()
+    _bg_size: Sequence[int] = ()
+    _bg_out_t: Sequence[float] = ()
+    _bg_out_i: Sequence[int] = ()
+    _bg_out_collected: Sequence[bool] = ()
+    _bg_next = _bg_released = _loop_until = 0
 
     def __init__(
         self, kind: PickupKind, index: int, place: int, capacity: np.ndarray, days: int, fits: tuple[tuple[int, ...], ...]
@@ -65,7 +81,6 @@ class PickupPoint:
         self._ours_out: list[tuple[float, int, bool]] = []  # heap of our parcels' (release, pool, collected then)
         self._pending: list[tuple[float, int, int, Resolver]] = []  # heap of (when, order, size, resolve): ours moving in
         self._order = 0
-        self.add_background(*_NO_BACKGROUND)
         self._now = -math.inf
         self._ours = 0  # our parcels in it now
         self._level = 0  # every parcel in it now
@@ -106,14 +121,23 @@ class PickupPoint:
         """Other networks' parcels, in time order: when each arrives, its size, when it leaves (always
         after it arrives), and whether its recipient collected it then (else its network took it away)."""
         order = np.argsort(releases_s, kind="stable")
-        self._bg_t = np.asarray(times_s, dtype=np.float64).tolist()
+        # Numpy arrays for ``_sweep``, lists for the loop (a list is quicker to index one at a time).
+        self._bg_t_np = np.asarray(times_s, dtype=np.float64)
+        self._bg_first_np = np.array([f[0] for f in self._fits], dtype=np.int64)[
+            np.asarray(sizes, dtype=np.int64)
+        ]  # first-choice pools
+        self._bg_out_t_np = np.asarray(releases_s, dtype=np.float64)[order]  # releases in time order ...
+        self._bg_out_i_np = order  # ... of which parcel ...
+        self._bg_out_collected_np = np.asarray(collected, dtype=bool)[order]  # ... and collected then?
+        self._bg_t = self._bg_t_np.tolist()
         self._bg_size = np.asarray(sizes, dtype=np.int64).tolist()
-        self._bg_pool = [-1] * len(self._bg_t)  # the pool each took (-1: refused, or not yet come)
-        self._bg_out_t = np.asarray(releases_s, dtype=np.float64)[order].tolist()  # releases in time order ...
-        self._bg_out_i = order.tolist()  # ... of which parcel ...
-        self._bg_out_collected = np.asarray(collected, dtype=bool)[order].tolist()  # ... and collected then?
+        self._bg_out_t = self._bg_out_t_np.tolist()
+        self._bg_out_i = order.tolist()
+        self._bg_out_collected = self._bg_out_collected_np.tolist()
+        self._bg_pool = np.full(len(self._bg_t), -1, dtype=np.int64)  # the pool each took (-1: refused, or not yet come)
         self._bg_next = 0  # arrivals taken so far
         self._bg_released = 0  # releases processed so far
+        self._loop_until = 0  # arrivals before this index go through the loop (one found its pool full)
 
     def finish(self, time_s: float) -> None:
         """Catch up to the end of the run: every arrival and collection due by ``time_s``."""
@@ -149,8 +173,17 @@ class PickupPoint:
                 continue
             if next_bg > time_s:
                 break
+            if i >= self._loop_until:
+                last = bisect_right(bg_t, min(time_s, pending[0][0]) if pending else time_s, i)
+                if last - i >= SWEEP_MIN:
+                    self._bg_next = i
+                    i = self._sweep(last, bg_t[last - 1])
+                    if i < last:  # arrival i found its first-choice pool full: the loop takes it and a few more
+                        self._loop_until = i + _AFTER_A_FULL_POOL
+                    continue
             j = self._bg_released  # only call out for releases (or a new day) due before this arrival
             if (j < n_out and out_t[j] <= next_bg) or (ours and ours[0][0] <= next_bg) or next_bg >= self._next_day_s:
+                self._bg_next = i  # a sweep of the releases needs to know which arrivals have come
                 self._release_until(next_bg)
             for pool in fits[bg_size[i]]:
                 if room[pool] > 0:
@@ -174,6 +207,9 @@ class PickupPoint:
         day's level as it begins."""
         ours, out_t, room = self._ours_out, self._bg_out_t, self._room
         j, n = self._bg_released, len(out_t)
+        if n - j >= SWEEP_MIN and bisect_right(out_t, time_s, j) - j >= SWEEP_MIN:
+            self._sweep(self._bg_next, time_s)  # releases only: they never find a pool full
+            j = self._bg_released
         while True:
             next_bg = out_t[j] if j < n else math.inf
             next_ours = ours[0][0] if ours else math.inf
@@ -207,6 +243,92 @@ class PickupPoint:
         release = resolve(pool is not None, -1 if pool is None else pool)
         if pool is not None and release is not None:
             self._hold(t, pool, abs(release), release > 0)
+
+    def _sweep(self, last: int, until_s: float) -> int:
+        """Take other networks' arrivals ``_bg_next`` to ``last`` (all due by ``until_s``) and every
+        release due by ``until_s``, in numpy, as the loop would; returns the index of the first
+        arrival not taken. That is ``last``, unless an arrival finds its first-choice pool full:
+        then everything before it is taken and it is left to the loop (which may put it in a larger
+        slot or refuse it), so the result never differs from taking one parcel at a time."""
+        i, j = self._bg_next, self._bg_released
+        j_end = bisect_right(self._bg_out_t, until_s, j)
+        out_idx = self._bg_out_i_np[j:j_end]
+        # The pool each release gives back: taken earlier (-1: refused, nothing to give back), or
+        # taken in this sweep, then its first choice.
+        out_pool = self._bg_pool[out_idx]
+        new = out_idx >= i
+        out_pool[new] = self._bg_first_np[out_idx[new]]
+        ours: list[tuple[float, int, bool]] = []
+        while self._ours_out and self._ours_out[0][0] <= until_s:
+            ours.append(heapq.heappop(self._ours_out))
+        n_out, n_ours, n_in = j_end - j, len(ours), last - i
+        ours_t, ours_pool, ours_collected = zip(*ours, strict=True) if ours else ((), (), ())
+        # Every event in time order, releases before arrivals at the same moment (as the loop does).
+        time = np.concatenate([self._bg_out_t_np[j:j_end], ours_t, self._bg_t_np[i:last]])
+        order = np.lexsort((np.repeat((0, 1), (n_out + n_ours, n_in)), time))
+        time = time[order]
+        pool = np.concatenate([out_pool, np.asarray(ours_pool, dtype=np.int64), self._bg_first_np[i:last]])[order]
+        is_arrival = order >= n_out + n_ours
+        is_ours = (order >= n_out) & ~is_arrival
+        collects = np.concatenate(
+            [self._bg_out_collected_np[j:j_end], np.asarray(ours_collected, dtype=bool), np.zeros(n_in, dtype=bool)]
+        )[order]
+        delta = np.where(is_arrival, 1, -1) * (pool >= 0)  # a release of a parcel that was refused changes nothing
+        # Each pool's level after each event; the first arrival that finds its pool full cuts the sweep.
+        by_pool = np.zeros((len(time), len(self._room)), dtype=np.int64)
+        by_pool[np.arange(len(time)), np.maximum(pool, 0)] = delta
+        level = np.cumsum(by_pool, axis=0) + (self.capacity - np.asarray(self._room))
+        over = np.flatnonzero(
+            is_arrival & (level[np.arange(len(time)), np.maximum(pool, 0)] > self.capacity[np.maximum(pool, 0)])
+        )
+        complete = len(over) == 0
+        if not complete:
+            cut = int(over[0])
+            for o in ours:
+                if o[0] >= time[cut]:  # releases at the cut's moment come before it and are taken
+                    heapq.heappush(self._ours_out, o)
+            time, pool, is_arrival, is_ours, collects, delta, level = (
+                x[:cut] for x in (time, pool, is_arrival, is_ours, collects, delta, level)
+            )
+        if len(time):
+            self._take_swept(time, is_arrival, collects & ~is_arrival & (pool >= 0), is_ours, delta)
+            self._room[:] = (self.capacity - level[-1]).tolist()
+        taken = int(is_arrival.sum())
+        self._bg_pool[i : i + taken] = pool[is_arrival]
+        self._bg_next = i + taken
+        self._bg_released = j + len(time) - taken - int(is_ours.sum())
+        if complete and until_s >= self._next_day_s:
+            self._carry_peaks_to(until_s)
+        return self._bg_next
+
+    def _take_swept(
+        self, time: np.ndarray, is_arrival: np.ndarray, collects: np.ndarray, is_ours: np.ndarray, delta: np.ndarray
+    ) -> None:
+        """Apply a sweep's events (in time order, none finding its pool full) to the counts: the
+        level, each day's peak (at least the level it began with), other networks' parcels taken in
+        and the collections, by day."""
+        level_after = self._level + np.cumsum(delta)
+        ours_after = self._ours - np.cumsum(is_ours)
+        arrivals_by, collects_by = np.cumsum(is_arrival), np.cumsum(collects)
+        first_day = self._day_seen
+        last_day = min(max(int(time[-1] // SECONDS_PER_DAY), 0), self.days)
+        # Where each day from the first to the last begins among the events.
+        starts = [0, *np.searchsorted(time, np.arange(first_day + 1, last_day + 1) * SECONDS_PER_DAY).tolist(), len(time)]
+        for k, day in enumerate(range(first_day, last_day + 1)):
+            a, b = starts[k], starts[k + 1]
+            if day > first_day:  # a new day holds at least the level there was when it began
+                self.peak[day] = max(self.peak[day], int(level_after[a - 1]) if a else self._level)
+                self.peak_ours[day] = max(self.peak_ours[day], int(ours_after[a - 1]) if a else self._ours)
+            if b > a:
+                came = int(arrivals_by[b - 1] - (arrivals_by[a - 1] if a else 0))
+                if came:
+                    self.peak[day] = max(self.peak[day], int(level_after[a:b][is_arrival[a:b]].max()))
+                    self.background_in[day] += came
+                self.collections[day] += int(collects_by[b - 1] - (collects_by[a - 1] if a else 0))
+        self._day_seen = last_day
+        self._next_day_s = (last_day + 1) * SECONDS_PER_DAY if last_day < self.days else math.inf
+        self._level = int(level_after[-1])
+        self._ours = int(ours_after[-1])
 
     # --- our own parcels -------------------------------------------------------------------
     def _free_pool(self, size: int) -> int | None:
