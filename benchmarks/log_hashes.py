@@ -1,8 +1,9 @@
 """Fingerprints of the model's output, for refactors that must not change behaviour.
 
 Prints one SHA-256 prefix per (scenario, variant) over the tracking log, the tour, stop, pick-up
-point and courier-day tables and the KPIs, for the headline scenario, the flash sale and a 6-station city. Run it before and
-after a change that should be a pure refactor; every line must be the same.
+point and courier-day tables and the KPIs, for the headline scenario, the flash sale, the headline
+with its pick-up points under strain and a 6-station city. Run it before and after a change that
+should be a pure refactor; every line must be the same.
 
 Run: python benchmarks/log_hashes.py [--out FILE]
 """

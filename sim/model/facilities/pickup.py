@@ -275,12 +275,11 @@ class PickupPoint:
         )[order]
         delta = np.where(is_arrival, 1, -1) * (pool >= 0)  # a release of a parcel that was refused changes nothing
         # Each pool's level after each event; the first arrival that finds its pool full cuts the sweep.
+        event, slot = np.arange(len(time)), np.maximum(pool, 0)
         by_pool = np.zeros((len(time), len(self._room)), dtype=np.int64)
-        by_pool[np.arange(len(time)), np.maximum(pool, 0)] = delta
+        by_pool[event, slot] = delta
         level = np.cumsum(by_pool, axis=0) + (self.capacity - np.asarray(self._room))
-        over = np.flatnonzero(
-            is_arrival & (level[np.arange(len(time)), np.maximum(pool, 0)] > self.capacity[np.maximum(pool, 0)])
-        )
+        over = np.flatnonzero(is_arrival & (level[event, slot] > self.capacity[slot]))
         complete = len(over) == 0
         if not complete:
             cut = int(over[0])
@@ -291,7 +290,7 @@ class PickupPoint:
                 x[:cut] for x in (time, pool, is_arrival, is_ours, collects, delta, level)
             )
         if len(time):
-            self._take_swept(time, is_arrival, collects & ~is_arrival & (pool >= 0), is_ours, delta)
+            self._take_swept(time, is_arrival, collects & (pool >= 0), is_ours, delta)  # arrivals never collect
             self._room[:] = (self.capacity - level[-1]).tolist()
         taken = int(is_arrival.sum())
         self._bg_pool[i : i + taken] = pool[is_arrival]

@@ -17,8 +17,7 @@ from ..tracking import Detail
 __all__ = ["StopClock", "StopOutcome"]
 
 # The stop's totals, by part: what the stops table reports of where the time went.
-_TOTALS = ("park_s", "walk_s", "vertical_s", "wait_s", "handover_s", "pickup_s")
-_TOTAL_OF_NAME = {
+_TOTAL_OF = {
     StopPart.PARK: "park_s",
     StopPart.WALK: "walk_s",
     StopPart.STAIRS: "vertical_s",
@@ -29,41 +28,37 @@ _TOTAL_OF_NAME = {
     StopPart.LOCKER: "pickup_s",
     StopPart.PICKUP_STATION: "pickup_s",
 }
-_TOTAL_OF = [_TOTALS.index(_TOTAL_OF_NAME[part]) if part in _TOTAL_OF_NAME else -1 for part in StopPart]  # by part's value
 
 
 class StopClock:
     """The courier's time inside a stop, from its start; ``spend`` is the only way it moves."""
 
-    __slots__ = ("_totals", "now", "parts")
+    __slots__ = ("handover_s", "now", "park_s", "parts", "pickup_s", "vertical_s", "wait_s", "walk_s")
 
     def __init__(self, start_s: float) -> None:
         self.now = start_s
-        self._totals = [0.0] * len(_TOTALS)
+        self.park_s = 0.0
+        self.walk_s = 0.0
+        self.vertical_s = 0.0
+        self.wait_s = 0.0
+        self.handover_s = 0.0
+        self.pickup_s = 0.0
         self.parts: list[tuple[float, float, int]] = []  # (start, end, StopPart) in time order
 
     def spend(self, part: StopPart, seconds: float) -> float:
         """Spend ``seconds`` on ``part`` now: log the interval, add it to the stop's totals, move on.
         Returns the time it ends. A part that follows one of the same kind is logged as one."""
         if seconds > 0:
-            start = self.now
-            end = start + seconds
-            parts = self.parts
-            if parts and parts[-1][2] == part and parts[-1][1] == start:
-                parts[-1] = (parts[-1][0], end, part)
+            start, end = self.now, self.now + seconds
+            last = self.parts[-1] if self.parts else None
+            if last is not None and last[2] == part and last[1] == start:
+                self.parts[-1] = (last[0], end, part)
             else:
-                parts.append((start, end, part))
-            self._totals[_TOTAL_OF[part]] += seconds
+                self.parts.append((start, end, int(part)))
+            total = _TOTAL_OF[part]
+            setattr(self, total, getattr(self, total) + seconds)
             self.now = end
         return self.now
-
-    # The stop's totals by kind of part, as the stops table names them.
-    park_s = property(lambda self: self._totals[0])
-    walk_s = property(lambda self: self._totals[1])
-    vertical_s = property(lambda self: self._totals[2])
-    wait_s = property(lambda self: self._totals[3])
-    handover_s = property(lambda self: self._totals[4])
-    pickup_s = property(lambda self: self._totals[5])
 
 
 @dataclass
