@@ -55,6 +55,7 @@ def test_run_writes_a_self_describing_bundle(small_yaml, tmp_path, capsys):
         "locker_occupancy.png",
         "station_backlog.png",
         "variant_comparison.png",
+        "week.png",  # three simulated days: the day-by-day chart
     ]
     meta = json.loads((out / "meta.json").read_text())
     assert meta["seed"] == 11

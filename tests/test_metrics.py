@@ -116,7 +116,8 @@ def test_measured_window_excludes_other_days():
     events, activity, inputs = tiny_log()
     later = KpiInputs(**{**inputs.__dict__, "measured_days": (1, 2)})
     k = compute_kpis(events, activity, later)
-    assert k["parcels_per_courier_day"] == 0
+    assert k["courier_days"] == 0  # nobody worked on day 1 in this log
+    assert np.isnan(k["parcels_per_courier_day"])  # ... so there is no per-courier-day figure, not a zero
     assert np.isnan(k["lead_time_p50_h"])
     assert np.isnan(k["income_per_courier_hour_yuan"])  # no hours worked: undefined, not zero
 

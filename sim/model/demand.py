@@ -52,12 +52,14 @@ class Parcels:
 
 def station_arrivals(scenario: Scenario, streams: Streams) -> np.ndarray:
     """Arrival times of a station's parcels when no upstream model feeds it: about ``parcels.per_day``
-    a day (varying from day to day with ``day_to_day_cv``), split over the trucks by their shares."""
+    a day times the day's factor (``week``: weekday and peaks), varying from day to day with
+    ``day_to_day_cv``, split over the trucks by their shares."""
     cfg = scenario.parcels
     days = scenario.horizon.days
     sigma = np.sqrt(np.log1p(cfg.day_to_day_cv**2))
     z = streams.generator("daily_volume").standard_normal(days)
-    volumes = np.rint(cfg.per_day * np.exp(sigma * z - sigma**2 / 2)).astype(np.int64)
+    normal_day = cfg.per_day * np.asarray(scenario.week.factors(days, scenario.horizon.start_weekday))  # A44
+    volumes = np.rint(normal_day * np.exp(sigma * z - sigma**2 / 2)).astype(np.int64)
     truck_times = np.array([a.at_h * SECONDS_PER_HOUR for a in cfg.linehaul])
     shares = [a.share for a in cfg.linehaul]
     return np.concatenate(

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from .run import RunSummary
 
 __all__ = [
+    "DAY_COLUMNS",
     "HEADLINE_KPIS",
     "UPSTREAM_KPIS",
     "Activity",
@@ -47,6 +48,7 @@ __all__ = [
     "first_times",
     "income_of",
     "kpi_inputs",
+    "kpis_by_day",
     "kpis_from",
     "kpis_of",
     "lead_times_h",
@@ -285,8 +287,10 @@ class _CourierWork:
     drops: Drops
 
     @staticmethod
-    def of(partial: CourierPartial, inputs: KpiInputs) -> _CourierWork:
-        days = courier_days_measured(partial.drops_per_day, inputs.measured_days, inputs.upstream is not None)
+    def of(partial: CourierPartial, inputs: KpiInputs, days: np.ndarray | None = None) -> _CourierWork:
+        """The work on ``days`` (default: the days the KPIs count)."""
+        if days is None:
+            days = courier_days_measured(partial.drops_per_day, inputs.measured_days, inputs.upstream is not None)
         days = days[days < partial.per_day.shape[1]]
         on = dict(zip(DAY_KEYS, partial.per_day[:, days].sum(axis=1).tolist(), strict=True))
         drops = Drops(
@@ -297,9 +301,7 @@ class _CourierWork:
             counter=int(on["drops_counter"]),
             locker_slots=(int(on["locker_slot_s"]), int(on["locker_slot_m"]), int(on["locker_slot_l"])),
         )
-        return _CourierWork(
-            courier_days=inputs.couriers * len(days), station_days=inputs.stations * len(days), on=on, drops=drops
-        )
+        return _CourierWork(courier_days=int(on["courier_days"]), station_days=inputs.stations * len(days), on=on, drops=drops)
 
     def hours(self, key: str) -> float:
         return self.on[key] / SECONDS_PER_HOUR
@@ -335,6 +337,46 @@ def station_income_of(partial: CourierPartial, inputs: KpiInputs) -> tuple[Incom
     """The stations' money over the days the KPIs count, and the station-days it was made in."""
     work = _CourierWork.of(partial, inputs)
     return work.station(inputs.economics), work.station_days
+
+
+DAY_COLUMNS = (
+    "day",
+    "weekday",  # 0 Monday ... 6 Sunday
+    "measured",  # counted by the run's KPIs
+    "parcels_arrived",
+    "parcels_left",  # handed over at doors or left at lockers, 驿站 and the counter by couriers
+    "couriers_at_work",
+    "parcels_per_courier_at_work",
+    "on_duty_hours_per_courier_at_work",
+    "income_per_courier_at_work_yuan",
+    "waiting_at_midnight",  # arrived, not yet left anywhere, as the day ends
+)
+
+
+def kpis_by_day(result: RunSummary) -> list[dict[str, float]]:
+    """The run day by day over all its station areas (``DAY_COLUMNS``), drain days included: what
+    came, what couriers left, who was at work, and what was still waiting as each day ended."""
+    sc, partial, inputs = result.scenario, result.partial.courier, kpi_inputs(result)
+    first, last = result.measured_days
+    rows = []
+    for day in range(partial.per_day.shape[1] - 1):  # the last column is the horizon's instant
+        work = _CourierWork.of(partial, inputs, np.array([day]))
+        at_work = work.courier_days
+        rows.append(
+            {
+                "day": day,
+                "weekday": (sc.horizon.start_weekday + day) % 7,
+                "measured": int(first <= day < last),
+                "parcels_arrived": int(partial.day("arrived")[day]),
+                "parcels_left": work.drops.total,
+                "couriers_at_work": at_work,
+                "parcels_per_courier_at_work": _ratio(work.drops.total, at_work),
+                "on_duty_hours_per_courier_at_work": _ratio(work.on_duty_h, at_work),
+                "income_per_courier_at_work_yuan": _ratio(work.income(inputs.economics).net, at_work),
+                "waiting_at_midnight": int(partial.day("waiting_at_midnight")[day]),
+            }
+        )
+    return rows
 
 
 def courier_kpis(run: RunPartial, inputs: KpiInputs) -> dict[str, float]:

@@ -92,6 +92,9 @@ DAY_KEYS = (
     "stop_attempts",
     "door_visits",  # households visited at their door with parcels
     "door_visit_parcels",
+    "courier_days",  # couriers at work (a day off or an absence is no courier-day)
+    "arrived",  # parcels that reached the station
+    "waiting_at_midnight",  # parcels at the station or on a tricycle as the day ends: arrived, not yet left anywhere
 )
 _ROW = {key: i for i, key in enumerate(DAY_KEYS)}
 _DROP_KEYS = ("drops_door_service", "drops_ordinary_door", "drops_locker", "drops_pickup_station", "drops_counter")
@@ -252,10 +255,17 @@ def station_partial(events: EventTable, activity: Activity, window: Window) -> C
     on_days("violations", unasked & (detail == Detail.NO_CONSENT))
     on_days("consented", dropped & np.isin(detail, _CONSENTED))
     _activity_per_day(per_day, activity, window.days)
+    arrival = first_times(events, (Status.AT_STATION,), n)
+    arrived_on = arrival[~np.isnan(arrival)] // SECONDS_PER_DAY
+    per_day[_ROW["arrived"]] = np.bincount(np.minimum(arrived_on, window.days).astype(np.int64), minlength=bins)
+    settled = np.fmin(first_times(events, COURIER_DROPS, n), first_times(events, (Status.RETURNED,), n))
+    midnights = np.arange(1, bins + 1) * SECONDS_PER_DAY
+    per_day[_ROW["waiting_at_midnight"]] = np.searchsorted(np.sort(arrival[~np.isnan(arrival)]), midnights) - (
+        np.searchsorted(np.sort(settled[~np.isnan(settled)]), midnights)
+    )
 
     counts = dict.fromkeys(COUNT_KEYS, 0)
     t0, t1 = window.measured_s
-    arrival = first_times(events, (Status.AT_STATION,), n)
     done = first_times(events, IN_HANDS, n)
     measured = (arrival >= t0) & (arrival < t1)
     counts["arrived_measured"] = int(measured.sum())
@@ -313,6 +323,7 @@ def _activity_per_day(per_day: np.ndarray, activity: Activity, days: int) -> Non
         add("pickup_station_collections", u.day[station], u.collections[station].astype(np.float64))
     d, t, s = activity.days, activity.tours, activity.stops
     if len(d):
+        add("courier_days", d.day)
         add("span_s", d.day, d.end_s - d.start_s)
         add("break_s", d.day, d.break_s)
         add("busy_s", d.day, d.task_s + d.tour_s)

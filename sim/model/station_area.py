@@ -23,6 +23,7 @@ from .facilities.traffic import Traffic
 from .ledger import Ledger
 from .modes import plan_deliveries
 from .policies import COMPLIANCE_POLICIES
+from .roster import Roster
 from .tracking import EventTable
 
 __all__ = ["StationArea", "StationRun"]
@@ -56,13 +57,21 @@ class StationArea:
         self.env = simpy.Environment()
         self.parcels = parcels
         self.ledger = Ledger(parcels.door_service)
+        roster = Roster(
+            scenario.couriers.roster,
+            scenario.week,
+            couriers=scenario.couriers.count,
+            days=days,
+            start_weekday=scenario.horizon.start_weekday,
+            streams=streams,
+        )
         plan = plan_deliveries(parcels, city, households, variant.policy, counter=scenario.station.counter.pickup)
         self.station = Station(
             parcels.ready_s,
             courier_of_compound[parcels.compound],
             parcels.door_service,
             parcels.weight_kg,
-            couriers=scenario.couriers.count,
+            roster=roster,
             loading_order=scenario.station.loading_order,
         )
         elevators = Elevators(scenario.door.elevator_wait_mean_s, streams, scenario.traffic)
@@ -105,6 +114,7 @@ class StationArea:
                 chances=chances,
                 returns=returns,
                 compliance=COMPLIANCE_POLICIES.get(scenario.couriers.compliance.policy),
+                roster=roster,
                 days=days,
             )
             for i in range(scenario.couriers.count)

@@ -60,7 +60,8 @@ def run_upstream(scenario: Scenario, streams: Streams, horizon_s: float) -> Upst
     up = scenario.upstream
     if up is None:
         raise ValueError("the scenario has no upstream section")
-    placed, burst = generate_orders(up.orders, scenario.horizon.days, streams)
+    days = scenario.horizon.days
+    placed, burst = generate_orders(up.orders, days, streams, scenario.week.factors(days, scenario.horizon.start_weekday))
     placed_in = placed <= horizon_s
     placed, burst = placed[placed_in], burst[placed_in]
     env = simpy.Environment()

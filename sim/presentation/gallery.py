@@ -55,6 +55,9 @@ def gallery(bundle: Bundle) -> dict[str, Figure]:
         charts["station_backlog"] = plots.station_backlog({v: c.backlog_level() for v, c in curves.items()}, _bursts(sc))
         variant = "door" if "door" in variants else variants[0]
         charts["district_map"], charts["courier_gantt"] = _courier_charts(bundle, tours, stops, variant)
+        by_day = bundle.by_day()
+        if len(by_day) and by_day["day"].nunique() >= 3:
+            charts["week"] = plots.week(by_day, sc.week.peaks)
         if sc.traffic.peaks or sc.traffic.lift_peaks:
             charts["speed_profile"] = plots.speed_profile(sc.traffic)
         if bundle.runs["replication"].nunique() > 1 and len(variants) > 1:

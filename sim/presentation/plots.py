@@ -27,6 +27,7 @@ from matplotlib.figure import Figure
 
 from ..core.units import SECONDS_PER_HOUR
 from ..model.metrics import HEADLINE_KPIS
+from ..scenario.week import WEEKDAY_NAMES
 
 if TYPE_CHECKING:
     from ..experiments.design import DesignResult
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from ..experiments.sweep import SweepResult
     from ..results.runset import RunSet
     from ..scenario.schema import TrafficConfig
+    from ..scenario.week import PeakDays
 
 __all__ = [
     "backlog_over_time",
@@ -732,6 +734,50 @@ def speed_profile(traffic: TrafficConfig, *, ax: Axes | None = None) -> Figure:
     ax.set_title("The day's speed profile 分时路况")
     ax.grid(alpha=0.3)
     _legend(ax)
+    return fig
+
+
+@_styled
+def week(by_day: pd.DataFrame, peaks: Sequence[PeakDays] = (), *, axes: Sequence[Axes] | None = None) -> Figure:
+    """The run day by day (``by_day.csv``, means over replications): parcels that came and that
+    couriers left, with the couriers at work; below, what was still waiting at midnight. ``peaks``
+    (the scenario's ``week.peaks``) are marked."""
+    if axes is None:
+        fig, (top, bottom) = plt.subplots(2, 1, figsize=(10, 6.5), sharex=True, height_ratios=[3, 2], layout="constrained")
+    else:
+        top, bottom = axes
+        fig = _figure_of(top)
+    for ax in (top, bottom):
+        ax.tick_params(labelfontfamily=list(_font_family()))
+    means = by_day.groupby(["variant", "day"], sort=False).mean(numeric_only=True).reset_index()
+    variants = list(dict.fromkeys(means["variant"]))
+    first = means[means["variant"] == variants[0]]
+    days = first["day"].to_numpy()
+    top.bar(days, first["parcels_arrived"], color="#dddddd", label="parcels arrived 到件")
+    for variant, color in zip(variants, _colors(len(variants)), strict=True):
+        mine = means[means["variant"] == variant]
+        top.plot(mine["day"], mine["parcels_left"], marker="o", color=color, label=f"{variant}: parcels left 派出")
+        bottom.plot(mine["day"], mine["waiting_at_midnight"], marker="o", color=color, label=variant)
+    for day, at_work in zip(days.tolist(), first["couriers_at_work"].tolist(), strict=True):
+        top.annotate(f"{at_work:.0f}", (day, 0), textcoords="offset points", xytext=(0, 3), ha="center", fontsize=7)
+    weekday = first["weekday"].astype(int).tolist()
+    bottom.set_xticks(days, [f"{WEEKDAY_NAMES[w]}\n{d}" for d, w in zip(days.tolist(), weekday, strict=True)], fontsize=8)
+    unmeasured = first["measured"].to_numpy() == 0
+    for ax in (top, bottom):
+        for day in days[unmeasured].tolist():
+            ax.axvspan(day - 0.5, day + 0.5, color="#f3f3f3", zorder=0)
+        ax.grid(axis="y", alpha=0.3)
+    for peak in peaks:
+        top.axvspan(peak.from_day - 0.5, peak.from_day + peak.days - 0.5, color="#fde0c5", zorder=0)
+        top.annotate(
+            f"{peak.name} ×{peak.factor:g}", (peak.from_day - 0.4, 1), xycoords=("data", "axes fraction"), va="top", fontsize=8
+        )
+    top.set_ylabel("parcels a day")
+    top.set_title("Day by day 逐日: arrived, left by couriers (numbers: couriers at work 出勤人数)")
+    bottom.set_ylabel("waiting at midnight 滞留件")
+    bottom.set_xlabel("day (shaded: not measured)")
+    _legend(top)
+    _legend(bottom)
     return fig
 
 

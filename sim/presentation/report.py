@@ -34,6 +34,7 @@ from ..model.metrics import HEADLINE_KPIS, UPSTREAM_KPIS, locker_changes_by_bank
 from ..model.tracking import DETAIL_NAMES, Status, events_from_arrow
 from ..results.folder import Bundle
 from ..results.trajectory import courier_tracks
+from ..scenario.week import WEEKDAY_NAMES
 from ..world.districts import build_city
 from .labels import KPI_ZH
 from .verdict import Verdict, verdict_of
@@ -247,7 +248,42 @@ def _figures(bundle: Bundle, means: pd.DataFrame, ci: pd.DataFrame | None) -> di
     )
     figures["lead"] = lead.to_plotly_json()
     figures["lockers"] = lockers.to_plotly_json()
+    by_day = bundle.by_day()
+    if len(by_day) and by_day["day"].nunique() >= 3:
+        figures["week"] = _week_figure(by_day)
     return figures
+
+
+def _week_figure(by_day: pd.DataFrame) -> dict[str, Any]:
+    """The run day by day (as the gallery's week chart): parcels arrived and left, what waited at midnight."""
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    means = by_day.groupby(["variant", "day"], sort=False).mean(numeric_only=True).reset_index()
+    variants = list(dict.fromkeys(means["variant"]))
+    first = means[means["variant"] == variants[0]]
+    labels = [f"{WEEKDAY_NAMES[int(w)]} {int(d)}" for d, w in zip(first["day"], first["weekday"], strict=True)]
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.6, 0.4], vertical_spacing=0.06)
+    fig.add_trace(
+        go.Bar(
+            x=labels,
+            y=first["parcels_arrived"],
+            name="parcels arrived 到件",
+            marker_color="#cccccc",
+            customdata=first["couriers_at_work"],
+            hovertemplate="%{x}: %{y:.0f} arrived, %{customdata:.0f} couriers at work<extra></extra>",
+        ),
+        row=1,
+        col=1,
+    )
+    for variant in variants:
+        mine = means[means["variant"] == variant]
+        for row, key, what in ((1, "parcels_left", "left 派出"), (2, "waiting_at_midnight", "waiting at midnight 滞留")):
+            fig.add_trace(go.Scatter(x=labels, y=mine[key], name=f"{variant}: {what}", mode="lines+markers"), row=row, col=1)
+    fig.update_layout(title="Day by day 逐日: arrived, left by couriers, waiting at midnight", height=520)
+    fig.update_yaxes(title_text="parcels a day", row=1, col=1)
+    fig.update_yaxes(title_text="waiting at midnight", row=2, col=1)
+    return fig.to_plotly_json()
 
 
 # --- the replay and the tracking lookup ----------------------------------------------------------

@@ -72,6 +72,7 @@ def write_bundle(runs: RunSet, out: Path, *, pairs: list[tuple[str, str]] | None
     breakdown = runs.income_breakdown()
     if len(breakdown):
         breakdown.to_csv(out / "income_breakdown.csv", index=False, float_format="%.6g")
+    runs.by_day().to_csv(out / "by_day.csv", index=False, float_format="%.6g")
     if runs.replications > 1 and len(runs.variants) > 1:
         runs.differences(pairs).to_csv(out / "differences.csv", index=False, float_format="%.6g")
 

@@ -106,6 +106,11 @@ class Bundle:
         path = self.folder / "income_breakdown.csv"
         return pd.read_csv(path) if path.is_file() else pd.DataFrame()
 
+    def by_day(self) -> pd.DataFrame:
+        """The runs day by day (``by_day.csv``; empty for a folder written before it existed)."""
+        path = self.folder / "by_day.csv"
+        return pd.read_csv(path) if path.is_file() else pd.DataFrame()
+
     @property
     def window_s(self) -> tuple[float, float]:
         h = self.scenario.horizon

@@ -29,6 +29,7 @@ OWN_NAMES = (
     "kpis.json",
     "kpis.csv",
     "income_breakdown.csv",
+    "by_day.csv",
     "differences.csv",
     "report.html",
     "lade_summary.parquet",

@@ -19,7 +19,7 @@ import pandas as pd
 from ..core.errors import ScenarioError
 from ..core.stats import json_number, mean_ci, paired_difference
 from ..model.bands import band_warnings, spill_warnings
-from ..model.metrics import income_of, kpi_inputs, kpis_of, station_income_of
+from ..model.metrics import income_of, kpi_inputs, kpis_by_day, kpis_of, station_income_of
 from ..model.run import RunResult, RunSummary
 from ..scenario.schema import Scenario
 
@@ -132,6 +132,16 @@ class RunSet:
             ):
                 per_day = {k: v / per if per else math.nan for k, v in money.lines.items()}
                 rows.append({"variant": variant, "replication": rep, "section": section, **per_day, "net": sum(per_day.values())})
+        return pd.DataFrame(rows)
+
+    def by_day(self) -> pd.DataFrame:
+        """Every run day by day (``sim.model.metrics.DAY_COLUMNS``): volumes, couriers at work,
+        parcels per courier and what was waiting at midnight; one row per variant, replication and day."""
+        rows = [
+            {"variant": variant, "replication": rep, **row}
+            for (variant, rep), result in self.summaries.items()
+            for row in kpis_by_day(result)
+        ]
         return pd.DataFrame(rows)
 
     def result(self, variant: str, replication: int = 0) -> RunResult:

@@ -12,6 +12,7 @@ import copy
 import difflib
 import itertools
 import math
+import re
 import typing
 from typing import Any
 
@@ -22,6 +23,7 @@ from ..core.errors import ScenarioError
 from ..core.registry import COMPLIANCE_POLICIES, DELIVERY_POLICIES
 from .base import HOURS_PER_DAY, MAX_SEED, SIZES, Section, SizeCounts, SizeFees, SizeShares, SizeWeights, ordered
 from .pickup import CounterConfig, LockerConfig, PickupStationConfig
+from .week import WEEKDAY_NAMES, RosterConfig, WeekConfig
 
 __all__ = ["MAX_SEED", "SIZES", "Scenario", "apply_overrides", "scenario_from_dict"]
 
@@ -440,6 +442,9 @@ class CourierConfig(Section):
         "leave",
         pattern="^(leave|stay)$",
         description="When the day's deliveries and tasks are done: leave, or stay at the station to the shift's end",
+    )
+    roster: RosterConfig = Field(
+        default_factory=lambda: RosterConfig(), description="Days off and absences (A45); by default everyone works every day"
     )
 
     @property
@@ -925,6 +930,7 @@ class Scenario(Section):
     recipients: RecipientConfig = RecipientConfig()
     economics: EconomicsConfig = EconomicsConfig()
     horizon: HorizonConfig = HorizonConfig()
+    week: WeekConfig = Field(default_factory=lambda: WeekConfig(), description="Volumes by weekday and peak days (A44)")
     stations: StationsConfig = StationsConfig()
     upstream: UpstreamConfig | None = Field(None, description="Orders, warehouse and linehaul; omit for station-only runs")
     variants: dict[str, Variant] = Field(default_factory=_default_variants, description="Variants compared in one run")
@@ -937,6 +943,31 @@ class Scenario(Section):
                 f"couriers.payload_kg ({self.couriers.payload_kg:g}) is below the heaviest parcel "
                 f"(parcels.weight_kg {heaviest:g}): no tricycle could carry it"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _someone_on_duty(self) -> Scenario:
+        off = self.couriers.roster.off_by_weekday(self.couriers.count)
+        for day in range(self.horizon.days):
+            weekday = (self.horizon.start_weekday + day) % 7
+            with_parcels = self.week.factor(day, self.horizon.start_weekday) > 0
+            # Nobody has a day off in a peak (A45).
+            if off[weekday] >= self.couriers.count and with_parcels and not self.week.in_peak(day):
+                raise ValueError(
+                    f"couriers.roster: all {self.couriers.count} couriers have their day off on "
+                    f"{WEEKDAY_NAMES[weekday]} (day {day}), a day with parcels; lower day_off_share or "
+                    f"spread off_weekdays over more days"
+                )
+        return self
+
+    @model_validator(mode="after")
+    def _peaks_in_horizon(self) -> Scenario:
+        for i, peak in enumerate(self.week.peaks):
+            if peak.from_day >= self.horizon.days:
+                raise ValueError(
+                    f"week.peaks.{i}.from_day: day {peak.from_day} is past the last day with arrivals "
+                    f"(horizon.days {self.horizon.days}); the peak would never happen"
+                )
         return self
 
     @model_validator(mode="after")
@@ -990,10 +1021,11 @@ class Scenario(Section):
     def expected_parcels(self) -> float:
         """About how many parcels (or orders) one run of this scenario places: for estimates
         before a run, such as the disk space its results need."""
+        normal_days = sum(self.week.factors(self.horizon.days, self.horizon.start_weekday))
         if self.upstream is not None:
             orders = self.upstream.orders
-            return orders.per_day * self.horizon.days + sum(b.orders for b in orders.bursts)
-        return self.stations.count * self.parcels.per_day * self.horizon.days
+            return orders.per_day * normal_days + sum(b.orders for b in orders.bursts)
+        return self.stations.count * self.parcels.per_day * normal_days
 
     def with_overrides(self, overrides: dict[str, Any], where: str = "overrides") -> Scenario:
         """A new scenario with dotted-path overrides applied and validated again."""
@@ -1136,6 +1168,8 @@ def _format_validation_error(exc: ValidationError, source: str) -> str:
         shown = _short(value)
         if err["type"] == "missing":
             lines.append(f"{path}: required field is missing")
+        elif not loc and re.match(r"^[\w.]+: ", message):  # a check across sections names its field itself
+            lines.append(message)
         elif isinstance(value, dict):  # a check across fields of a section: the message names them
             lines.append(f"{path}: {message}")
         else:

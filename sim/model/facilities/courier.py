@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from ...world import City
     from ..demand import Parcels
     from ..policies import CompliancePolicy
+    from ..roster import Roster
     from .buildings import Elevators
     from .network import PickupNetwork
     from .pickup import PickupPoint
@@ -136,6 +137,7 @@ class Courier:
         chances: ParcelChances,
         returns: ReturnRequests,
         compliance: CompliancePolicy,
+        roster: Roster,
         days: int,
     ) -> None:
         self.env = env
@@ -160,6 +162,7 @@ class Courier:
         self.chances = chances
         self.returns = returns
         self.compliance = compliance
+        self.roster = roster
         self.days = days
         self.battery = Battery(scenario.couriers.vehicle)
         self._weight = parcels.weight_list
@@ -171,6 +174,8 @@ class Courier:
         free, and home (``couriers.when_done: leave``) or wait to the shift's end (``stay``)."""
         env, cfg = self.env, self.config
         for index in range(self.days):
+            if not self.roster.works(self.index, index):
+                continue  # a day off or away: the next courier at work serves the area (A45)
             day0 = index * SECONDS_PER_DAY
             day = self._new_day(index, day0)
             self.battery.new_day()
@@ -350,7 +355,7 @@ class Courier:
             yield env.timeout(ride_s)
             arrive = env.now
             parcels = route.parcels.pop(place, [])  # a place the route comes back to has only its hand-ins left
-            backlog = on_board + self.station.pending_for(self.index)
+            backlog = on_board + self.station.pending_for(self.index, arrive)
             returns, hand_ins = route.returns.pop(place, []), route.hand_ins.pop(place, [])
             stop = self.serve_stop(place, parcels, day, backlog=backlog, returns=returns, hand_ins=hand_ins)
             clock, outcome = yield from stop
@@ -404,12 +409,12 @@ class Courier:
         if trip.unserved:
             ledger.carried_back(trip.unserved, back, self.index)
             for p in trip.unserved:
-                self.station.requeue(self.index, p, back)
+                self.station.requeue(p, back)
         if trip.no_room:
             ledger.carried_back(trip.no_room, back, self.index, Detail.NO_ROOM)
             self._next_day(trip.no_room, back)
         for r in trip.returns_left:  # nobody home, or the day ended: on a later tour
-            self.station.add_return(self.index, r, back + self.door.redelivery_gap_h * SECONDS_PER_HOUR)
+            self.station.retry_return(r, back + self.door.redelivery_gap_h * SECONDS_PER_HOUR)
         full = self._shelve_at_counter(trip.to_counter, back)
         trip.shelved += len(trip.to_counter) - len(full)
         self._next_day(full, back)
@@ -423,7 +428,7 @@ class Courier:
         """Parcels that go out again from the next day's first wave."""
         first_wave = (now_s // SECONDS_PER_DAY + 1) * SECONDS_PER_DAY + self.config.waves_h[0] * SECONDS_PER_HOUR
         for p in parcels:
-            self.station.requeue(self.index, p, first_wave)
+            self.station.requeue(p, first_wave)
 
     def _shelve_at_counter(self, parcels: list[tuple[int, Detail]], start_s: float) -> list[int]:
         """Shelve parcels at the station's counter, one after the other from ``start_s``; returns those
@@ -755,4 +760,4 @@ class Courier:
         if self.station.attempts_made(parcel) + 1 >= self.door.max_attempts:
             self.ledger.returned(parcel, now, self.index)
         else:
-            self.station.put_back(self.index, parcel, now + self.door.redelivery_gap_h * SECONDS_PER_HOUR)
+            self.station.put_back(parcel, now + self.door.redelivery_gap_h * SECONDS_PER_HOUR)

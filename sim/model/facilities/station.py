@@ -1,8 +1,16 @@
-"""The franchise station: parcels waiting to be loaded, by courier area, in loading priority."""
+"""The franchise station: parcels waiting to be loaded, by courier area, in loading priority; a
+courier takes from the areas he serves that day (his own and those of couriers off, ``Roster``)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+
+from ...core.units import SECONDS_PER_DAY
+
+if TYPE_CHECKING:
+    from ..roster import Roster
 
 __all__ = ["Station"]
 
@@ -23,7 +31,7 @@ class Station:
         door_service: np.ndarray,
         weight_kg: np.ndarray,
         *,
-        couriers: int,
+        roster: Roster,
         loading_order: str = "priority",
     ) -> None:
         # In arrival order nothing jumps the queue: the priority keys are all equal.
@@ -34,33 +42,48 @@ class Station:
         self._not_before = ready_s.copy()  # earliest load time; later for a redelivery
         self._attempts = np.zeros(len(ready_s), dtype=np.int64)
         self._owner = owner
+        self._roster = roster
+        couriers = roster.at_work.shape[1]
         self._pending: list[list[int]] = [[] for _ in range(couriers)]
         for parcel in np.argsort(ready_s, kind="stable"):
             self._pending[int(owner[parcel])].append(int(parcel))
         self._returns: list[list[tuple[float, int]]] = [[] for _ in range(couriers)]  # (ready, request)
+        self._return_area: dict[int, int] = {}
 
     def pending_count(self) -> int:
         """Parcels at the station that still have to go out (for the end-of-run accounting)."""
         return sum(len(p) for p in self._pending)
 
-    def pending_for(self, courier: int) -> int:
-        """Parcels of this courier's area waiting at the station."""
-        return len(self._pending[courier])
+    def _areas(self, courier: int, now_s: float) -> tuple[int, ...]:
+        """The areas the courier serves today (his own, and those of couriers off today)."""
+        return self._roster.areas(courier, int(now_s // SECONDS_PER_DAY))
+
+    def pending_for(self, courier: int, now_s: float) -> int:
+        """Parcels waiting at the station for the areas this courier serves today."""
+        return sum(len(self._pending[area]) for area in self._areas(courier, now_s))
 
     def owner_of(self, parcel: int) -> int:
         """The courier whose area the parcel's address is in."""
         return int(self._owner[parcel])
 
-    def add_return(self, courier: int, request: int, ready_s: float) -> None:
-        """A return pick-up at the door, for this courier's area, from ``ready_s`` on."""
-        self._returns[courier].append((ready_s, request))
+    def add_return(self, area: int, request: int, ready_s: float) -> None:
+        """A return pick-up at the door in this courier's area, from ``ready_s`` on."""
+        self._return_area[request] = area
+        self._returns[area].append((ready_s, request))
+
+    def retry_return(self, request: int, ready_s: float) -> None:
+        """A return pick-up not made on its tour goes out again from ``ready_s`` on."""
+        self._returns[self._return_area[request]].append((ready_s, request))
 
     def take_returns(self, courier: int, now_s: float) -> list[int]:
         """Remove and return the return pick-ups the courier can make now, oldest first."""
-        due = sorted(r for r in self._returns[courier] if r[0] <= now_s)
-        if due:
-            self._returns[courier] = [r for r in self._returns[courier] if r[0] > now_s]
-        return [request for _, request in due]
+        due: list[tuple[float, int]] = []
+        for area in self._areas(courier, now_s):
+            waiting = self._returns[area]
+            if any(r[0] <= now_s for r in waiting):
+                due += [r for r in waiting if r[0] <= now_s]
+                self._returns[area] = [r for r in waiting if r[0] > now_s]
+        return [request for _, request in sorted(due)]
 
     def attempts_made(self, parcel: int) -> int:
         """Failed door attempts after which the parcel came back to be loaded again."""
@@ -68,8 +91,8 @@ class Station:
 
     def take_load(self, courier: int, now_s: float, capacity: int, payload_kg: float) -> list[int]:
         """Remove and return the parcels to load now, in priority order, within capacity and payload."""
-        pending = self._pending[courier]
-        ready = [p for p in pending if self._not_before[p] <= now_s]
+        areas = self._areas(courier, now_s)
+        ready = [p for area in areas for p in self._pending[area] if self._not_before[p] <= now_s]
         if not ready:
             return []
         ready.sort(key=lambda p: (not self._door_service[p], self._first_go and self._attempts[p] == 0, self._ready[p], p))
@@ -83,15 +106,17 @@ class Station:
             load.append(p)
             weight += self._weight[p]
         taken = set(load)
-        self._pending[courier] = [p for p in pending if p not in taken]
+        for area in areas:
+            self._pending[area] = [p for p in self._pending[area] if p not in taken]
         return load
 
-    def put_back(self, courier: int, parcel: int, not_before_s: float) -> None:
+    def put_back(self, parcel: int, not_before_s: float) -> None:
         """A parcel comes back from a failed attempt and may go out again from ``not_before_s``."""
         self._attempts[parcel] += 1
-        self.requeue(courier, parcel, not_before_s)
+        self.requeue(parcel, not_before_s)
 
-    def requeue(self, courier: int, parcel: int, not_before_s: float) -> None:
-        """A parcel comes back unattempted (the working day ended) and may go out from ``not_before_s``."""
+    def requeue(self, parcel: int, not_before_s: float) -> None:
+        """A parcel comes back unattempted and may go out from ``not_before_s``, to its own area's queue
+        (whoever serves that area then takes it)."""
         self._not_before[parcel] = not_before_s
-        self._pending[courier].append(parcel)
+        self._pending[int(self._owner[parcel])].append(parcel)
