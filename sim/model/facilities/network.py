@@ -31,11 +31,9 @@ if TYPE_CHECKING:
 
 __all__ = ["PickupNetwork"]
 
-_FROM = {
-    PickupKind.LOCKER: Detail.FROM_LOCKER,
-    PickupKind.PICKUP_STATION: Detail.FROM_PICKUP_STATION,
-    PickupKind.COUNTER: Detail.FROM_COUNTER,
-}
+_FROM = (Detail.FROM_LOCKER, Detail.FROM_PICKUP_STATION, Detail.FROM_COUNTER)  # by PickupKind
+# Plain ints for the per-parcel path: comparing with an IntEnum's members is slow.
+_LOCKER, _PICKUP_STATION = int(PickupKind.LOCKER), int(PickupKind.PICKUP_STATION)
 _OTHER_NETWORKS_H = (8.0, 19.0)  # other networks' couriers leave their parcels in these hours (A34)
 
 
@@ -67,6 +65,12 @@ class PickupNetwork:
         self._counter_cfg = scenario.station.counter
         self._min_delay_s = scenario.recipients.pickup_min_delay_h * SECONDS_PER_HOUR
         self._skip_share = scenario.recipients.pickup_skip_day_share
+        # How long each kind of point keeps a parcel before giving up on it (s), by PickupKind.
+        self._limit_by_kind = (
+            self._locker.max_storage_h * SECONDS_PER_HOUR,
+            self._pickup.keep_days * SECONDS_PER_DAY,
+            self._counter_cfg.keep_days * SECONDS_PER_DAY,
+        )
         self._days = days
         self.banks = [
             PickupPoint(PickupKind.LOCKER, i, int(place), city.locker_slots[i], days, LOCKER_FITS)
@@ -130,25 +134,25 @@ class PickupNetwork:
         """Leave one of our parcels at ``point`` at ``time_s`` if it has room (claimed at ``claimed_s``,
         when the courier's session at the point began): log it, follow it until it leaves again.
         Returns the slot pool it took (None: no room)."""
-        kind = point.kind
+        kind = point.kind_index
         size = self._sizes[parcel]
         collect = self._chances.collect_time(parcel, time_s, kind)
-        limit = time_s + self._limit_s(kind)
+        limit = time_s + self._limit_by_kind[kind]
         claimed = time_s if claimed_s is None else claimed_s
         pool = point.take(claimed, size, min(collect, limit), collected=collect <= limit)
         if pool is None:
             return None
         ledger = self._ledger
-        if kind == PickupKind.LOCKER:
+        if kind == _LOCKER:
             ledger.dropped_in_locker(parcel, time_s, courier, point.place, detail)
-        elif kind == PickupKind.PICKUP_STATION:
+        elif kind == _PICKUP_STATION:
             ledger.handed_in(parcel, time_s, courier, point.place, detail)
         else:
             ledger.shelved(parcel, time_s, courier, detail)
         if collect <= limit:
             ledger.will_be_collected(parcel, collect, point.place, _FROM[kind])
             self._returns.in_hands(parcel, collect)
-        elif kind == PickupKind.LOCKER:
+        elif kind == _LOCKER:
             self._move_when_expired(parcel, limit)
         else:
             ledger.will_be_returned_uncollected(parcel, limit)
@@ -157,12 +161,6 @@ class PickupNetwork:
     def collect_time(self, parcel: int, ready_s: float, kind: PickupKind) -> float:
         """When the recipient would collect the parcel from a point of ``kind`` (for tours' plans)."""
         return self._chances.collect_time(parcel, ready_s, kind)
-
-    def _limit_s(self, kind: PickupKind) -> float:
-        if kind == PickupKind.LOCKER:
-            return self._locker.max_storage_h * SECONDS_PER_HOUR
-        keep = self._pickup.keep_days if kind == PickupKind.PICKUP_STATION else self._counter_cfg.keep_days
-        return keep * SECONDS_PER_DAY
 
     def _move_when_expired(self, parcel: int, expire_s: float) -> None:
         """A parcel still in its locker at the storage limit is taken to its compound's 驿站 (if it
@@ -180,7 +178,7 @@ class PickupNetwork:
                 return None
             self._ledger.moved_expired(parcel, expire_s, station.place)
             collect = self._chances.collect_time(parcel, expire_s, PickupKind.PICKUP_STATION)
-            limit = expire_s + self._limit_s(PickupKind.PICKUP_STATION)
+            limit = expire_s + self._limit_by_kind[_PICKUP_STATION]
             if collect <= limit:
                 self._ledger.will_be_collected(parcel, collect, station.place, Detail.FROM_PICKUP_STATION)
                 self._returns.in_hands(parcel, collect)
@@ -239,7 +237,7 @@ class PickupNetwork:
             u = np.concatenate([d[4] for d in drawn], axis=1)
             time_of_day = households.pickup_offsets_s(who, u[0], u[1], int(kind))
             collect = collect_times(arrive, self._min_delay_s, time_of_day, skipped_days(u[2], self._skip_share))
-            limit = arrive + self._limit_s(kind)
+            limit = arrive + self._limit_by_kind[kind]
             release, collected = np.minimum(collect, limit), collect <= limit
             at = 0
             for point, sizes, mine_arrive, _, _ in drawn:

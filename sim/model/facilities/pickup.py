@@ -73,6 +73,7 @@ class PickupPoint:
         self, kind: PickupKind, index: int, place: int, capacity: np.ndarray, days: int, fits: tuple[tuple[int, ...], ...]
     ) -> None:
         self.kind = kind
+        self.kind_index = int(kind)  # for the per-parcel paths, where an IntEnum is slow
         self.index = index
         self.place = place
         self.capacity = np.asarray(capacity, dtype=np.int64)
