@@ -4,6 +4,7 @@ areas of couriers who are off served by their neighbours, and the run day by day
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 
@@ -114,6 +115,8 @@ def test_the_week_chart_is_in_the_gallery_and_the_report(tmp_path):
     assert main(["run", str(path), "--out", str(out)]) == 0
     assert (out / "charts" / "week.png").is_file()
     assert (out / "by_day.csv").is_file()
+    weekdays = pd.read_csv(out / "by_weekday.csv")
+    assert weekdays["weekday"].tolist() == [0, 1, 2] and weekdays["days"].tolist() == [1, 1, 1]
     assert '"week":' in (out / "report.html").read_text(encoding="utf-8")
 
 
@@ -133,3 +136,22 @@ def test_bad_week_exits_2_naming_the_field(tmp_path, capsys, sections, named):
     assert main(["validate", str(path)]) == 2
     err = capsys.readouterr().err
     assert named in err and "Traceback" not in err
+
+
+def test_by_weekday_averages_the_measured_days_of_each_weekday():
+    from sim.results.runset import by_weekday
+
+    by_day = pd.DataFrame(
+        {
+            "variant": ["a"] * 4,
+            "replication": [0] * 4,
+            "day": [0, 1, 7, 8],
+            "weekday": [6, 0, 6, 0],  # the run starts on a Sunday
+            "measured": [1, 1, 1, 0],
+            "parcels_left": [100.0, 50.0, 300.0, 999.0],
+        }
+    )
+    out = by_weekday(by_day)
+    assert out["weekday"].tolist() == [0, 6]  # Monday first, whatever day 0 was
+    assert out["days"].tolist() == [1, 2]
+    assert out["parcels_left"].tolist() == [50.0, 200.0]  # the unmeasured Monday left out

@@ -28,7 +28,7 @@ from ..model.partials import Window, first_times, run_partial_of_log
 from ..model.run import RunResult, summary_of
 from ..model.tracking import EventTable, Status, events_from_arrow, format_timeline
 from ..model.upstream import UpstreamResult
-from .runset import RunSet
+from .runset import RunSet, by_weekday
 from .tables import ParquetSink
 
 T = TypeVar("T", bound=Table)
@@ -72,7 +72,9 @@ def write_bundle(runs: RunSet, out: Path, *, pairs: list[tuple[str, str]] | None
     breakdown = runs.income_breakdown()
     if len(breakdown):
         breakdown.to_csv(out / "income_breakdown.csv", index=False, float_format="%.6g")
-    runs.by_day().to_csv(out / "by_day.csv", index=False, float_format="%.6g")
+    by_day = runs.by_day()
+    by_day.to_csv(out / "by_day.csv", index=False, float_format="%.6g")
+    by_weekday(by_day).to_csv(out / "by_weekday.csv", index=False, float_format="%.6g")
     if runs.replications > 1 and len(runs.variants) > 1:
         runs.differences(pairs).to_csv(out / "differences.csv", index=False, float_format="%.6g")
 

@@ -30,6 +30,7 @@ OWN_NAMES = (
     "kpis.csv",
     "income_breakdown.csv",
     "by_day.csv",
+    "by_weekday.csv",
     "differences.csv",
     "report.html",
     "lade_summary.parquet",

@@ -14,6 +14,7 @@ from itertools import combinations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..core.errors import ScenarioError
@@ -144,6 +145,11 @@ class RunSet:
         ]
         return pd.DataFrame(rows)
 
+    def by_weekday(self) -> pd.DataFrame:
+        """``by_day`` over the measured days, averaged by variant and weekday (0 Monday ... 6 Sunday)
+        over the days and replications that fall on it; ``days`` counts them."""
+        return by_weekday(self.by_day())
+
     def result(self, variant: str, replication: int = 0) -> RunResult:
         try:
             return self.results[(variant, replication)]
@@ -154,6 +160,17 @@ class RunSet:
 
 # Aggregation of a runs table (one row per variant and replication, as ``kpis.csv`` holds it),
 # shared by run sets in memory and results folders read back from disk.
+
+
+def by_weekday(by_day: pd.DataFrame) -> pd.DataFrame:
+    """A ``by_day`` table's measured days averaged by variant and weekday, with the number of days."""
+    measured = by_day[by_day["measured"] == 1].drop(columns=["replication", "day", "measured"])
+    grouped = measured.groupby(["variant", "weekday"], sort=False)
+    out = grouped.mean().reset_index()
+    out.insert(2, "days", grouped.size().to_numpy())
+    variant_order = {v: i for i, v in enumerate(dict.fromkeys(by_day["variant"]))}
+    order = np.lexsort((out["weekday"].to_numpy(), out["variant"].map(variant_order).to_numpy()))
+    return out.iloc[order].reset_index(drop=True)
 
 
 def kpi_columns(runs: pd.DataFrame) -> list[str]:
