@@ -155,3 +155,14 @@ def test_by_weekday_averages_the_measured_days_of_each_weekday():
     assert out["weekday"].tolist() == [0, 6]  # Monday first, whatever day 0 was
     assert out["days"].tolist() == [1, 2]
     assert out["parcels_left"].tolist() == [50.0, 200.0]  # the unmeasured Monday left out
+
+
+def test_plan_couriers_skips_fleets_the_roster_cannot_staff():
+    """With 90% of the couriers off on Sundays, round(0.9 n) >= n for n <= 4: fleets of up to four
+    leave Sunday's parcels with nobody; the search passes over them instead of failing."""
+    from sim.experiments.staffing import parse_target, plan_couriers
+
+    sc = _week(couriers={**ROSTER, "count": 6, "roster": {"day_off_share": 0.9, "off_weekdays": [6]}})
+    plan = plan_couriers(sc, "locker", parse_target("same_day_delivery_share>=0.5"))
+    assert plan.team == 5
+    assert all(np.isnan(plan.evaluations[n]) for n in plan.evaluations if n < 5)

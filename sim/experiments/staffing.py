@@ -19,6 +19,7 @@ from ..core.errors import ScenarioError
 from ..model.metrics import kpis_of
 from ..model.run import simulate
 from ..scenario.schema import Scenario
+from ..scenario.week import unstaffed_day
 
 __all__ = ["StaffPlan", "Target", "parse_target", "plan_couriers", "plan_staff", "smallest_meeting"]
 
@@ -138,7 +139,14 @@ def plan_couriers(scenario: Scenario, variant: str, target: Target, replications
 
     seen: dict[int, dict[str, float]] = {}
 
+    h = resolved.horizon
+
     def kpi_at(couriers: int) -> float:
+        unstaffed = unstaffed_day(
+            resolved.couriers.roster, resolved.week, couriers=couriers, days=h.days, start_weekday=h.start_weekday
+        )
+        if unstaffed is not None:
+            return math.nan  # a fleet this small leaves a day with parcels with nobody at work: it meets no target
         candidate = resolved.with_overrides({"couriers.count": couriers}, where="plan-couriers")
         runs = [kpis_of(simulate(candidate, variant, rep)) for rep in range(replications)]
         seen[couriers] = {

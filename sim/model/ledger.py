@@ -69,8 +69,7 @@ class Ledger:
 
     def loaded(self, parcels: list[int], time_s: float, courier: int) -> None:
         """Parcels leave the station on a courier's tricycle."""
-        for p in parcels:
-            self.log.add(time_s, p, Status.OUT_FOR_DELIVERY, courier)
+        self.log.add_each(time_s, parcels, Status.OUT_FOR_DELIVERY, courier)
         self._on_vehicle += len(parcels)
 
     def delivered(self, parcel: int, time_s: float, courier: int, place: int, detail: Detail = Detail.NONE) -> None:
@@ -123,8 +122,7 @@ class Ledger:
     def carried_back(self, parcels: list[int], time_s: float, courier: int, why: Detail = Detail.CARRIED_OVER) -> None:
         """Parcels come back to the station unserved, to go out on a later day: the working day
         ended (``CARRIED_OVER``), or no pick-up point had room (``NO_ROOM``)."""
-        for p in parcels:
-            self.log.add(time_s, p, Status.AT_STATION, courier, Place.STATION, why)
+        self.log.add_each(time_s, parcels, Status.AT_STATION, courier, Place.STATION, why)
         self._on_vehicle -= len(parcels)
 
     def complained(self, parcel: int, time_s: float, courier: int) -> None:
@@ -167,11 +165,13 @@ class Ledger:
     def log_pickups_until(self, horizon_s: float) -> None:
         """Log every pick-up (and every return of a parcel never collected) that happens by the
         horizon, in time order."""
-        for when, parcel, place, kind, detail in sorted(self._after):
-            if when > horizon_s:
-                continue
-            status = Status.PICKED_UP if kind == _COLLECT else Status.RETURNED
-            self.log.add(when, parcel, status, -1, place, Detail(detail))
+        if not self._after:
+            return
+        when, parcel, place, kind, detail = (np.array(column) for column in zip(*self._after, strict=True))
+        order = np.lexsort((detail, kind, place, parcel, when))  # the order of the sorted tuples
+        order = order[when[order] <= horizon_s]
+        status = np.where(kind[order] == _COLLECT, int(Status.PICKED_UP), int(Status.RETURNED))
+        self.log.add_many(when[order], parcel[order], status, place[order], courier=-1, detail=detail[order])
 
     def events(self, station: int) -> EventTable:
         return self.log.table(station, self._door_service)

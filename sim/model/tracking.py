@@ -139,15 +139,35 @@ class EventLog:
         self.place.append(place)
         self.detail.append(detail)
 
-    def add_many(self, time_s: np.ndarray, parcels: np.ndarray, status: Status, place: np.ndarray | int = -1) -> None:
-        """Log one status for many parcels at once (e.g. a truck's arrival)."""
+    def add_each(
+        self, time_s: float, parcels: list[int], status: Status, courier: int = -1, place: int = -1, detail: Detail = Detail.NONE
+    ) -> None:
+        """Log one status at one moment for each of a list of parcels (a tricycle's load)."""
+        n = len(parcels)
+        self.time_s.extend([time_s] * n)
+        self.parcel.extend(parcels)
+        self.status.extend([status] * n)
+        self.courier.extend([courier] * n)
+        self.place.extend([place] * n)
+        self.detail.extend([detail] * n)
+
+    def add_many(
+        self,
+        time_s: np.ndarray | float,
+        parcels: np.ndarray,
+        status: Status | np.ndarray,
+        place: np.ndarray | int = -1,
+        *,
+        courier: np.ndarray | int = -1,
+        detail: np.ndarray | int = 0,
+    ) -> None:
+        """Log many events at once (e.g. a truck's arrival); every field but the parcels may be one
+        value for all."""
         n = len(parcels)
         self.time_s.extend(np.broadcast_to(time_s, n).tolist())
         self.parcel.extend(np.asarray(parcels).tolist())
-        self.status.extend([int(status)] * n)
-        self.courier.extend([-1] * n)
-        self.place.extend(np.broadcast_to(place, n).tolist())
-        self.detail.extend([0] * n)
+        for column, value in ((self.status, status), (self.courier, courier), (self.place, place), (self.detail, detail)):
+            column.extend(np.broadcast_to(np.asarray(value, dtype=np.int64), n).tolist())
 
     def table(self, station: int = -1, door_service: np.ndarray | None = None) -> EventTable:
         """The log sorted by time; ties keep the order in which they were logged. ``door_service``

@@ -23,7 +23,7 @@ from ..core.errors import ScenarioError
 from ..core.registry import COMPLIANCE_POLICIES, DELIVERY_POLICIES
 from .base import HOURS_PER_DAY, MAX_SEED, SIZES, Section, SizeCounts, SizeFees, SizeShares, SizeWeights, ordered
 from .pickup import CounterConfig, LockerConfig, PickupStationConfig
-from .week import WEEKDAY_NAMES, RosterConfig, WeekConfig
+from .week import WEEKDAY_NAMES, RosterConfig, WeekConfig, unstaffed_day
 
 __all__ = ["MAX_SEED", "SIZES", "Scenario", "apply_overrides", "scenario_from_dict"]
 
@@ -947,17 +947,14 @@ class Scenario(Section):
 
     @model_validator(mode="after")
     def _someone_on_duty(self) -> Scenario:
-        off = self.couriers.roster.off_by_weekday(self.couriers.count)
-        for day in range(self.horizon.days):
-            weekday = (self.horizon.start_weekday + day) % 7
-            with_parcels = self.week.factor(day, self.horizon.start_weekday) > 0
-            # Nobody has a day off in a peak (A45).
-            if off[weekday] >= self.couriers.count and with_parcels and not self.week.in_peak(day):
-                raise ValueError(
-                    f"couriers.roster: all {self.couriers.count} couriers have their day off on "
-                    f"{WEEKDAY_NAMES[weekday]} (day {day}), a day with parcels; lower day_off_share or "
-                    f"spread off_weekdays over more days"
-                )
+        h, couriers = self.horizon, self.couriers.count
+        day = unstaffed_day(self.couriers.roster, self.week, couriers=couriers, days=h.days, start_weekday=h.start_weekday)
+        if day is not None:
+            raise ValueError(
+                f"couriers.roster: all {couriers} couriers have their day off on "
+                f"{WEEKDAY_NAMES[(h.start_weekday + day) % 7]} (day {day}), a day with parcels; lower day_off_share or "
+                f"spread off_weekdays over more days"
+            )
         return self
 
     @model_validator(mode="after")

@@ -6,7 +6,7 @@ from pydantic import Field, field_validator
 
 from .base import Section
 
-__all__ = ["DAYS_PER_WEEK", "WEEKDAY_NAMES", "PeakDays", "RosterConfig", "WeekConfig"]
+__all__ = ["DAYS_PER_WEEK", "WEEKDAY_NAMES", "PeakDays", "RosterConfig", "WeekConfig", "unstaffed_day"]
 
 DAYS_PER_WEEK = 7
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -87,3 +87,14 @@ class RosterConfig(Section):
         for j in range(round(self.day_off_share * couriers)):
             counts[self.off_weekdays[j % len(self.off_weekdays)]] += 1
         return counts
+
+
+def unstaffed_day(roster: RosterConfig, week: WeekConfig, *, couriers: int, days: int, start_weekday: int) -> int | None:
+    """The first day with parcels on which the roster gives every courier his day off (no days off
+    within a peak, A45), or None when every such day has someone rostered."""
+    off = roster.off_by_weekday(couriers)
+    for day in range(days):
+        weekday = (start_weekday + day) % DAYS_PER_WEEK
+        if off[weekday] >= couriers and week.factor(day, start_weekday) > 0 and not week.in_peak(day):
+            return day
+    return None
