@@ -14,7 +14,7 @@ import numpy as np
 
 from ..core.errors import ConservationError
 from .facilities.pickup import PickupKind
-from .tracking import EventTable, Status
+from .tracking import EventTable, Status, by_parcel
 
 if TYPE_CHECKING:
     from .facilities.network import PickupNetwork
@@ -57,7 +57,7 @@ def final_status(events: EventTable, n_parcels: int) -> np.ndarray:
     last = np.full(n_parcels, -1, dtype=np.int64)
     where = np.flatnonzero(events.status != Status.COMPLAINT)
     if len(where):
-        order = where[np.lexsort((where, events.parcel[where]))]
+        order = by_parcel(events, where)
         parcels = events.parcel[order]
         is_last = np.r_[parcels[1:] != parcels[:-1], True]
         last[parcels[is_last]] = events.status[order][is_last]

@@ -30,7 +30,7 @@ from .partials import (
     lead_hours,
     run_partial_of_log,
 )
-from .tracking import Detail, EventTable, Status
+from .tracking import Detail, EventTable, Status, by_parcel
 
 if TYPE_CHECKING:
     from .run import RunSummary
@@ -556,7 +556,7 @@ def locker_changes_by_bank(events: EventTable) -> tuple[np.ndarray, np.ndarray, 
         | (events.status == Status.RETURNED)
         | ((events.status == Status.AT_STATION_PICKUP) & (events.detail == Detail.EXPIRED))
     )
-    order = sel[np.lexsort((sel, events.parcel[sel]))]  # by parcel, then in time order
+    order = by_parcel(events, sel)  # by parcel, then in time order
     same = events.parcel[order][1:] == events.parcel[order][:-1]
     after_locker = np.r_[False, into[order][:-1] & same]
     leaves = after_locker & ~into[order]

@@ -24,7 +24,7 @@ from .accounting import IN_HANDS, final_status, where_they_are
 from .activity import Activity
 from .economics import overdue_fee
 from .facilities.pickup import PickupKind
-from .tracking import Detail, EventTable, Service, Status
+from .tracking import Detail, EventTable, Service, Status, by_parcel
 
 __all__ = [
     "COURIER_DROPS",
@@ -394,7 +394,7 @@ def _door_attempts(events: EventTable) -> tuple[int, int, int, int]:
     )
     if len(door) == 0:
         return 0, 0, 0, 0
-    order = door[np.lexsort((door, events.parcel[door]))]  # by parcel, then in time order
+    order = by_parcel(events, door)  # by parcel, then in time order
     parcel, ok = events.parcel[order], events.status[order] == Status.DELIVERED
     day = events.time_s[order] // SECONDS_PER_DAY
     first = np.r_[True, parcel[1:] != parcel[:-1]]
@@ -445,7 +445,7 @@ def _fallbacks(events: EventTable) -> dict[str, int]:
     outcome = (events.courier >= 0) & np.isin(events.status, (Status.IN_LOCKER, Status.AT_STATION_PICKUP))
     outcome |= (events.status == Status.AT_STATION) & (events.detail == Detail.NO_ROOM)
     sel = np.flatnonzero(full | outcome)
-    order = sel[np.lexsort((sel, events.parcel[sel]))]  # by parcel, then in time order
+    order = by_parcel(events, sel)  # by parcel, then in time order
     parcel, is_full = events.parcel[order], full[order]
     # A parcel's first meeting with a full bank: its first full event (earlier outcomes are of other tours).
     starts = np.flatnonzero(is_full & ~np.r_[False, (parcel[1:] == parcel[:-1]) & _seen_full(parcel, is_full)[:-1]])

@@ -27,6 +27,7 @@ __all__ = [
     "EventTable",
     "Service",
     "Status",
+    "by_parcel",
     "events_from_arrow",
     "format_timeline",
 ]
@@ -333,3 +334,9 @@ def format_timeline(times_s: np.ndarray, statuses: np.ndarray, details: np.ndarr
         where = "" if int(p) < 0 else (" at the station" if int(p) == Place.STATION else f" at compound {Place.compound(int(p))}")
         lines.append(f"day {int(day)} {int(hh):02d}:{int(mm):02d}  {status.chinese}  {status.label}{note}{where}")
     return lines
+
+
+def by_parcel(events: EventTable, sel: np.ndarray) -> np.ndarray:
+    """The event indices ``sel`` (increasing: in time order) grouped by parcel, each parcel's in time
+    order: one stable sort on the parcel, as a lexsort on (parcel, index) would give at twice the cost."""
+    return sel[np.argsort(events.parcel[sel], kind="stable")]

@@ -102,7 +102,10 @@ class PickupPoint:
         """Put one of our parcels in the smallest free fitting slot until ``release_s`` (when it is
         collected, or, ``collected`` False, taken away uncollected); returns the slot pool it took,
         None if no slot is free."""
-        self._advance(time_s)
+        # A session's parcels are all claimed at its start: after the first, nothing is left to catch up.
+        ours, pending = self._ours_out, self._pending
+        if time_s != self._now or (ours and ours[0][0] <= time_s) or (pending and pending[0][0] <= time_s):
+            self._advance(time_s)
         pool = self._free_pool(size)
         day = self._day(time_s)
         if pool is None:

@@ -22,10 +22,11 @@ class ReturnRequests:
         self._chances = chances
         self._ledger = ledger
         self._station = station
+        self._asks = chances.returns.tolist()  # asked once a parcel is in hand: a list is quicker to index
 
     def in_hands(self, parcel: int, time_s: float) -> None:
         """The parcel reached its recipient at ``time_s`` (at the door, or collected from a pick-up point)."""
-        if not self._chances.returns[parcel]:
+        if not self._asks[parcel]:
             return
         due = time_s + float(self._chances.return_delay_s[parcel])
         owner = self._station.owner_of(parcel)

@@ -51,8 +51,8 @@ class Route:
     def _plan(self, start: int, places: list[int]) -> list[int]:
         """The places in the order of a short tour from ``start`` (``plan_tour``; the way back is
         counted as if it returned to ``start``)."""
-        if not places:
-            return []
+        if len(places) <= 2:
+            return list(places)  # one or two places: either way round is the same tour
         nodes = [start, *places]
         order = plan_tour(self._cost[np.ix_(nodes, nodes)], start=0)
         return [nodes[k] for k in order[1:]]
