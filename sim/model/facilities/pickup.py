@@ -267,9 +267,10 @@ class PickupPoint:
             ours.append(heapq.heappop(self._ours_out))
         n_out, n_ours, n_in = j_end - j, len(ours), last - i
         ours_t, ours_pool, ours_collected = zip(*ours, strict=True) if ours else ((), (), ())
-        # Every event in time order, releases before arrivals at the same moment (as the loop does).
+        # Every event in time order, releases before arrivals at the same moment (as the loop does):
+        # a stable sort keeps the releases, which come first here, ahead of arrivals at a tie.
         time = np.concatenate([self._bg_out_t_np[j:j_end], ours_t, self._bg_t_np[i:last]])
-        order = np.lexsort((np.repeat((0, 1), (n_out + n_ours, n_in)), time))
+        order = np.argsort(time, kind="stable")
         time = time[order]
         pool = np.concatenate([out_pool, np.asarray(ours_pool, dtype=np.int64), self._bg_first_np[i:last]])[order]
         is_arrival = order >= n_out + n_ours
