@@ -256,6 +256,7 @@ def _figures(bundle: Bundle, means: pd.DataFrame, ci: pd.DataFrame | None) -> di
 
 def _week_figure(by_day: pd.DataFrame) -> dict[str, Any]:
     """The run day by day (as the gallery's week chart): parcels arrived and left, what waited at midnight."""
+    import plotly
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
@@ -276,10 +277,14 @@ def _week_figure(by_day: pd.DataFrame) -> dict[str, Any]:
         row=1,
         col=1,
     )
-    for variant in variants:
+    palette = plotly.colors.qualitative.Plotly
+    for i, variant in enumerate(variants):
         mine = means[means["variant"] == variant]
+        line = {"color": palette[i % len(palette)]}  # one colour a variant in both panels
         for row, key, what in ((1, "parcels_left", "left 派出"), (2, "waiting_at_midnight", "waiting at midnight 滞留")):
-            fig.add_trace(go.Scatter(x=labels, y=mine[key], name=f"{variant}: {what}", mode="lines+markers"), row=row, col=1)
+            fig.add_trace(
+                go.Scatter(x=labels, y=mine[key], name=f"{variant}: {what}", mode="lines+markers", line=line), row=row, col=1
+            )
     fig.update_layout(title="Day by day 逐日: arrived, left by couriers, waiting at midnight", height=520)
     fig.update_yaxes(title_text="parcels a day", row=1, col=1)
     fig.update_yaxes(title_text="waiting at midnight", row=2, col=1)
