@@ -270,3 +270,19 @@ def test_a_district_without_locker_banks_runs_every_variant():
     k = kpis_of(simulate(bare, "locker"))
     assert k["pickup_station_delivered_share"] == 0 and k["station_counter_delivered_share"] == 0
     assert k["door_delivered_share"] == 1.0  # nowhere else a recipient can collect
+
+
+def test_a_run_puts_the_garbage_collectors_thresholds_back(small):
+    """A station area runs with fewer collections (sim.model.run.fewer_collections), and the
+    caller's thresholds are back afterwards, also when the run fails."""
+    import gc
+
+    from sim.model.run import fewer_collections
+
+    before = gc.get_threshold()
+    simulate(small, "locker")
+    assert gc.get_threshold() == before
+    with pytest.raises(RuntimeError), fewer_collections():
+        assert gc.get_threshold()[0] == 200_000
+        raise RuntimeError("a run that fails")
+    assert gc.get_threshold() == before
