@@ -166,4 +166,3 @@ def test_plan_couriers_skips_fleets_the_roster_cannot_staff():
     plan = plan_couriers(sc, "locker", parse_target("same_day_delivery_share>=0.5"))
     assert plan.team == 5
     assert all(np.isnan(plan.evaluations[n]) for n in plan.evaluations if n < 5)
-
