@@ -106,7 +106,17 @@ def test_the_default_roster_keeps_everyone_at_work_every_day(small):
     assert len(result.activity.days) == small.couriers.count * (small.horizon.days + small.horizon.drain_days)
 
 
-def test_the_week_chart_is_in_the_gallery_and_the_report(tmp_path):
+def test_a_run_of_a_week_prints_its_weekdays(tmp_path, capsys):
+    path = tmp_path / "week.yaml"
+    path.write_text(yaml.safe_dump({**SMALL, "couriers": ROSTER, "horizon": WEEK, "variants": {"locker": {}}}))
+    assert main(["run", str(path), "--out", str(tmp_path / "out")]) == 0
+    printed = capsys.readouterr().out
+    assert "By weekday" in printed
+    sunday = next(line for line in printed.splitlines() if "Sun" in line)
+    assert " 8 " in sunday  # couriers at work on Sunday: 10 less the two off (the roster above)
+
+
+def test_the_week_chart_is_in_the_gallery_and_the_report(tmp_path, capsys):
     path = tmp_path / "week.yaml"
     path.write_text(
         yaml.safe_dump({**SMALL, "couriers": ROSTER, "horizon": {"days": 3, "drain_days": 1}, "variants": {"locker": {}}})
@@ -118,6 +128,7 @@ def test_the_week_chart_is_in_the_gallery_and_the_report(tmp_path):
     weekdays = pd.read_csv(out / "by_weekday.csv")
     assert weekdays["weekday"].tolist() == [0, 1, 2] and weekdays["days"].tolist() == [1, 1, 1]
     assert '"week":' in (out / "report.html").read_text(encoding="utf-8")
+    assert "By weekday" not in capsys.readouterr().out  # three days are no week
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ if TYPE_CHECKING:
     from ..presentation.verdict import Verdict
     from ..results.runset import RunSet
 
-__all__ = ["escape", "fmt", "kpi_cell", "print_fitting", "print_kpis", "print_verdict", "print_warnings"]
+__all__ = ["escape", "fmt", "kpi_cell", "print_fitting", "print_kpis", "print_verdict", "print_warnings", "print_week"]
 
 
 def escape(text: str) -> str:
@@ -43,6 +43,35 @@ def print_kpis(runs: RunSet, console: Console, pairs: list[tuple[str, str]] | No
                 cells.append(f"{fmt(row['mean'])} ± {fmt(row['ci95'])}")
             columns.append((f"{a} − {b}", cells))
         print_fitting(console, "Paired differences a − b (common random numbers), mean ± 95% CI", keys, columns)
+
+
+def print_week(runs: RunSet, console: Console) -> None:
+    """For a run of a week or more: each weekday's parcels left, couriers at work and parcels waiting
+    at midnight per variant, averaged over the measured days and replications (``by_weekday.csv``)."""
+    from rich.table import Table
+
+    from ..results.runset import by_weekday
+    from ..scenario.week import DAYS_PER_WEEK, WEEKDAY_NAMES
+
+    first, last = runs.scenario.horizon.warmup_days, runs.scenario.horizon.days
+    if last - first < DAYS_PER_WEEK:
+        return
+    week = by_weekday(runs.by_day())
+    title = "By weekday 按星期, measured days, mean: parcels left 派出, couriers at work 出勤, waiting at midnight 滞留"
+    table = Table(title=title, title_justify="left")
+    table.add_column("day", no_wrap=True, min_width=3)
+    variants = list(dict.fromkeys(week["variant"]))
+    for variant in variants:
+        for what in ("left", "at work", "waiting"):
+            table.add_column(f"{escape(str(variant))}\n{what}", justify="right", no_wrap=True)
+    for weekday in range(DAYS_PER_WEEK):
+        cells = []
+        for variant in variants:
+            row = week[(week["variant"] == variant) & (week["weekday"] == weekday)]
+            keys = ("parcels_left", "couriers_at_work", "waiting_at_midnight")
+            cells += [fmt(float(row[k].iloc[0])) if len(row) else "–" for k in keys]
+        table.add_row(WEEKDAY_NAMES[weekday], *cells)
+    console.print(table)
 
 
 def print_fitting(console: Console, title: str, keys: list[str], columns: list[tuple[str, list[str]]]) -> None:

@@ -23,7 +23,7 @@ from .options import (
     share,
     variant_pair,
 )
-from .output import escape, print_kpis, print_verdict, print_warnings
+from .output import escape, print_kpis, print_verdict, print_warnings, print_week
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -130,6 +130,7 @@ def _cmd_run(args: argparse.Namespace, console: Console) -> int:
     with writing(out, args.force) as folder:  # results appear in `out` whole, when everything is written
         runs, verdict, report = _run_into(args, scenario, folder)
     print_kpis(runs, console, args.pairs or None)
+    print_week(runs, console)
     print_warnings(runs.warnings(), console)
     print_verdict(verdict, console)
     if runs.precision_reached is not None:
