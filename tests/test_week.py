@@ -177,3 +177,14 @@ def test_plan_couriers_skips_fleets_the_roster_cannot_staff():
     plan = plan_couriers(sc, "locker", parse_target("same_day_delivery_share>=0.5"))
     assert plan.team == 5
     assert all(np.isnan(plan.evaluations[n]) for n in plan.evaluations if n < 5)
+
+
+def test_capacity_measures_one_ordinary_day_whatever_the_week():
+    """A saturated day has no peak, no weekday factor and every courier at work: the week's
+    settings change nothing in it (a peak on day 5 of a week would not even be a valid one-day run)."""
+    from sim.experiments.capacity import saturated
+
+    plain = small_scenario(couriers=ROSTER | {"roster": {}}, horizon=WEEK)
+    weekly = _week(week={"volume_by_weekday": [1.3, 1, 1, 1, 1, 0.7, 0.7], "peaks": [{"from_day": 5, "days": 2, "factor": 2}]})
+    assert saturated(weekly) == saturated(plain)
+    assert saturated(weekly).horizon.days == 1

@@ -21,6 +21,7 @@ from ..core.stats import json_number, mean_ci
 from ..core.units import SECONDS_PER_HOUR
 from ..results.runset import RunSet
 from ..scenario.schema import Scenario
+from ..scenario.week import RosterConfig, WeekConfig
 from .runner import check_variants, prepare_scenario, run
 
 __all__ = ["CAPACITY_KPIS", "CapacityResult", "capacity", "saturated", "saturated_runs"]
@@ -54,9 +55,12 @@ _MAX_DOUBLINGS = 3
 
 def saturated(scenario: Scenario, parcels_per_courier: int = _START_PER_COURIER) -> Scenario:
     """One station, one day, ``parcels_per_courier`` parcels per courier, at the station and sorted
-    before the shift starts, loaded in arrival order; no upstream part."""
+    before the shift starts, loaded in arrival order; no upstream part, and no week: no peaks, no
+    weekday factors, every courier at work (what one courier can do in a day is the question)."""
     raw = scenario.model_dump(mode="python")
     raw["upstream"] = None
+    raw["week"] = WeekConfig().model_dump(mode="python")
+    raw["couriers"]["roster"] = RosterConfig().model_dump(mode="python")
     saturating = {
         "stations.count": 1,
         "parcels.per_day": parcels_per_courier * scenario.couriers.count,
