@@ -15,6 +15,7 @@ import numpy as np
 from ..core.monitor import TimeWeighted
 from ..core.units import SECONDS_PER_DAY, SECONDS_PER_HOUR
 from ..scenario.schema import EconomicsConfig, LockerConfig, PickupStationConfig, UpstreamConfig
+from ..scenario.week import DAYS_PER_WEEK
 from .accounting import IN_HANDS
 from .activity import Activity
 from .economics import Drops, Income, courier_income, pickup_charges, station_income
@@ -365,7 +366,7 @@ def kpis_by_day(result: RunSummary) -> list[dict[str, float]]:
         rows.append(
             {
                 "day": day,
-                "weekday": (sc.horizon.start_weekday + day) % 7,
+                "weekday": (sc.horizon.start_weekday + day) % DAYS_PER_WEEK,
                 "measured": int(first <= day < last),
                 "parcels_arrived": int(partial.day("arrived")[day]),
                 "parcels_left": work.drops.total,

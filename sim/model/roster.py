@@ -13,23 +13,19 @@ __all__ = ["Roster"]
 class Roster:
     """The couriers at work on each day and the areas each of them serves.
 
-    A share of the couriers has one day off a week: couriers spread evenly over the area order
-    (so that two neighbours are rarely off together), their days off given in turn from
-    ``off_weekdays``. Nobody takes a day off within a peak. A courier rostered for a day is absent
-    with ``absence_share``, a draw of his own for that day; when every courier of a day would be
-    absent, the first of them in area order comes in anyway. The area of a courier not at work is
-    served by the next courier at work in area order (the area after his, and so on around).
+    A share of the couriers has one day off a week (``RosterConfig.day_off``: spread evenly over
+    the area order, so that two neighbours are rarely off together). Nobody takes a day off within
+    a peak. A courier rostered for a day is absent with ``absence_share``, a draw of his own for
+    that day; when every courier of a day would be absent, the first of them in area order comes
+    in anyway. The area of a courier not at work is served by the next courier at work in area
+    order (the area after his, and so on around).
     """
 
     def __init__(
         self, cfg: RosterConfig, week: WeekConfig, *, couriers: int, days: int, start_weekday: int, streams: Streams
     ) -> None:
         weekday = (start_weekday + np.arange(days)) % DAYS_PER_WEEK
-        day_off = np.full(couriers, -1)
-        with_one = round(cfg.day_off_share * couriers)
-        for j in range(with_one):
-            day_off[(j * couriers) // with_one] = cfg.off_weekdays[j % len(cfg.off_weekdays)]
-        rostered = day_off[None, :] != weekday[:, None]
+        rostered = np.array(cfg.day_off(couriers))[None, :] != weekday[:, None]
         rostered[[week.in_peak(d) for d in range(days)]] = True
         at_work = rostered.copy()
         if cfg.absence_share > 0:
@@ -40,11 +36,6 @@ class Roster:
             at_work[nobody, rostered[nobody].argmax(axis=1)] = True
         self.at_work = at_work  # (days, couriers)
         self._areas = [_areas_served(row) for row in at_work.tolist()]
-
-    @property
-    def everyone_always(self) -> bool:
-        """Does every courier work every day (the default)?"""
-        return bool(self.at_work.all())
 
     def works(self, courier: int, day: int) -> bool:
         """Is ``courier`` at work on ``day``?"""

@@ -23,7 +23,7 @@ from ..core.errors import ScenarioError
 from ..core.registry import COMPLIANCE_POLICIES, DELIVERY_POLICIES
 from .base import HOURS_PER_DAY, MAX_SEED, SIZES, Section, SizeCounts, SizeFees, SizeShares, SizeWeights, ordered
 from .pickup import CounterConfig, LockerConfig, PickupStationConfig
-from .week import WEEKDAY_NAMES, RosterConfig, WeekConfig, unstaffed_day
+from .week import DAYS_PER_WEEK, WEEKDAY_NAMES, RosterConfig, WeekConfig, unstaffed_day
 
 __all__ = ["MAX_SEED", "SIZES", "Scenario", "apply_overrides", "scenario_from_dict"]
 
@@ -952,8 +952,8 @@ class Scenario(Section):
         if day is not None:
             raise ValueError(
                 f"couriers.roster: all {couriers} couriers have their day off on "
-                f"{WEEKDAY_NAMES[(h.start_weekday + day) % 7]} (day {day}), a day with parcels; lower day_off_share or "
-                f"spread off_weekdays over more days"
+                f"{WEEKDAY_NAMES[(h.start_weekday + day) % DAYS_PER_WEEK]} (day {day}), a day with parcels; "
+                f"lower day_off_share or spread off_weekdays over more days"
             )
         return self
 

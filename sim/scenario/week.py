@@ -20,6 +20,10 @@ class PeakDays(Section):
     days: int = Field(ge=1, le=60, description="How many days it lasts")
     factor: float = Field(gt=0, le=20, description="Volume ÷ the normal day's (双11 itself: 1.8-1.87× in 2022-2023; sources §10)")
 
+    def covers(self, day: int) -> bool:
+        """Is simulated ``day`` one of the peak's days?"""
+        return self.from_day <= day < self.from_day + self.days
+
 
 class WeekConfig(Section):
     """Volumes through the week and peak days (assumption A44). Day 0's weekday is ``horizon.start_weekday``.
@@ -44,7 +48,7 @@ class WeekConfig(Section):
 
     def factor(self, day: int, start_weekday: int) -> float:
         """Volume of simulated ``day`` ÷ the normal day's."""
-        peak = max((p.factor for p in self.peaks if p.from_day <= day < p.from_day + p.days), default=1.0)
+        peak = max((p.factor for p in self.peaks if p.covers(day)), default=1.0)
         return self.volume_by_weekday[(start_weekday + day) % DAYS_PER_WEEK] * peak
 
     def factors(self, days: int, start_weekday: int) -> list[float]:
@@ -53,7 +57,7 @@ class WeekConfig(Section):
 
     def in_peak(self, day: int) -> bool:
         """Is ``day`` within a peak?"""
-        return any(p.from_day <= day < p.from_day + p.days for p in self.peaks)
+        return any(p.covers(day) for p in self.peaks)
 
 
 class RosterConfig(Section):
@@ -81,12 +85,19 @@ class RosterConfig(Section):
             raise ValueError(f"each weekday at most once, got {list(v)}")
         return v
 
+    def day_off(self, couriers: int) -> list[int]:
+        """Each courier's weekly day off (0 Monday ... 6 Sunday; -1: none): round(share × couriers)
+        of them, spread evenly over the area order, given ``off_weekdays`` in turn (A45)."""
+        off = [-1] * couriers
+        with_one = round(self.day_off_share * couriers)
+        for j in range(with_one):
+            off[(j * couriers) // with_one] = self.off_weekdays[j % len(self.off_weekdays)]
+        return off
+
     def off_by_weekday(self, couriers: int) -> list[int]:
         """How many couriers have their day off on each weekday, Monday to Sunday."""
-        counts = [0] * DAYS_PER_WEEK
-        for j in range(round(self.day_off_share * couriers)):
-            counts[self.off_weekdays[j % len(self.off_weekdays)]] += 1
-        return counts
+        off = self.day_off(couriers)
+        return [off.count(weekday) for weekday in range(DAYS_PER_WEEK)]
 
 
 def unstaffed_day(roster: RosterConfig, week: WeekConfig, *, couriers: int, days: int, start_weekday: int) -> int | None:
