@@ -28,17 +28,24 @@ def _week(**sections):
     return small_scenario(**{"couriers": ROSTER, "horizon": WEEK, **sections})
 
 
-def test_daily_volumes_follow_the_weekday_factors_and_the_peak():
-    """Without day-to-day noise each day brings per_day × its weekday factor × any peak's factor."""
+def test_daily_volumes_follow_the_weekday_the_run_starts_on_and_the_largest_peak():
+    """Without day-to-day noise each day brings per_day × its weekday's factor × the largest peak
+    covering it. Day 0 is a Saturday, so the factors are read from Saturday on (0.5, 0.8, 1.2, 1,
+    ...); peaks ×2 on days 2-3 and ×3 on days 3-4 overlap on day 3, which takes ×3, not ×6. By hand:
+    500 × (0.5, 0.8, 1.2×2, 1×3, 1×3, 1, 1) and nothing on the drain day."""
     sc = small_scenario(
-        horizon=WEEK,
+        horizon={**WEEK, "start_weekday": 5},
         week={
             "volume_by_weekday": [1.2, 1, 1, 1, 1, 0.5, 0.8],
-            "peaks": [{"name": "double11", "from_day": 2, "days": 2, "factor": 2.0}],
+            "peaks": [
+                {"name": "double11", "from_day": 2, "days": 2, "factor": 2.0},
+                {"name": "double12", "from_day": 3, "days": 2, "factor": 3.0},
+            ],
         },
     )
     rows = kpis_by_day(simulate(sc, "locker"))
-    assert [r["parcels_arrived"] for r in rows] == [600, 500, 1000, 1000, 500, 250, 400, 0]
+    assert [r["parcels_arrived"] for r in rows] == [250, 400, 1200, 1500, 1500, 500, 500, 0]
+    assert [r["weekday"] for r in rows] == [5, 6, 0, 1, 2, 3, 4, 5]
 
 
 def test_couriers_off_do_not_work_and_their_neighbours_serve_their_areas():
