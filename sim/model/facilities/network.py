@@ -134,14 +134,14 @@ class PickupNetwork:
         """Leave one of our parcels at ``point`` at ``time_s`` if it has room (claimed at ``claimed_s``,
         when the courier's session at the point began): log it, follow it until it leaves again.
         Returns the slot pool it took (None: no room)."""
+        claimed = time_s if claimed_s is None else claimed_s
+        pool = point.claim(claimed, self._sizes[parcel])
+        if pool is None:
+            return None  # no room: when the recipient would have collected it is never asked
         kind = point.kind_index
-        size = self._sizes[parcel]
         collect = self._chances.collect_time(parcel, time_s, kind)
         limit = time_s + self._limit_by_kind[kind]
-        claimed = time_s if claimed_s is None else claimed_s
-        pool = point.take(claimed, size, min(collect, limit), collected=collect <= limit)
-        if pool is None:
-            return None
+        point.hold(claimed, pool, min(collect, limit), collect <= limit)
         ledger = self._ledger
         if kind == _LOCKER:
             ledger.dropped_in_locker(parcel, time_s, courier, point.place, detail)

@@ -51,7 +51,7 @@ Resolver = Callable[[bool, int], float | None]
 # Stretches of at least this many of other networks' arrivals or releases are swept in numpy at once
 # (``_sweep``); shorter ones, and every arrival that finds its first-choice pool full, go through the
 # loop. The two give the same result (tests/test_pickup_sweep.py); only their speed differs.
-SWEEP_MIN = 48
+SWEEP_MIN = 128
 _AFTER_A_FULL_POOL = 32  # arrivals taken one by one after one found its pool full: the next may too
 
 
@@ -102,18 +102,27 @@ class PickupPoint:
         """Put one of our parcels in the smallest free fitting slot until ``release_s`` (when it is
         collected, or, ``collected`` False, taken away uncollected); returns the slot pool it took,
         None if no slot is free."""
+        pool = self.claim(time_s, size)
+        if pool is not None:
+            self.hold(time_s, pool, release_s, collected)
+        return pool
+
+    def claim(self, time_s: float, size: int) -> int | None:
+        """The slot pool one of our parcels of ``size`` would take at ``time_s`` (None: no slot is
+        free, and the parcel counts as refused); ``hold`` then puts it there."""
         # A session's parcels are all claimed at its start: after the first, nothing is left to catch up.
         ours, pending = self._ours_out, self._pending
         if time_s != self._now or (ours and ours[0][0] <= time_s) or (pending and pending[0][0] <= time_s):
             self._advance(time_s)
         pool = self._free_pool(size)
-        day = self._day(time_s)
         if pool is None:
-            self.refused[day] += 1
-        else:
-            self._hold(time_s, pool, release_s, collected)
-            self.drops[day][pool] += 1
+            self.refused[self._day(time_s)] += 1
         return pool
+
+    def hold(self, time_s: float, pool: int, release_s: float, collected: bool) -> None:
+        """Hold one of our parcels in ``pool`` (just claimed at ``time_s``) until ``release_s``."""
+        self._hold(time_s, pool, release_s, collected)
+        self.drops[self._day(time_s)][pool] += 1
 
     def add_arrival(self, time_s: float, size: int, resolve: Resolver) -> None:
         """One of our parcels arrives at ``time_s`` (later than now, e.g. moved from an expired

@@ -92,19 +92,23 @@ class Station:
     def take_load(self, courier: int, now_s: float, capacity: int, payload_kg: float) -> list[int]:
         """Remove and return the parcels to load now, in priority order, within capacity and payload."""
         areas = self._areas(courier, now_s)
-        ready = [p for area in areas for p in self._pending[area] if self._not_before[p] <= now_s]
-        if not ready:
+        waiting = np.fromiter((p for area in areas for p in self._pending[area]), dtype=np.int64)
+        ready = waiting[self._not_before[waiting] <= now_s]
+        if not len(ready):
             return []
-        ready.sort(key=lambda p: (not self._door_service[p], self._first_go and self._attempts[p] == 0, self._ready[p], p))
+        # Door-service first, then (loading in priority) redeliveries, then the oldest; the parcel's
+        # number breaks ties. One lexsort over the ready parcels: the last key sorts first.
+        retry_last = (self._attempts[ready] == 0) if self._first_go else np.zeros(len(ready), dtype=bool)
+        ready = ready[np.lexsort((ready, self._ready[ready], retry_last, self._door_service[ready] == 0))]
         load: list[int] = []
         weight = 0.0
-        for p in ready:
+        for p, w in zip(ready.tolist(), self._weight[ready].tolist(), strict=True):
             if len(load) == capacity:
                 break
-            if weight + self._weight[p] > payload_kg:
+            if weight + w > payload_kg:
                 continue
             load.append(p)
-            weight += self._weight[p]
+            weight += w
         taken = set(load)
         for area in areas:
             self._pending[area] = [p for p in self._pending[area] if p not in taken]
