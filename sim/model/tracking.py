@@ -340,6 +340,6 @@ def by_parcel(events: EventTable, sel: np.ndarray) -> np.ndarray:
     """The event indices ``sel`` (increasing: in time order) grouped by parcel, each parcel's in time
     order: one stable sort on the parcel, as a lexsort on (parcel, index) would give at twice the cost."""
     parcel = events.parcel[sel]
-    if len(parcel) and 0 <= parcel.min() and parcel.max() <= np.iinfo(np.uint16).max:
+    if len(parcel) and parcel.min() >= 0 and parcel.max() <= np.iinfo(np.uint16).max:
         parcel = parcel.astype(np.uint16)  # numpy sorts 16-bit keys stably by radix: several times quicker
     return sel[np.argsort(parcel, kind="stable")]
