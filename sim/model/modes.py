@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import TYPE_CHECKING
@@ -34,6 +35,11 @@ class DeliveryPlan:
 
     mode: np.ndarray  # Mode of each parcel (int8)
     stop: np.ndarray  # the place of its locker bank or 驿站, else its compound's gate (the counter: the station)
+
+    @functools.cached_property
+    def mode_list(self) -> list[int]:
+        """``mode`` as a list, for the couriers' loops (indexing a numpy array one parcel at a time is slow)."""
+        return self.mode.tolist()
 
 
 def plan_deliveries(parcels: Parcels, city: City, recipients: Households, policy: str, *, counter: bool) -> DeliveryPlan:

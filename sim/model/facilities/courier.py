@@ -281,7 +281,7 @@ class Courier:
         """Shelve the counter's parcels, load the rest, ride the planned tour, come back and unload;
         return pick-ups (``returns``) share the tour. At the day's end (plus any overtime allowance)
         the courier rides back from the stop in hand."""
-        env, cfg, ledger, mode = self.env, self.config, self.ledger, self.plan.mode
+        env, cfg, ledger, mode = self.env, self.config, self.ledger, self.plan.mode_list
         start = env.now
         counter = [(p, Detail.NONE) for p in load if mode[p] == _COUNTER]
         carry = [p for p in load if mode[p] != _COUNTER]
@@ -324,7 +324,7 @@ class Courier:
         """The tour's route over the places where the tricycle stops for the load and the returns."""
         stops: dict[int, list[int]] = {}
         first: set[int] = set()
-        door_service, mode = self.parcels.door_service, self.plan.mode
+        door_service, mode = self.parcels.door_service, self.plan.mode_list
         for p, place in zip(carry, self.plan.stop[carry].tolist(), strict=True):
             stops.setdefault(place, []).append(p)
             if self.config.tour_order == "door_service_first" and door_service[p] and mode[p] == _DOOR:
@@ -461,7 +461,7 @@ class Courier:
         overtime allowance) are left for a later day. Under pressure (``backlog`` parcels still to
         go, the day's end near) a courier may leave door-service parcels in the stop's locker
         unasked, as the compliance policy says."""
-        env, mode, network = self.env, self.plan.mode, self.network
+        env, mode, network = self.env, self.plan.mode_list, self.network
         clock, outcome = StopClock(env.now), StopOutcome()
         clock.spend(_PARK, self.door.park_s)
         door = [p for p in parcels if mode[p] == _DOOR]

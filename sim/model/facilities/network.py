@@ -228,7 +228,7 @@ class PickupNetwork:
                 compound = Place.compound(point.place)
                 mine = by_compound[starts[compound] : starts[compound + 1]]
                 who = mine[rng.integers(0, len(mine), size=n)] if len(mine) else np.zeros(n, dtype=np.int64)
-                u = np.stack([rng.random(n), rng.random(n), rng.random(n)])  # the pick-up hour, minute, days let pass
+                u = rng.random((3, n))  # the pick-up hour, minute, days let pass (as three draws of n in turn)
                 drawn.append((point, sizes, arrive, who, u))
             if not drawn:
                 continue

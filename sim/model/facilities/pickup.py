@@ -122,7 +122,7 @@ class PickupPoint:
     def hold(self, time_s: float, pool: int, release_s: float, collected: bool) -> None:
         """Hold one of our parcels in ``pool`` (just claimed at ``time_s``) until ``release_s``."""
         self._hold(time_s, pool, release_s, collected)
-        self.drops[self._day(time_s)][pool] += 1
+        self.drops[self._day_seen][pool] += 1  # the day of ``time_s``: ``_hold`` brought it up to date
 
     def add_arrival(self, time_s: float, size: int, resolve: Resolver) -> None:
         """One of our parcels arrives at ``time_s`` (later than now, e.g. moved from an expired
@@ -243,7 +243,7 @@ class PickupPoint:
             room[pool] += 1
             self._level -= 1
             if collected:
-                self.collections[self._day(t)] += 1
+                self.collections[self._day_seen] += 1  # the day of ``t``: brought up to date above
         self._bg_released = j
         if time_s >= self._next_day_s:
             self._carry_peaks_to(time_s)
@@ -359,8 +359,10 @@ class PickupPoint:
         self._level += 1
         self._ours += 1
         day = self._day_seen
-        self.peak[day] = max(self.peak[day], self._level)
-        self.peak_ours[day] = max(self.peak_ours[day], self._ours)
+        if self._level > self.peak[day]:
+            self.peak[day] = self._level
+        if self._ours > self.peak_ours[day]:
+            self.peak_ours[day] = self._ours
 
     def _carry_peaks_to(self, time_s: float) -> None:
         """Every day from the last one brought up to date to the day of ``time_s`` held at least the
