@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from sim.model.activity import StopPart
+from sim.model.facilities.stop import StopClock
 from sim.model.run import simulate
 
 from .conftest import small_scenario
@@ -71,3 +72,20 @@ def test_parts_add_up_to_the_stop_totals(result):
     assert total(StopPart.HANDOVER) == pytest.approx(stops["handover_s"].sum(), rel=1e-9)
     assert total(StopPart.LOCKER, StopPart.PICKUP_STATION) == pytest.approx(stops["pickup_s"].sum(), rel=1e-9)
     assert {int(StopPart.PARK), int(StopPart.WALK), int(StopPart.HANDOVER)} <= set(seconds.index)
+
+
+@pytest.mark.parametrize("seconds", [2.7, 0.1, 0.0])
+def test_spending_a_session_at_once_is_spending_it_parcel_by_parcel(seconds):
+    """``StopClock.spend_each`` (a locker session's drops at once) gives the very floats of one
+    ``spend`` a parcel: each drop's end time, the stop's totals, the clock, one merged interval.
+    0.1 s does not add up exactly in binary, so a sum instead of additions in turn would differ."""
+    one_by_one, at_once = StopClock(1000.3), StopClock(1000.3)
+    for clock in (one_by_one, at_once):
+        clock.spend(StopPart.WALK, 12.5)
+        clock.spend(StopPart.LOCKER, 15.0)  # opening the bank: the drops extend this interval
+    ends = [one_by_one.spend(StopPart.LOCKER, seconds) for _ in range(7)]
+    assert at_once.spend_each(StopPart.LOCKER, seconds, 7) == ends
+    assert (at_once.now, at_once.totals, at_once.parts) == (one_by_one.now, one_by_one.totals, one_by_one.parts)
+    assert len(at_once.parts) == 2  # walk, then one locker session
+    if seconds == 0.1:
+        assert ends[-1] != 1000.3 + 12.5 + 15.0 + 7 * 0.1  # why the additions must come in turn

@@ -499,9 +499,9 @@ class Courier:
         claimed = clock.now
         clock.spend(_LOCKER_SESSION, self.locker.open_s)
         full = []
-        for p, detail in parcels:
-            t = clock.spend(_LOCKER_SESSION, self.locker.drop_s_per_parcel)
-            outcome.attempts += 1
+        outcome.attempts += len(parcels)
+        ends = clock.spend_each(_LOCKER_SESSION, self.locker.drop_s_per_parcel, len(parcels))
+        for (p, detail), t in zip(parcels, ends, strict=True):
             if self.network.leave(p, bank, t, courier=self.index, detail=detail, claimed_s=claimed) is None:
                 self.ledger.failed(p, t, self.index, bank.place, Detail.LOCKER_FULL)
                 full.append((p, detail))
@@ -566,9 +566,9 @@ class Courier:
             clock.spend(_WALK, walk)
             return
         clock.spend(_PICKUP_STATION_PART, self.pickup.visit_s)
-        for p, detail in batch:
-            t = clock.spend(_PICKUP_STATION_PART, self.pickup.checkin_s_per_parcel)
-            outcome.attempts += 1
+        outcome.attempts += len(batch)
+        ends = clock.spend_each(_PICKUP_STATION_PART, self.pickup.checkin_s_per_parcel, len(batch))
+        for (p, detail), t in zip(batch, ends, strict=True):
             if network.leave(p, station_here, t, courier=self.index, detail=detail, claimed_s=claimed) is None:
                 self.ledger.failed(p, t, self.index, place, Detail.NO_ROOM)
                 outcome.no_room.append(p)

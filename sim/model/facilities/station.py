@@ -45,8 +45,9 @@ class Station:
         self._roster = roster
         couriers = roster.at_work.shape[1]
         self._pending: list[list[int]] = [[] for _ in range(couriers)]
-        for parcel in np.argsort(ready_s, kind="stable"):
-            self._pending[int(owner[parcel])].append(int(parcel))
+        order = np.argsort(ready_s, kind="stable")
+        for parcel, area in zip(order.tolist(), owner[order].tolist(), strict=True):
+            self._pending[area].append(parcel)
         self._returns: list[list[tuple[float, int]]] = [[] for _ in range(couriers)]  # (ready, request)
         self._return_area: dict[int, int] = {}
 
