@@ -186,9 +186,12 @@ class PickupPoint:
                 continue
             if next_bg > time_s:
                 break
-            if i >= self._loop_until:
-                last = bisect_right(bg_t, min(time_s, pending[0][0]) if pending else time_s, i)
-                if last - i >= SWEEP_MIN:
+            # A sweep when at least SWEEP_MIN arrivals are due before the next of ours moves in (the
+            # list is sorted: one look at the SWEEP_MIN-th tells).
+            if i >= self._loop_until and i + SWEEP_MIN <= n:
+                bound = min(time_s, pending[0][0]) if pending else time_s
+                if bg_t[i + SWEEP_MIN - 1] <= bound:
+                    last = bisect_right(bg_t, bound, i)
                     self._bg_next = i
                     i = self._sweep(last, bg_t[last - 1])
                     if i < last:  # arrival i found its first-choice pool full: the loop takes it and a few more
@@ -220,7 +223,7 @@ class PickupPoint:
         day's level as it begins."""
         ours, out_t, room = self._ours_out, self._bg_out_t, self._room
         j, n = self._bg_released, len(out_t)
-        if n - j >= SWEEP_MIN and bisect_right(out_t, time_s, j) - j >= SWEEP_MIN:
+        if n - j >= SWEEP_MIN and out_t[j + SWEEP_MIN - 1] <= time_s:  # at least SWEEP_MIN due (sorted)
             self._sweep(self._bg_next, time_s)  # releases only: they never find a pool full
             j = self._bg_released
         while True:
