@@ -49,6 +49,11 @@ class Parcels:
         """``weight_kg`` as a list, for the couriers' loops."""
         return self.weight_kg.tolist()
 
+    @functools.cached_property
+    def address_list(self) -> list[tuple[int, int, int]]:
+        """Each parcel's (building, floor, household), for the couriers' loops: the order of a round."""
+        return list(zip(self.building.tolist(), self.floor.tolist(), self.household.tolist(), strict=True))
+
 
 def station_arrivals(scenario: Scenario, streams: Streams) -> np.ndarray:
     """Arrival times of a station's parcels when no upstream model feeds it: about ``parcels.per_day``

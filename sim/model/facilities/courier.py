@@ -600,8 +600,9 @@ class Courier:
         city, pc, cfg = self.city, self.parcels, self.door
         has_locker = city.place_bank[place] >= 0
         visits: dict[tuple[int, int, int], tuple[list[int], list[int]]] = {}
+        address = pc.address_list
         for p in parcels:
-            visits.setdefault((int(pc.building[p]), int(pc.floor[p]), int(pc.household[p])), ([], []))[0].append(p)
+            visits.setdefault(address[p], ([], []))[0].append(p)
         for r in returns:
             visits.setdefault(self._return_address(r), ([], []))[1].append(r)
         order = sorted(visits)
