@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import accumulate
+
 import numpy as np
 import pytest
 
@@ -85,7 +87,9 @@ def test_spending_a_session_at_once_is_spending_it_parcel_by_parcel(seconds):
         clock.spend(StopPart.LOCKER, 15.0)  # opening the bank: the drops extend this interval
     ends = [one_by_one.spend(StopPart.LOCKER, seconds) for _ in range(7)]
     assert at_once.spend_each(StopPart.LOCKER, seconds, 7) == ends
-    assert (at_once.now, at_once.totals, at_once.parts) == (one_by_one.now, one_by_one.totals, one_by_one.parts)
+    assert ends == list(accumulate([1000.3 + 12.5 + 15.0] + [seconds] * 7))[1:]  # one addition at a time
+    fields = ("now", "parts", "park_s", "walk_s", "vertical_s", "wait_s", "handover_s", "pickup_s")
+    assert [getattr(at_once, f) for f in fields] == [getattr(one_by_one, f) for f in fields]
     assert len(at_once.parts) == 2  # walk, then one locker session
     if seconds == 0.1:
         assert ends[-1] != 1000.3 + 12.5 + 15.0 + 7 * 0.1  # why the additions must come in turn

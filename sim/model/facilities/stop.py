@@ -17,29 +17,32 @@ from ..tracking import Detail
 __all__ = ["StopClock", "StopOutcome"]
 
 # The stop's totals, by part: what the stops table reports of where the time went.
-_TOTALS = ("park_s", "walk_s", "vertical_s", "wait_s", "handover_s", "pickup_s")
 _TOTAL_OF = {
-    StopPart.PARK: 0,
-    StopPart.WALK: 1,
-    StopPart.STAIRS: 2,
-    StopPart.LIFT: 2,
-    StopPart.WAIT: 3,
-    StopPart.CALL: 3,
-    StopPart.HANDOVER: 4,
-    StopPart.LOCKER: 5,
-    StopPart.PICKUP_STATION: 5,
+    StopPart.PARK: "park_s",
+    StopPart.WALK: "walk_s",
+    StopPart.STAIRS: "vertical_s",
+    StopPart.LIFT: "vertical_s",
+    StopPart.WAIT: "wait_s",
+    StopPart.CALL: "wait_s",
+    StopPart.HANDOVER: "handover_s",
+    StopPart.LOCKER: "pickup_s",
+    StopPart.PICKUP_STATION: "pickup_s",
 }
-_TOTAL_INDEX = [_TOTAL_OF[part] for part in sorted(_TOTAL_OF)]  # by the part's number: a list is quicker than a dict
 
 
 class StopClock:
     """The courier's time inside a stop, from its start; ``spend`` is the only way it moves."""
 
-    __slots__ = ("now", "parts", "totals")
+    __slots__ = ("handover_s", "now", "park_s", "parts", "pickup_s", "vertical_s", "wait_s", "walk_s")
 
     def __init__(self, start_s: float) -> None:
         self.now = start_s
-        self.totals = [0.0] * len(_TOTALS)  # seconds by the stops table's columns (``_TOTALS``)
+        self.park_s = 0.0
+        self.walk_s = 0.0
+        self.vertical_s = 0.0
+        self.wait_s = 0.0
+        self.handover_s = 0.0
+        self.pickup_s = 0.0
         self.parts: list[tuple[float, float, int]] = []  # (start, end, StopPart) in time order
 
     def spend(self, part: StopPart, seconds: float) -> float:
@@ -48,59 +51,35 @@ class StopClock:
         if seconds > 0:
             start = self.now
             end = self.now = start + seconds
-            parts = self.parts
-            if parts and parts[-1][2] == part and parts[-1][1] == start:
-                parts[-1] = (parts[-1][0], end, parts[-1][2])
-            else:
-                parts.append((start, end, int(part)))
-            self.totals[_TOTAL_INDEX[part]] += seconds
+            self._log(part, start, end)
+            total = _TOTAL_OF[part]
+            setattr(self, total, getattr(self, total) + seconds)
         return self.now
 
     def spend_each(self, part: StopPart, seconds: float, n: int) -> list[float]:
-        """Spend ``seconds`` on ``part`` ``n`` times in turn (a parcel each): the times each ends,
-        exactly as ``n`` calls of ``spend`` would give them, logged as one interval."""
+        """Spend ``seconds`` on ``part`` ``n`` times in turn (a parcel each, a locker session's drops):
+        the time each ends. One addition at a time, so the floats are those of ``n`` calls of ``spend``."""
         if seconds <= 0 or n <= 0:
             return [self.now] * n
-        ends, now, total, index = [], self.now, self.totals[_TOTAL_INDEX[part]], _TOTAL_INDEX[part]
-        for _ in range(n):  # one addition at a time: the same floats as ``spend``
+        start = now = self.now
+        total_name = _TOTAL_OF[part]
+        total = getattr(self, total_name)
+        ends = []
+        for _ in range(n):
             now += seconds
             total += seconds
             ends.append(now)
-        parts = self.parts
-        if parts and parts[-1][2] == part and parts[-1][1] == self.now:
-            parts[-1] = (parts[-1][0], now, parts[-1][2])
-        else:
-            parts.append((self.now, now, int(part)))
-        self.totals[index] = total
+        self._log(part, start, now)
+        setattr(self, total_name, total)
         self.now = now
         return ends
 
-    @property
-    def park_s(self) -> float:
-        return self.totals[0]
-
-    @property
-    def walk_s(self) -> float:
-        return self.totals[1]
-
-    @property
-    def vertical_s(self) -> float:
-        """Stairs and lifts."""
-        return self.totals[2]
-
-    @property
-    def wait_s(self) -> float:
-        """Waiting at doors and entrances, and calls."""
-        return self.totals[3]
-
-    @property
-    def handover_s(self) -> float:
-        return self.totals[4]
-
-    @property
-    def pickup_s(self) -> float:
-        """Locker sessions and 驿站 hand-ins."""
-        return self.totals[5]
+    def _log(self, part: StopPart, start: float, end: float) -> None:
+        parts = self.parts
+        if parts and parts[-1][2] == part and parts[-1][1] == start:
+            parts[-1] = (parts[-1][0], end, parts[-1][2])
+        else:
+            parts.append((start, end, int(part)))
 
 
 @dataclass
