@@ -10,7 +10,7 @@ from sim.model.accounting import accounting_from_log
 from sim.model.demand import sort_ready_times
 from sim.model.facilities.pickup import LOCKER_FITS, PickupKind, PickupPoint
 from sim.model.ledger import Ledger
-from sim.model.tracking import Detail
+from sim.model.tracking import Detail, first_of_each, stable_order
 from sim.world.places import Place
 from sim.world.routing import nearest_neighbour_tour, plan_tour, tour_length
 
@@ -124,3 +124,16 @@ def test_the_ledger_counters_always_add_up_to_the_log(intents, waiting, horizon_
     assert log.returned == ledger.returned_count + ledger.returned_uncollected_by(horizon)
     assert log.in_flight == waiting
     assert log.in_hands + log.in_locker + log.at_station_pickup + log.in_flight + log.returned == n
+
+
+@FAST
+@given(st.lists(st.integers(0, 70_000), max_size=300), st.booleans())
+def test_radix_grouping_gives_numpy_unique_and_the_stable_merge_sort(keys, small):
+    """``stable_order`` and ``first_of_each`` sort 16-bit keys by radix and larger ones by merge
+    sort: both must give what ``np.argsort(kind="stable")`` and ``np.unique(return_index=True)`` give,
+    ties kept in order (the first occurrence of a parcel is its first event in time)."""
+    k = np.asarray(keys, dtype=np.int64) % (300 if small else 70_001)
+    assert np.array_equal(stable_order(k), np.argsort(k, kind="stable"))
+    distinct, first = first_of_each(k)
+    expected_distinct, expected_first = np.unique(k, return_index=True)
+    assert np.array_equal(distinct, expected_distinct) and np.array_equal(first, expected_first)

@@ -24,7 +24,7 @@ from .accounting import IN_HANDS, final_status, where_they_are
 from .activity import Activity
 from .economics import overdue_fee
 from .facilities.pickup import PickupKind
-from .tracking import Detail, EventTable, Service, Status, by_parcel
+from .tracking import Detail, EventTable, Service, Status, by_parcel, first_of_each
 
 __all__ = [
     "COURIER_DROPS",
@@ -349,7 +349,7 @@ def first_times(events: EventTable, statuses: tuple[Status, ...], n: int) -> np.
     """For each parcel, the time of its first event with one of ``statuses`` (NaN if none)."""
     out = np.full(n, np.nan)
     sel = np.flatnonzero(np.isin(events.status, statuses))
-    parcels, first = np.unique(events.parcel[sel], return_index=True)  # events are in time order
+    parcels, first = first_of_each(events.parcel[sel])  # events are in time order
     out[parcels] = events.time_s[sel[first]]
     return out
 
@@ -360,7 +360,7 @@ def _first_attempts(events: EventTable, n: int, eligible: np.ndarray) -> tuple[i
     full_bank = (events.status == Status.DELIVERY_FAILED) & (events.detail == Detail.LOCKER_FULL)
     sel = np.flatnonzero(np.isin(events.status, _ATTEMPTS) & (events.courier >= 0) & ~full_bank)
     first = np.full(n, -1, dtype=np.int64)
-    parcels, idx = np.unique(events.parcel[sel], return_index=True)
+    parcels, idx = first_of_each(events.parcel[sel])
     first[parcels] = events.status[sel[idx]]
     attempted = eligible & (first >= 0)
     return int((attempted & (first != Status.DELIVERY_FAILED)).sum()), int(attempted.sum())

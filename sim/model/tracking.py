@@ -29,7 +29,9 @@ __all__ = [
     "Status",
     "by_parcel",
     "events_from_arrow",
+    "first_of_each",
     "format_timeline",
+    "stable_order",
 ]
 
 
@@ -339,7 +341,21 @@ def format_timeline(times_s: np.ndarray, statuses: np.ndarray, details: np.ndarr
 def by_parcel(events: EventTable, sel: np.ndarray) -> np.ndarray:
     """The event indices ``sel`` (increasing: in time order) grouped by parcel, each parcel's in time
     order: one stable sort on the parcel, as a lexsort on (parcel, index) would give at twice the cost."""
-    parcel = events.parcel[sel]
-    if len(parcel) and parcel.min() >= 0 and parcel.max() <= np.iinfo(np.uint16).max:
-        parcel = parcel.astype(np.uint16)  # numpy sorts 16-bit keys stably by radix: several times quicker
-    return sel[np.argsort(parcel, kind="stable")]
+    return sel[stable_order(events.parcel[sel])]
+
+
+def stable_order(keys: np.ndarray) -> np.ndarray:
+    """``np.argsort(keys, kind="stable")`` for integer keys, by numpy's radix sort where they fit in 16
+    bits (a station area's parcel ids usually do): several times quicker than the merge sort."""
+    if len(keys) and keys.min() >= 0 and keys.max() <= np.iinfo(np.uint16).max:
+        keys = keys.astype(np.uint16)
+    return np.argsort(keys, kind="stable")
+
+
+def first_of_each(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct integer keys, ascending, and where each first occurs: ``np.unique(keys,
+    return_index=True)``, by ``stable_order``."""
+    order = stable_order(keys)
+    ordered = keys[order]
+    first = np.r_[True, ordered[1:] != ordered[:-1]] if len(ordered) else np.zeros(0, dtype=bool)
+    return ordered[first], order[first]
