@@ -13,7 +13,7 @@ guarantees. A day's ``peak`` never exceeds the capacity: a parcel that finds no 
 never squeezed in.
 
 Other networks' parcels are most of a point's traffic (hundreds a day at a 驿站, a few of ours):
-they are kept as lists sorted by arrival and by release, walked with two cursors, and only our
+they are kept as arrays sorted by arrival and by release, walked with two cursors, and only our
 own parcels go through a heap.
 """
 
@@ -22,7 +22,7 @@ from __future__ import annotations
 import heapq
 import math
 from bisect import bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from enum import IntEnum
 
 import numpy as np
@@ -62,11 +62,8 @@ class PickupPoint:
     _bg_t_np = _bg_out_t_np = np.zeros(0)
     _bg_first_np = _bg_out_i_np = _bg_pool = np.zeros(0, dtype=np.int64)
     _bg_out_collected_np = np.zeros(0, dtype=bool)
-    _bg_t: Sequence[float] = ()
-    _bg_size: Sequence[int] = ()
-    _bg_out_t: Sequence[float] = ()
-    _bg_out_i: Sequence[int] = ()
-    _bg_out_collected: Sequence[bool] = ()
+    # The same buffers for the loop, one number at a time (``memoryview`` gives plain floats, ints and bools).
+    _bg_t = _bg_size = _bg_out_t = _bg_out_i = _bg_out_collected = _bg_pool_at = memoryview(b"")
     _bg_next = _bg_released = _loop_until = 0
 
     def __init__(
@@ -134,20 +131,21 @@ class PickupPoint:
         """Other networks' parcels, in time order: when each arrives, its size, when it leaves (always
         after it arrives), and whether its recipient collected it then (else its network took it away)."""
         order = np.argsort(releases_s, kind="stable")
-        # Numpy arrays for ``_sweep``, lists for the loop (a list is quicker to index one at a time).
-        self._bg_t_np = np.asarray(times_s, dtype=np.float64)
-        self._bg_first_np = np.array([f[0] for f in self._fits], dtype=np.int64)[
-            np.asarray(sizes, dtype=np.int64)
-        ]  # first-choice pools
-        self._bg_out_t_np = np.asarray(releases_s, dtype=np.float64)[order]  # releases in time order ...
+        # Numpy arrays for ``_sweep``; the loop reads the same buffers through memoryviews, which give
+        # plain Python numbers one at a time as quickly as a list does, without a list's objects.
+        self._bg_t_np = np.ascontiguousarray(times_s, dtype=np.float64)
+        sizes = np.ascontiguousarray(sizes, dtype=np.int64)
+        self._bg_first_np = np.array([f[0] for f in self._fits], dtype=np.int64)[sizes]  # first-choice pools
+        self._bg_out_t_np = np.ascontiguousarray(np.asarray(releases_s, dtype=np.float64)[order])  # releases in time order ...
         self._bg_out_i_np = order  # ... of which parcel ...
-        self._bg_out_collected_np = np.asarray(collected, dtype=bool)[order]  # ... and collected then?
-        self._bg_t = self._bg_t_np.tolist()
-        self._bg_size = np.asarray(sizes, dtype=np.int64).tolist()
-        self._bg_out_t = self._bg_out_t_np.tolist()
-        self._bg_out_i = order.tolist()
-        self._bg_out_collected = self._bg_out_collected_np.tolist()
-        self._bg_pool = np.full(len(self._bg_t), -1, dtype=np.int64)  # the pool each took (-1: refused, or not yet come)
+        self._bg_out_collected_np = np.ascontiguousarray(np.asarray(collected, dtype=bool)[order])  # ... and collected then?
+        self._bg_pool = np.full(len(self._bg_t_np), -1, dtype=np.int64)  # the pool each took (-1: refused, or not yet come)
+        self._bg_t = self._bg_t_np.data
+        self._bg_size = sizes.data
+        self._bg_out_t = self._bg_out_t_np.data
+        self._bg_out_i = np.ascontiguousarray(order).data
+        self._bg_out_collected = self._bg_out_collected_np.data
+        self._bg_pool_at = self._bg_pool.data
         self._bg_next = 0  # arrivals taken so far
         self._bg_released = 0  # releases processed so far
         self._loop_until = 0  # arrivals before this index go through the loop (one found its pool full)
@@ -168,7 +166,7 @@ class PickupPoint:
         bg_t, bg_size, bg_pool, fits, room, pending = (
             self._bg_t,
             self._bg_size,
-            self._bg_pool,
+            self._bg_pool_at,
             self._fits,
             self._room,
             self._pending,
@@ -235,7 +233,7 @@ class PickupPoint:
             if t >= self._next_day_s:
                 self._carry_peaks_to(t)
             if next_bg <= next_ours:
-                pool = self._bg_pool[self._bg_out_i[j]]
+                pool = self._bg_pool_at[self._bg_out_i[j]]
                 collected = self._bg_out_collected[j]
                 j += 1
                 if pool < 0:
