@@ -166,16 +166,16 @@ class ParcelChances:
         self.return_delay_s = cfg.return_request_median_h * SECONDS_PER_HOUR * np.exp(0.8 * z)
         # Per parcel and kind of pick-up point it may be collected from (``PickupKind``): the time
         # of day the recipient comes, and the days they let pass first (geometric: P(k or more) =
-        # skip_share ** k). Flat lists of floats: cheap to index, and no containers for the
-        # garbage collector to walk.
-        self._pickup_s: list[list[float]] = []
-        self._skipped_days: list[list[int]] = []
+        # skip_share ** k). Read one parcel at a time through memoryviews: plain numbers, and no
+        # list of objects to build and free.
+        self._pickup_s: list[memoryview] = []
+        self._skipped_days: list[memoryview] = []
         for kind in range(len(PICKUP_KINDS)):
             u_hour, minute, u_skip = (
                 streams.uniform(name, keys, kind) for name in ("pickup_hour", "pickup_minute", "pickup_skip")
             )
-            self._pickup_s.append(people.pickup_offsets_s(households, u_hour, minute, kind).tolist())
-            self._skipped_days.append(skipped_days(u_skip, cfg.pickup_skip_day_share).tolist())
+            self._pickup_s.append(np.ascontiguousarray(people.pickup_offsets_s(households, u_hour, minute, kind)).data)
+            self._skipped_days.append(np.ascontiguousarray(skipped_days(u_skip, cfg.pickup_skip_day_share)).data)
 
     def collect_time(self, parcel: int, ready_s: float, kind: int) -> float:
         """When the recipient collects the parcel from a pick-up point of ``kind``, ready there from
