@@ -39,20 +39,26 @@ class Parcels:
     def __len__(self) -> int:
         return len(self.arrival_s)
 
+    # For the couriers' loops, one parcel at a time: memoryviews of the arrays give plain Python
+    # numbers as quickly as a list would, without a list of objects to build and free.
     @functools.cached_property
-    def compound_list(self) -> list[int]:
-        """``compound`` as a list, for the couriers' loops (one list for all of them)."""
-        return self.compound.tolist()
+    def compound_at(self) -> memoryview:
+        return np.ascontiguousarray(self.compound, dtype=np.int64).data
 
     @functools.cached_property
-    def weight_list(self) -> list[float]:
-        """``weight_kg`` as a list, for the couriers' loops."""
-        return self.weight_kg.tolist()
+    def weight_at(self) -> memoryview:
+        return np.ascontiguousarray(self.weight_kg, dtype=np.float64).data
 
     @functools.cached_property
-    def address_list(self) -> list[tuple[int, int, int]]:
-        """Each parcel's (building, floor, household), for the couriers' loops: the order of a round."""
-        return list(zip(self.building.tolist(), self.floor.tolist(), self.household.tolist(), strict=True))
+    def _addresses(self) -> tuple[memoryview, memoryview, memoryview]:
+        columns = (self.building, self.floor, self.household)
+        building, floor, household = (np.ascontiguousarray(a, dtype=np.int64).data for a in columns)
+        return building, floor, household
+
+    def address(self, parcel: int) -> tuple[int, int, int]:
+        """The parcel's (building, floor, household): the order of a round."""
+        building, floor, household = self._addresses
+        return building[parcel], floor[parcel], household[parcel]
 
 
 def station_arrivals(scenario: Scenario, streams: Streams) -> np.ndarray:

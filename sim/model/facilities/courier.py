@@ -151,7 +151,7 @@ class Courier:
         self._lobby_lockers = scenario.city.locker_in_lobby
         self.city = city
         self.parcels = parcels
-        self._compound = parcels.compound_list
+        self._compound = parcels.compound_at
         self.plan = plan
         self.station = station
         self.network = network
@@ -165,7 +165,7 @@ class Courier:
         self.roster = roster
         self.days = days
         self.battery = Battery(scenario.couriers.vehicle)
-        self._weight = parcels.weight_list
+        self._weight = parcels.weight_at
         self.process = env.process(self.run())
 
     def run(self) -> ProcessGenerator:
@@ -600,9 +600,8 @@ class Courier:
         city, pc, cfg = self.city, self.parcels, self.door
         has_locker = city.place_bank[place] >= 0
         visits: dict[tuple[int, int, int], tuple[list[int], list[int]]] = {}
-        address = pc.address_list
         for p in parcels:
-            visits.setdefault(address[p], ([], []))[0].append(p)
+            visits.setdefault(pc.address(p), ([], []))[0].append(p)
         for r in returns:
             visits.setdefault(self._return_address(r), ([], []))[1].append(r)
         order = sorted(visits)
