@@ -123,9 +123,17 @@ DETAIL_NAMES = [d.label for d in Detail]
 SERVICE_NAMES = [s.label for s in Service]
 
 
+# An event log's columns as arrays, in the order logged: time, parcel, status, courier, place, detail.
+_Block = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
 @dataclass
 class EventLog:
-    """Appends status changes during a run; ``table()`` turns them into sorted columns."""
+    """Appends status changes during a run; ``table()`` turns them into sorted columns.
+
+    Single events go to lists (quick to append one at a time); a block of many (``add_many``)
+    is kept as arrays, after the lists so far are turned into a block too, so the order of
+    logging is kept without turning arrays into lists and back."""
 
     time_s: list[float] = field(default_factory=list)
     parcel: list[int] = field(default_factory=list)
@@ -133,6 +141,7 @@ class EventLog:
     courier: list[int] = field(default_factory=list)
     place: list[int] = field(default_factory=list)
     detail: list[int] = field(default_factory=list)
+    _blocks: list[_Block] = field(default_factory=list)
 
     def add(self, time_s: float, parcel: int, status: Status, courier: int = -1, place: int = -1, detail: Detail = Detail.NONE):
         self.time_s.append(time_s)
@@ -167,26 +176,54 @@ class EventLog:
         """Log many events at once (e.g. a truck's arrival); every field but the parcels may be one
         value for all."""
         n = len(parcels)
-        self.time_s.extend(np.broadcast_to(time_s, n).tolist())
-        self.parcel.extend(np.asarray(parcels).tolist())
-        for column, value in ((self.status, status), (self.courier, courier), (self.place, place), (self.detail, detail)):
-            column.extend(np.broadcast_to(np.asarray(value, dtype=np.int64), n).tolist())
+        self._blocks.append(self._lists_as_block())
+        self._clear_lists()
+
+        def column(value: np.ndarray | float | int, dtype: type) -> np.ndarray:
+            return np.array(np.broadcast_to(np.asarray(value, dtype=dtype), n))
+
+        self._blocks.append(
+            (
+                column(time_s, np.float64),
+                column(parcels, np.int64),
+                column(status, np.int8),
+                column(courier, np.int32),
+                column(place, np.int32),
+                column(detail, np.int8),
+            )
+        )
+
+    def _lists_as_block(self) -> _Block:
+        n = len(self.time_s)
+        return (
+            np.asarray(self.time_s, dtype=np.float64),
+            np.asarray(self.parcel, dtype=np.int64),
+            # fromiter: the run logs enum members, which asarray converts one by one at twice the cost
+            np.fromiter(self.status, dtype=np.int8, count=n),
+            np.asarray(self.courier, dtype=np.int32),
+            np.asarray(self.place, dtype=np.int32),
+            np.fromiter(self.detail, dtype=np.int8, count=n),
+        )
+
+    def _clear_lists(self) -> None:
+        for column in (self.time_s, self.parcel, self.status, self.courier, self.place, self.detail):
+            column.clear()
 
     def table(self, station: int = -1, door_service: np.ndarray | None = None) -> EventTable:
         """The log sorted by time; ties keep the order in which they were logged. ``door_service``
         gives each parcel's service class (unknown, -1, without it)."""
-        time_s = np.asarray(self.time_s, dtype=np.float64)
+        blocks = [*self._blocks, self._lists_as_block()]
+        time_s, parcel, status, courier, place, detail = (np.concatenate(c) for c in zip(*blocks, strict=True))
         order = np.argsort(time_s, kind="stable")
-        parcel = np.asarray(self.parcel, dtype=np.int64)[order]
+        parcel = parcel[order]
         service = np.full(len(parcel), -1, dtype=np.int8) if door_service is None else door_service[parcel].astype(np.int8)
         return EventTable(
             time_s=time_s[order],
             parcel=parcel,
-            # fromiter: the run logs enum members, which asarray converts one by one at twice the cost
-            status=np.fromiter(self.status, dtype=np.int8, count=len(self.status))[order],
-            courier=np.asarray(self.courier, dtype=np.int32)[order],
-            place=np.asarray(self.place, dtype=np.int32)[order],
-            detail=np.fromiter(self.detail, dtype=np.int8, count=len(self.detail))[order],
+            status=status[order],
+            courier=courier[order],
+            place=place[order],
+            detail=detail[order],
             station=np.full(len(time_s), station, dtype=np.int32),
             service=service,
         )
