@@ -34,6 +34,8 @@ class Ledger:
         self.days: list[DayRow] = []
         self._stop_parts: list[tuple[int, int, list[tuple[float, float, int]]]] = []  # (courier, place, parts) per stop
         self._after: list[tuple[float, int, int, int, int]] = []  # (when, parcel, place, _COLLECT or _RETURN, detail)
+        self._after_seen = -1  # how many of them ``_after_arrays`` holds
+        self._after_arrays: tuple[np.ndarray, ...] = ()  # ``_after`` as columns (``_after_columns``)
         self._returns: list[ReturnRow] = []  # picked_s NaN until picked up
         self._delivered_to_door = 0
         self._returned = 0  # after the last failed door attempt
@@ -58,11 +60,25 @@ class Ledger:
 
     def collected_by(self, time_s: float) -> int:
         """Parcels collected by their recipients from a pick-up point up to ``time_s``."""
-        return sum(1 for t, _, _, kind, _ in self._after if t <= time_s and kind == _COLLECT)
+        when, _, _, kind, _ = self._after_columns()
+        return int(np.count_nonzero((when <= time_s) & (kind == _COLLECT)))
 
     def returned_uncollected_by(self, time_s: float) -> int:
         """Parcels a pick-up point sends back to the sender, never collected, up to ``time_s``."""
-        return sum(1 for t, _, _, kind, _ in self._after if t <= time_s and kind == _RETURN)
+        when, _, _, kind, _ = self._after_columns()
+        return int(np.count_nonzero((when <= time_s) & (kind == _RETURN)))
+
+    def _after_columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The pick-ups and returns to come as columns: when, parcel, place, kind, detail."""
+        if len(self._after) != self._after_seen:  # worked out again only when more have come
+            self._after_seen = len(self._after)
+            when, parcel, place, kind, detail = zip(*self._after, strict=True) if self._after else ((),) * 5
+            self._after_arrays = (
+                np.array(when, dtype=np.float64),
+                *(np.array(c, dtype=np.int64) for c in (parcel, place, kind, detail)),
+            )
+        when_s, parcels, places, kinds, details = self._after_arrays
+        return when_s, parcels, places, kinds, details
 
     # --- intents ----------------------------------------------------------------------------
     def arrived(self, time_s: np.ndarray, parcels: np.ndarray) -> None:
@@ -169,7 +185,7 @@ class Ledger:
         horizon, in time order."""
         if not self._after:
             return
-        when, parcel, place, kind, detail = (np.array(column) for column in zip(*self._after, strict=True))
+        when, parcel, place, kind, detail = self._after_columns()
         order = np.lexsort((detail, kind, place, parcel, when))  # the order of the sorted tuples
         order = order[when[order] <= horizon_s]
         status = np.where(kind[order] == _COLLECT, int(Status.PICKED_UP), int(Status.RETURNED))
