@@ -51,7 +51,11 @@ class StopClock:
         if seconds > 0:
             start = self.now
             end = self.now = start + seconds
-            self._log(part, start, end)
+            parts = self.parts
+            if parts and parts[-1][2] == part and parts[-1][1] == start:
+                parts[-1] = (parts[-1][0], end, parts[-1][2])
+            else:
+                parts.append((start, end, int(part)))
             total = _TOTAL_OF[part]
             setattr(self, total, getattr(self, total) + seconds)
         return self.now
@@ -61,25 +65,18 @@ class StopClock:
         the time each ends. One addition at a time, so the floats are those of ``n`` calls of ``spend``."""
         if seconds <= 0 or n <= 0:
             return [self.now] * n
-        start = now = self.now
-        total_name = _TOTAL_OF[part]
+        ends = [self.spend(part, seconds)]  # the interval is logged; the others extend it
+        now, total_name = self.now, _TOTAL_OF[part]
         total = getattr(self, total_name)
-        ends = []
-        for _ in range(n):
+        for _ in range(n - 1):
             now += seconds
             total += seconds
             ends.append(now)
-        self._log(part, start, now)
+        first, _, kind = self.parts[-1]
+        self.parts[-1] = (first, now, kind)
         setattr(self, total_name, total)
         self.now = now
         return ends
-
-    def _log(self, part: StopPart, start: float, end: float) -> None:
-        parts = self.parts
-        if parts and parts[-1][2] == part and parts[-1][1] == start:
-            parts[-1] = (parts[-1][0], end, parts[-1][2])
-        else:
-            parts.append((start, end, int(part)))
 
 
 @dataclass
