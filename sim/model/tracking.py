@@ -123,6 +123,7 @@ DETAIL_NAMES = [d.label for d in Detail]
 SERVICE_NAMES = [s.label for s in Service]
 
 
+assert max(Status) < 128 and max(Detail) < 128, "status and detail codes are int8 in the tables, one byte in the log"
 # An event log's columns as arrays, in the order logged: time, parcel, status, courier, place, detail.
 _Block = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
@@ -194,15 +195,15 @@ class EventLog:
         )
 
     def _lists_as_block(self) -> _Block:
-        n = len(self.time_s)
         return (
             np.asarray(self.time_s, dtype=np.float64),
             np.asarray(self.parcel, dtype=np.int64),
-            # fromiter: the run logs enum members, which asarray converts one by one at twice the cost
-            np.fromiter(self.status, dtype=np.int8, count=n),
+            # The run logs enum members: bytes() turns them into codes in C, several times quicker
+            # than numpy does one by one (the codes fit in a byte: asserted above).
+            np.frombuffer(bytes(self.status), dtype=np.int8),
             np.asarray(self.courier, dtype=np.int32),
             np.asarray(self.place, dtype=np.int32),
-            np.fromiter(self.detail, dtype=np.int8, count=n),
+            np.frombuffer(bytes(self.detail), dtype=np.int8),
         )
 
     def _clear_lists(self) -> None:
