@@ -290,22 +290,26 @@ class PickupPoint:
         )[order]
         delta = np.where(is_arrival, 1, -1) * (pool >= 0)  # a release of a parcel that was refused changes nothing
         # Each pool's level after each event; the first arrival that finds its pool full cuts the sweep.
-        event, slot = np.arange(len(time)), np.maximum(pool, 0)
-        by_pool = np.zeros((len(time), len(self._room)), dtype=np.int64)
-        by_pool[event, slot] = delta
-        level = np.cumsum(by_pool, axis=0) + (self.capacity - np.asarray(self._room))
-        over = np.flatnonzero(is_arrival & (level[event, slot] > self.capacity[slot]))
+        if len(self._room) == 1:  # a 驿站 or the counter: one pool of shelves, one cumulative sum
+            level = (np.cumsum(delta) + (self.capacity[0] - self._room[0]))[:, None]
+            over = np.flatnonzero(is_arrival & (level[:, 0] > self.capacity[0]))
+        else:
+            event, slot = np.arange(len(time)), np.maximum(pool, 0)
+            by_pool = np.zeros((len(time), len(self._room)), dtype=np.int64)
+            by_pool[event, slot] = delta
+            level = np.cumsum(by_pool, axis=0) + (self.capacity - np.asarray(self._room))
+            over = np.flatnonzero(is_arrival & (level[event, slot] > self.capacity[slot]))
         complete = len(over) == 0
         if not complete:
             cut = int(over[0])
             for o in ours:
                 if o[0] >= time[cut]:  # releases at the cut's moment come before it and are taken
                     heapq.heappush(self._ours_out, o)
-            time, pool, is_arrival, is_ours, collects, delta, level = (
-                x[:cut] for x in (time, pool, is_arrival, is_ours, collects, delta, level)
-            )
+            kept = (time, pool, is_arrival, is_ours, collects, level)
+            time, pool, is_arrival, is_ours, collects, level = (x[:cut] for x in kept)
         if len(time):
-            self._take_swept(time, is_arrival, collects & (pool >= 0), is_ours, delta)  # arrivals never collect
+            level_after = level[:, 0] if len(self._room) == 1 else level.sum(axis=1)  # every pool: the point's level
+            self._take_swept(time, is_arrival, collects & (pool >= 0), is_ours, level_after)  # arrivals never collect
             self._room[:] = (self.capacity - level[-1]).tolist()
         taken = int(is_arrival.sum())
         self._bg_pool[i : i + taken] = pool[is_arrival]
@@ -316,12 +320,11 @@ class PickupPoint:
         return self._bg_next
 
     def _take_swept(
-        self, time: np.ndarray, is_arrival: np.ndarray, collects: np.ndarray, is_ours: np.ndarray, delta: np.ndarray
+        self, time: np.ndarray, is_arrival: np.ndarray, collects: np.ndarray, is_ours: np.ndarray, level_after: np.ndarray
     ) -> None:
-        """Apply a sweep's events (in time order, none finding its pool full) to the counts: the
-        level, each day's peak (at least the level it began with), other networks' parcels taken in
-        and the collections, by day."""
-        level_after = self._level + np.cumsum(delta)
+        """Apply a sweep's events (in time order, none finding its pool full; ``level_after``: the
+        parcels held after each) to the counts: the level, each day's peak (at least the level it
+        began with), other networks' parcels taken in and the collections, by day."""
         ours_after = self._ours - np.cumsum(is_ours)
         arrivals_by, collects_by = np.cumsum(is_arrival), np.cumsum(collects)
         first_day = self._day_seen
