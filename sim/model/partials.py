@@ -276,9 +276,9 @@ def station_partial(events: EventTable, activity: Activity, window: Window) -> C
     counts["present"] = counts.pop("placed")
     counts["door_first_ok"], counts["door_first"], counts["door_retry_ok"], counts["door_retry"] = _door_attempts(events)
     locker_pickups = (status == Status.PICKED_UP) & (detail == Detail.FROM_LOCKER)
-    hour = (events.time_s % SECONDS_PER_DAY) // SECONDS_PER_HOUR
+    hour = (events.time_s[locker_pickups] % SECONDS_PER_DAY) // SECONDS_PER_HOUR
     counts["locker_pickups"] = int(locker_pickups.sum())
-    counts["locker_pickups_off_hours"] = int((locker_pickups & ((hour < 9) | (hour >= 17))).sum())
+    counts["locker_pickups_off_hours"] = int(((hour < 9) | (hour >= 17)).sum())
     counts.update(_fallbacks(events))
     counts["uncollected_returned"] = int(((status == Status.RETURNED) & (detail == Detail.UNCOLLECTED)).sum())
     service_of = np.full(n, -1, dtype=np.int64)
