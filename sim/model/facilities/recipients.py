@@ -22,6 +22,7 @@ from scipy.special import ndtri
 from ...core.streams import Streams
 from ...core.units import SECONDS_PER_DAY, SECONDS_PER_HOUR
 from ...scenario.schema import RecipientConfig, Scenario
+from ..tracking import stable_order
 
 __all__ = ["PICKUP_KINDS", "WHEN_OUT_CHOICES", "Households", "ParcelChances", "collect_time", "collect_times", "skipped_days"]
 
@@ -129,8 +130,11 @@ class Households:
         minute within it."""
         hours = np.zeros(len(households))
         types = self.type[households]
-        for household_type, cdf in enumerate(self._pickup_cdf[kind]):
-            mine = types == household_type
+        by_type = stable_order(types)  # the recipients of each type together, found in one radix sort
+        cdfs = self._pickup_cdf[kind]
+        bounds = np.searchsorted(types[by_type], np.arange(len(cdfs) + 1)).tolist()
+        for household_type, cdf in enumerate(cdfs):
+            mine = by_type[bounds[household_type] : bounds[household_type + 1]]
             hours[mine] = np.minimum(np.searchsorted(cdf, u_hour[mine] * cdf[-1], side="right"), 23)
         return (hours + minute) * SECONDS_PER_HOUR
 
