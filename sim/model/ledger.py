@@ -186,7 +186,9 @@ class Ledger:
         if not self._after:
             return
         when, parcel, place, kind, detail = self._after_columns()
-        order = np.lexsort((detail, kind, place, parcel, when))  # the order of the sorted tuples
+        order = np.argsort(when, kind="stable")
+        if np.any(when[order[1:]] == when[order[:-1]]):  # a moment shared: the order of the sorted tuples
+            order = np.lexsort((detail, kind, place, parcel, when))
         order = order[when[order] <= horizon_s]
         status = np.where(kind[order] == _COLLECT, int(Status.PICKED_UP), int(Status.RETURNED))
         self.log.add_many(when[order], parcel[order], status, place[order], courier=-1, detail=detail[order])
