@@ -137,3 +137,25 @@ def test_radix_grouping_gives_numpy_unique_and_the_stable_merge_sort(keys, small
     distinct, first = first_of_each(k)
     expected_distinct, expected_first = np.unique(k, return_index=True)
     assert np.array_equal(distinct, expected_distinct) and np.array_equal(first, expected_first)
+
+
+@FAST
+@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 30), st.booleans()), min_size=1, max_size=25))
+def test_pick_ups_are_logged_in_time_order_and_ties_in_the_order_of_the_tuples(due):
+    """Pick-ups and returns to come are logged at the end by time; where several share a moment
+    (here often: times 0-3 h), in the order of their sorted (time, parcel, place, kind, detail)
+    tuples, whatever the order they were announced in."""
+    ledger = Ledger(door_service=np.zeros(31, dtype=np.int8))
+    for hour, parcel, collected in due:
+        if collected:
+            ledger.will_be_collected(parcel, 3600.0 * hour, Place.of_compound(parcel % 4), Detail.FROM_LOCKER)
+        else:
+            ledger.will_be_returned_uncollected(parcel, 3600.0 * hour)
+    ledger.log_pickups_until(3 * 3600.0)
+    log = ledger.events(station=0)
+    got = list(zip(log.time_s.tolist(), log.parcel.tolist(), log.place.tolist(), strict=True))
+    expected = sorted(  # kind: a collection (0) before a return (1) at the same moment, as the ledger codes them
+        (3600.0 * hour, parcel, Place.of_compound(parcel % 4) if collected else Place.STATION, 0 if collected else 1)
+        for hour, parcel, collected in due
+    )
+    assert got == [(t, p, place) for t, p, place, _ in expected]
