@@ -24,7 +24,7 @@ from ...core.units import SECONDS_PER_DAY, SECONDS_PER_HOUR
 from ...scenario.schema import RecipientConfig, Scenario
 from ..tracking import stable_order
 
-__all__ = ["PICKUP_KINDS", "WHEN_OUT_CHOICES", "Households", "ParcelChances", "collect_time", "collect_times", "skipped_days"]
+__all__ = ["PICKUP_KINDS", "WHEN_OUT_CHOICES", "Households", "ParcelChances", "collect_times", "skipped_days"]
 
 PICKUP_KINDS = ("locker", "pickup_station", "counter")  # sim.model.facilities.pickup.PickupKind, in order
 
@@ -184,8 +184,12 @@ class ParcelChances:
     def collect_time(self, parcel: int, ready_s: float, kind: int) -> float:
         """When the recipient collects the parcel from a pick-up point of ``kind``, ready there from
         ``ready_s``: at their time of day, the first such time after a short delay, and a day
-        later for every day they let pass."""
-        return collect_time(ready_s, self._min_delay_s, self._pickup_s[kind][parcel], self._skipped_days[kind][parcel])
+        later for every day they let pass (``collect_times`` for arrays)."""
+        earliest = ready_s + self._min_delay_s
+        t = (earliest // SECONDS_PER_DAY) * SECONDS_PER_DAY + self._pickup_s[kind][parcel]
+        if t < earliest:
+            t += SECONDS_PER_DAY
+        return t + self._skipped_days[kind][parcel] * SECONDS_PER_DAY
 
 
 def skipped_days(u_skip: np.ndarray, skip_share: float) -> np.ndarray:
@@ -195,17 +199,9 @@ def skipped_days(u_skip: np.ndarray, skip_share: float) -> np.ndarray:
     return np.floor(np.log(np.maximum(u_skip, 1e-300)) / np.log(skip_share)).astype(np.int64)
 
 
-def collect_time(ready_s: float, min_delay_s: float, time_of_day_s: float, skipped: int) -> float:
-    """The first ``time_of_day_s`` at least ``min_delay_s`` after ``ready_s``, ``skipped`` days later."""
-    earliest = ready_s + min_delay_s
-    t = (earliest // SECONDS_PER_DAY) * SECONDS_PER_DAY + time_of_day_s
-    if t < earliest:
-        t += SECONDS_PER_DAY
-    return t + skipped * SECONDS_PER_DAY
-
-
 def collect_times(ready_s: np.ndarray, min_delay_s: float, time_of_day_s: np.ndarray, skipped: np.ndarray) -> np.ndarray:
-    """``collect_time`` for arrays of parcels."""
+    """``ParcelChances.collect_time`` for arrays of parcels: the first ``time_of_day_s`` at least
+    ``min_delay_s`` after ``ready_s``, ``skipped`` days later."""
     earliest = ready_s + min_delay_s
     t = (earliest // SECONDS_PER_DAY) * SECONDS_PER_DAY + time_of_day_s
     return np.where(t < earliest, t + SECONDS_PER_DAY, t) + skipped * SECONDS_PER_DAY
