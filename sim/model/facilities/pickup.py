@@ -113,7 +113,7 @@ class PickupPoint:
             self._advance(time_s)
         pool = self._free_pool(size)
         if pool is None:
-            self.refused[self._day(time_s)] += 1
+            self.refused[self._day_seen] += 1  # the day of ``time_s``: caught up with above, or when it was ``_now``
         return pool
 
     def hold(self, time_s: float, pool: int, release_s: float, collected: bool) -> None:
