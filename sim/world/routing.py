@@ -83,6 +83,9 @@ def _check_matrix(dist: np.ndarray, start: int) -> np.ndarray:
 def _local_search(d: np.ndarray, tour: np.ndarray) -> np.ndarray:
     n = len(tour)
     pos = np.arange(n)
+    # ahead[k][i] = (i + k) mod n: ``x[ahead[k]]`` is ``np.roll(x, -k)`` along that axis, without
+    # np.roll's own cost, which is most of a small tour's search.
+    ahead = {k: (pos + k) % n for k in {-1, 1, *(L - 1 for L in _OR_OPT_SEGMENT_LENGTHS), *_OR_OPT_SEGMENT_LENGTHS}}
     # offset[i, j] = (j - i) mod n: how far edge j lies after position i along the tour.
     offset = (pos[None, :] - pos[:, None]) % n
     two_opt_valid = (offset >= 2) & (offset <= n - 2) & (pos[:, None] < pos[None, :])
@@ -90,24 +93,24 @@ def _local_search(d: np.ndarray, tour: np.ndarray) -> np.ndarray:
     while True:
         # dt[i, j] = distance between the stops at tour positions i and j.
         dt = d[np.ix_(tour, tour)]
-        dt_next = np.roll(dt, -1, axis=1)  # dt_next[i, j] = d(t_i, t_{j+1})
+        dt_next = dt[:, ahead[1]]  # dt_next[i, j] = d(t_i, t_{j+1})
         edge = np.diagonal(dt_next).copy()  # edge[j] = d(t_j, t_{j+1})
 
         # 2-opt: replace edges (i, i+1) and (j, j+1) by (i, j) and (i+1, j+1).
-        two = dt + np.roll(dt_next, -1, axis=0) - edge[:, None] - edge[None, :]
+        two = dt + dt_next[ahead[1]] - edge[:, None] - edge[None, :]
         two = np.where(two_opt_valid, two, np.inf)
         best_kind, best_delta, best_args = "2opt", float(two.min()), np.unravel_index(two.argmin(), two.shape)
 
         # Or-opt: cut the segment t_i..t_{i+L-1} out and insert it, either way round, into edge j.
         for L, valid in or_valid.items():
-            first, last = dt, np.roll(dt, -(L - 1), axis=0)  # rows: segment's first / last stop
+            first, last = dt, dt[ahead[L - 1]]  # rows: segment's first / last stop
             gain = (
-                np.roll(edge, 1)  # d(t_{i-1}, t_i)
-                + np.roll(edge, -(L - 1))  # d(t_{i+L-1}, t_{i+L})
-                - d[np.roll(tour, 1), np.roll(tour, -L)]  # d(t_{i-1}, t_{i+L})
+                edge[ahead[-1]]  # d(t_{i-1}, t_i)
+                + edge[ahead[L - 1]]  # d(t_{i+L-1}, t_{i+L})
+                - d[tour[ahead[-1]], tour[ahead[L]]]  # d(t_{i-1}, t_{i+L})
             )
-            forward = first + np.roll(last, -1, axis=1) - edge[None, :]
-            backward = last + np.roll(first, -1, axis=1) - edge[None, :]
+            forward = first + last[:, ahead[1]] - edge[None, :]
+            backward = last + first[:, ahead[1]] - edge[None, :]
             for kind, cost in (("or_fwd", forward), ("or_bwd", backward)):
                 delta = np.where(valid, cost - gain[:, None], np.inf)
                 k = int(delta.argmin())
