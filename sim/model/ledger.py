@@ -60,13 +60,15 @@ class Ledger:
 
     def collected_by(self, time_s: float) -> int:
         """Parcels collected by their recipients from a pick-up point up to ``time_s``."""
-        when, _, _, kind, _ = self._after_columns()
-        return int(np.count_nonzero((when <= time_s) & (kind == _COLLECT)))
+        return self._after_by(time_s, _COLLECT)
 
     def returned_uncollected_by(self, time_s: float) -> int:
         """Parcels a pick-up point sends back to the sender, never collected, up to ``time_s``."""
-        when, _, _, kind, _ = self._after_columns()
-        return int(np.count_nonzero((when <= time_s) & (kind == _RETURN)))
+        return self._after_by(time_s, _RETURN)
+
+    def _after_by(self, time_s: float, kind: int) -> int:
+        when, _, _, kinds, _ = self._after_columns()
+        return int(np.count_nonzero((when <= time_s) & (kinds == kind)))
 
     def _after_columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """The pick-ups and returns to come as columns: when, parcel, place, kind, detail."""

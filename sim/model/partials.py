@@ -256,11 +256,11 @@ def station_partial(events: EventTable, activity: Activity, window: Window) -> C
     on_days("consented", dropped & np.isin(detail, _CONSENTED))
     _activity_per_day(per_day, activity, window.days)
     arrival = first_times(events, (Status.AT_STATION,), n)
-    arrived_on = arrival[~np.isnan(arrival)] // SECONDS_PER_DAY
-    per_day[_ROW["arrived"]] = np.bincount(np.minimum(arrived_on, window.days).astype(np.int64), minlength=bins)
+    arrived = np.sort(arrival[~np.isnan(arrival)])
+    per_day[_ROW["arrived"]] = np.bincount(np.minimum(arrived // SECONDS_PER_DAY, window.days).astype(np.int64), minlength=bins)
     settled = np.fmin(first_times(events, COURIER_DROPS, n), first_times(events, (Status.RETURNED,), n))
     midnights = np.arange(1, bins + 1) * SECONDS_PER_DAY
-    per_day[_ROW["waiting_at_midnight"]] = np.searchsorted(np.sort(arrival[~np.isnan(arrival)]), midnights) - (
+    per_day[_ROW["waiting_at_midnight"]] = np.searchsorted(arrived, midnights) - (
         np.searchsorted(np.sort(settled[~np.isnan(settled)]), midnights)
     )
 

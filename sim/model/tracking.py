@@ -177,8 +177,9 @@ class EventLog:
         """Log many events at once (e.g. a truck's arrival); every field but the parcels may be one
         value for all."""
         n = len(parcels)
-        self._blocks.append(self._lists_as_block())
-        self._clear_lists()
+        if self.time_s:  # the single events logged before this block, as a block of their own
+            self._blocks.append(self._lists_as_block())
+            self._clear_lists()
 
         def column(value: np.ndarray | float | int, dtype: type) -> np.ndarray:
             return np.array(np.broadcast_to(np.asarray(value, dtype=dtype), n))

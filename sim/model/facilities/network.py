@@ -56,7 +56,7 @@ class PickupNetwork:
         self.city = city
         self._parcels = parcels
         self._sizes = parcels.size.tolist()
-        self._compounds = parcels.compound.tolist()
+        self._compounds = parcels.compound_at  # the couriers' view of the same array
         self._returns = returns
         self._ledger = ledger
         self._chances = chances
