@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import yaml
 
-from sim.experiments.field import FIELD_DIR, FIELD_STUDIES, TOLERANCE, FieldResult, _page
+from sim.experiments.field import FIELD_DIR, FIELD_STUDIES, TOLERANCE, FieldResult, _page, studies_within
 from sim.scenario.load import load_scenario
 
 # What a replay may set: the place, the people's kind of household, the work to do, the days. The
@@ -63,3 +63,15 @@ def test_the_page_counts_held_out_figures_apart_from_calibration_and_names_every
     assert page.count("**a miss**") == 1 and "![model against field](chart.png)" in page
     for study in FIELD_STUDIES:
         assert f"scenarios/field/{study.key}.yaml" in page
+
+
+def test_a_study_counts_as_within_only_when_every_one_of_its_figures_is():
+    results = [_result(s, (s.published[0] + s.published[1]) / 2) for s in FIELD_STUDIES]
+    whole, studies = studies_within(results)
+    assert (whole, studies) == (studies, len({s.key for s in FIELD_STUDIES}))
+    london = [i for i, s in enumerate(FIELD_STUDIES) if s.key == "london_rounds"]
+    assert len(london) >= 2
+    for n_missed, i in enumerate(london, start=1):  # one miss takes the study out; more take nothing more
+        results[i] = _result(FIELD_STUDIES[i], FIELD_STUDIES[i].published[1] * 2)
+        assert studies_within(results) == (studies - 1, studies), n_missed
+    assert f"Studies with every figure within: {studies - 1} of {studies}." in _page(results, 2, "c.png")

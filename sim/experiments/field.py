@@ -26,7 +26,7 @@ from ..scenario.load import load_scenario
 from .capacity import capacity
 from .runner import run
 
-__all__ = ["FIELD_DIR", "FIELD_STUDIES", "TOLERANCE", "FieldResult", "FieldStudy", "field_report", "replay"]
+__all__ = ["FIELD_DIR", "FIELD_STUDIES", "TOLERANCE", "FieldResult", "FieldStudy", "field_report", "replay", "studies_within"]
 
 FIELD_DIR = Path(__file__).resolve().parents[2] / "scenarios" / "field"
 # A published figure is a point or a range measured on one site; "within" allows the model ±10% of
@@ -115,6 +115,19 @@ def _from_runs(of_run: Callable[[RunSet, int], float], variant: str) -> Measure:
     return measure
 
 
+def _round_trip_saving(path: Path, replications: int, jobs: int) -> np.ndarray:
+    """1 - locker / door of the mean time from leaving the vehicle to getting back to it, over the
+    stops where a parcel was left or tried, paired replication by replication."""
+    runs = run(path, replications=replications, jobs=jobs, variants=["door", "locker"])
+
+    def minutes(variant: str, rep: int) -> float:
+        stops = runs.result(variant, rep).activity.stops
+        tried = np.asarray(stops.attempts) > 0
+        return float(np.mean((stops.depart_s - stops.arrive_s)[tried]))
+
+    return np.array([1 - minutes("locker", rep) / minutes("door", rep) for rep in range(replications)])
+
+
 def _on_foot_time_share(runs: RunSet, rep: int) -> float:
     """Time at stops (parked: walking, stairs and lifts, doors) over the time out on rounds."""
     activity = runs.result(runs.variants[0], rep).activity
@@ -127,6 +140,24 @@ def _on_foot_distance_share(runs: RunSet, rep: int) -> float:
     activity = runs.result(runs.variants[0], rep).activity
     walked = float(np.sum(activity.stops.walk_s)) * runs.scenario.door.walk_speed_mps
     return walked / (walked + float(np.sum(activity.tours.ride_m)))
+
+
+def _courier_days(runs: RunSet, rep: int) -> int:
+    """Courier-days with at least one round."""
+    tours = runs.result(runs.variants[0], rep).activity.tours
+    return len({(int(c), int(d)) for c, d in zip(tours.courier, tours.day, strict=True)})
+
+
+def _on_foot_hours_per_courier_day(runs: RunSet, rep: int) -> float:
+    """Hours at stops (parked: walking, stairs and lifts, doors) a courier-day."""
+    stops = runs.result(runs.variants[0], rep).activity.stops
+    return float(np.sum(stops.depart_s - stops.arrive_s)) / SECONDS_PER_HOUR / _courier_days(runs, rep)
+
+
+def _km_walked_per_courier_day(runs: RunSet, rep: int) -> float:
+    """Kilometres walked a courier-day (walking time at the walking speed; stairs not counted)."""
+    stops = runs.result(runs.variants[0], rep).activity.stops
+    return float(np.sum(stops.walk_s)) * runs.scenario.door.walk_speed_mps / 1000 / _courier_days(runs, rep)
 
 
 def _locker_collections_off_business_hours(runs: RunSet, rep: int) -> float:
@@ -165,18 +196,41 @@ FIELD_STUDIES: tuple[FieldStudy, ...] = (
         percent=True,
         measure=_saving("in_building_minutes_per_stop"),
         differences="Chinese couriers call ahead and hand over in person (90 s median); US carriers mostly leave "
-        "the parcel at the flat's door, so the door takes less time there and a locker saves less.",
+        "the parcel at the flat's door, so the door takes less time there and a locker saves less. And before the "
+        "locker the building's management took in parcels and carried them up (the locker cut that work by 90%), "
+        "so many couriers' 'before' was a drop at the desk, not the flat's door that the replay's door variant "
+        "visits; the share is not published. Leaving at the door was tried once as a what-if (handover 10 s, no "
+        "call ahead: a 65% saving) and not kept: choosing those values after seeing the result would be tuning.",
     ),
     FieldStudy(
         key="seattle_tower",
         study="Urban Freight Lab 2018, the Seattle Municipal Tower common-carrier locker pilot (sources §3)",
-        figure="time delivery people spend in a 62-floor office tower, saved by a lobby locker",
+        figure="total delivery time in a 62-floor office tower (leaving the truck to getting back), saved by a lobby locker",
         published=(0.78, 0.78),
-        published_text="78% less time than going floor to floor, door to door",
+        published_text="78% less total delivery time than going floor to floor, door to door",
         percent=True,
-        measure=_saving("in_building_minutes_per_stop"),
-        differences="The tower's tenants are offices open on working days; in the pilot only the first 100 "
-        "tenants used the locker, the replay sends every parcel of the locker variant there.",
+        measure=_round_trip_saving,
+        differences="The tower's tenants are offices open on working days; the pilot was open to the first 100 "
+        "tenants who signed up, and medium items went to drop-off points grouping 4-6 floors when the locker "
+        "was too small or full; the replay sends every parcel of the locker variant to the locker, and what "
+        "does not fit to the door. Until this round the replay measured time inside the building only "
+        "(in_building_minutes_per_stop: an 85-86% saving, a miss); the pilot's summaries define the 78% on "
+        "total (round-trip) delivery time, so the measure now includes the walk from the truck. The change was "
+        "made after seeing the earlier miss and moves the figure across the band's edge by about 2 points: "
+        "weak evidence.",
+    ),
+    FieldStudy(
+        key="seattle_tower",
+        study="Urban Freight Lab 2018, the Seattle Municipal Tower common-carrier locker pilot (sources §3)",
+        figure="first deliveries into the tower's lobby locker that succeed",
+        published=(1.0, 1.0),
+        published_text="all: no failed first delivery to the locker (seven failed door to door before it)",
+        percent=True,
+        measure=_kpi("first_attempt_success_share", "locker"),
+        differences="The pilot's report counts failures (seven door to door, none at the locker), not the parcels "
+        "delivered, so only the locker's side is a rate to compare; the replay's door side fails 4-5% (offices "
+        "empty at times in the day). With ±10% allowed, a figure of 100% is weak evidence: a locker that failed "
+        "one parcel in twelve would still count as within.",
     ),
     FieldStudy(
         key="london_rounds",
@@ -201,6 +255,41 @@ FIELD_STUDIES: tuple[FieldStudy, ...] = (
         "shorter, so the walked share comes out higher.",
     ),
     FieldStudy(
+        key="london_rounds",
+        study="Allen et al. 2018, Transportation Research Record 2672(9) (sources §3)",
+        figure="share of a round's time the van stands parked at the kerb",
+        published=(0.60, 0.60),
+        published_text="parked at the kerbside on average 60% of the total vehicle round time",
+        percent=True,
+        measure=_from_runs(_on_foot_time_share, "door"),
+        differences="The same measure as the 62% above, published for a carrier's operational data sets by the "
+        "same team; the same differences apply.",
+    ),
+    FieldStudy(
+        key="london_rounds",
+        study="Cherrett, University of Southampton, seminar at SUTD on the London carrier's data (sources §3)",
+        figure="hours a driver spends on foot a day while the van is parked",
+        published=(4.6, 4.6),
+        published_text="4.6 hours a day sorting, unloading and delivering on foot",
+        percent=False,
+        measure=_from_runs(_on_foot_hours_per_courier_day, "door"),
+        differences="The replay's driver has 100 parcels a day (ASSUMED: the number a London driver carries is not "
+        "in the summaries) and an e-tricycle's loads, several rounds a day, rather than one van load; the hours on "
+        "foot scale with the parcels.",
+    ),
+    FieldStudy(
+        key="london_rounds",
+        study="Cherrett, University of Southampton, seminar at SUTD on the London carrier's data (sources §3)",
+        figure="kilometres a driver walks a day",
+        published=(7.9, 7.9),
+        published_text="7.9 km a day on average (5.8 km on the example round)",
+        percent=False,
+        measure=_from_runs(_km_walked_per_courier_day, "door"),
+        differences="The replay's buildings stand 20-120 m from where the courier parks, a few buildings to a "
+        "parking place (ASSUMED, the project's compound at a gate); a London driver parks once for a street of "
+        "many addresses and walks along it, so walks further for the same parcels.",
+    ),
+    FieldStudy(
         key="japan_redelivery",
         study="Japan's Ministry of Land, Infrastructure, Transport and Tourism (MLIT), redelivery survey of "
         "April 2025 (sources §3)",
@@ -218,15 +307,18 @@ FIELD_STUDIES: tuple[FieldStudy, ...] = (
     ),
     FieldStudy(
         key="australia_post_lockers",
-        study="Leung, Lachapelle & Burke 2023, Journal of Transport Geography 110 (sources §3)",
+        study="Leung, Lachapelle & Burke 2023, Journal of Transport Geography 110: Queensland (sources §3)",
         figure="locker collections outside business hours (Monday-Friday 09:00-17:00)",
         published=(0.40, 0.40),
         published_text="40% of collections outside business hours",
         percent=True,
         measure=_from_runs(_locker_collections_off_business_hours, "locker"),
-        differences="The replay's recipients keep the project's Chinese household types (commuters, someone "
-        "home all day, elderly, shift workers); Melbourne's mix is not published. Weekend collections count as "
-        "outside business hours here; the band of A9 counts the hours of the day only.",
+        differences="The study covers Australia Post's 51 lockers in Queensland, 2013-2017, most at post "
+        "offices, shopping centres and commercial streets reached by car; the replay puts a bank by every "
+        "compound and keeps the project's Chinese household types (commuters, someone home all day, elderly, "
+        "shift workers) and their pick-up hours. The study's summary calls the 40% 'most collections', which "
+        "reads as the largest of several groups (weekday business hours, weekday evenings, weekends); the replay "
+        "counts weekends as outside business hours, and the band of A9 counts the hours of the day only.",
         calibration="A9: the pick-up profiles were set so that 40-58% of locker pick-ups fall outside "
         "09:00-17:00, a band that takes in this figure",
     ),
@@ -264,11 +356,22 @@ def field_report(replications: int = 10, jobs: int = 1, chart: str = "field_vali
 
 
 def _fmt(study: FieldStudy, x: float) -> str:
-    return f"{x:.0%}" if study.percent and x >= 0.1 else f"{x:.1%}" if study.percent else f"{x:.0f}"
+    if study.percent:
+        return f"{x:.0%}" if x >= 0.1 else f"{x:.1%}"
+    return f"{x:.1f}" if abs(x) < 20 else f"{x:.0f}"
+
+
+def studies_within(results: list[FieldResult]) -> tuple[int, int]:
+    """Studies (replays) whose every figure lies within, and how many studies there are."""
+    by_study: dict[str, bool] = {}
+    for r in results:
+        by_study[r.study.key] = by_study.get(r.study.key, True) and r.within
+    return sum(by_study.values()), len(by_study)
 
 
 def _page(results: list[FieldResult], replications: int, chart: str) -> str:
     held_out = [r for r in results if not r.study.calibration]
+    whole, studies = studies_within(results)
     lines = [
         "# Field studies replayed",
         "",
@@ -283,7 +386,8 @@ def _page(results: list[FieldResult], replications: int, chart: str) -> str:
         "",
         f"**Held out: {sum(r.within for r in held_out)} of {len(held_out)} within.** "
         f"Calibration figures: {sum(r.within for r in results if r.study.calibration)} of "
-        f"{len(results) - len(held_out)} within. Every miss is explained under the table.",
+        f"{len(results) - len(held_out)} within. Studies with every figure within: "
+        f"{whole} of {studies}. Every miss is explained under the table.",
         "",
         f"![model against field]({chart})",
         "",
