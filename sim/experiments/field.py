@@ -186,6 +186,8 @@ def _left_at_points(path: Path, replications: int, jobs: int) -> np.ndarray:
     )
 
 
+_CHERRETT_SEMINAR = "Cherrett, University of Southampton, seminar at SUTD on the London carrier's data (sources §3)"
+
 FIELD_STUDIES: tuple[FieldStudy, ...] = (
     FieldStudy(
         key="seattle_residential",
@@ -267,7 +269,7 @@ FIELD_STUDIES: tuple[FieldStudy, ...] = (
     ),
     FieldStudy(
         key="london_rounds",
-        study="Cherrett, University of Southampton, seminar at SUTD on the London carrier's data (sources §3)",
+        study=_CHERRETT_SEMINAR,
         figure="hours a driver spends on foot a day while the van is parked",
         published=(4.6, 4.6),
         published_text="4.6 hours a day sorting, unloading and delivering on foot",
@@ -279,7 +281,7 @@ FIELD_STUDIES: tuple[FieldStudy, ...] = (
     ),
     FieldStudy(
         key="london_rounds",
-        study="Cherrett, University of Southampton, seminar at SUTD on the London carrier's data (sources §3)",
+        study=_CHERRETT_SEMINAR,
         figure="kilometres a driver walks a day",
         published=(7.9, 7.9),
         published_text="7.9 km a day on average (5.8 km on the example round)",
