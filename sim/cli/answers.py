@@ -133,6 +133,7 @@ def _add_field(command: Command) -> None:
 def _cmd_field(args: argparse.Namespace, console: Console) -> int:
     import os
 
+    from ..experiments.field import studies_within
     from ..presentation.field_page import write_field_page
 
     if args.reps < 2:
@@ -147,7 +148,11 @@ def _cmd_field(args: argparse.Namespace, console: Console) -> int:
             f"  {mark} {escape(s.figure)}{role}: model {r.mean:.3g} ± {r.ci95:.2g}, published {escape(s.published_text)}"
         )
     held = [r for r in results if not r.study.calibration]
-    console.print(f"\nHeld out: {sum(r.within for r in held)} of {len(held)} within; the page: [bold]{escape(str(page))}[/]")
+    whole, studies = studies_within(results)
+    console.print(
+        f"\nHeld out: {sum(r.within for r in held)} of {len(held)} within; studies with every figure within: "
+        f"{whole} of {studies}; the page: [bold]{escape(str(page))}[/]"
+    )
     return 0
 
 
