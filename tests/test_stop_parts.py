@@ -90,6 +90,6 @@ def test_spending_a_session_at_once_is_spending_it_parcel_by_parcel(seconds):
     assert ends == list(accumulate([1000.3 + 12.5 + 15.0] + [seconds] * 7))[1:]  # one addition at a time
     fields = ("now", "parts", "park_s", "walk_s", "vertical_s", "wait_s", "handover_s", "pickup_s")
     assert [getattr(at_once, f) for f in fields] == [getattr(one_by_one, f) for f in fields]
-    assert len(at_once.parts) == 2  # walk, then one locker session
+    assert len(at_once.parts) == 2 * 3  # walk, then one locker session (start, end, part each)
     if seconds == 0.1:
         assert ends[-1] != 1000.3 + 12.5 + 15.0 + 7 * 0.1  # why the additions must come in turn

@@ -32,7 +32,7 @@ class Ledger:
         self.tours: list[TourRow] = []
         self.stops: list[StopRow] = []
         self.days: list[DayRow] = []
-        self._stop_parts: list[tuple[int, int, list[tuple[float, float, int]]]] = []  # (courier, place, parts) per stop
+        self._stop_parts: list[tuple[int, int, list[float]]] = []  # (courier, place, flat parts) per stop
         self._after: list[tuple[float, int, int, int, int]] = []  # (when, parcel, place, _COLLECT or _RETURN, detail)
         self._after_seen = -1  # how many of them ``_after_arrays`` holds
         self._after_arrays: tuple[np.ndarray, ...] = ()  # ``_after`` as columns (``_after_columns``)
@@ -173,8 +173,8 @@ class Ledger:
     def record_stop(self, row: StopRow) -> None:
         self.stops.append(row)
 
-    def record_stop_parts(self, courier: int, place: int, parts: list[tuple[float, float, int]]) -> None:
-        """When each part of a stop happened: (start, end, StopPart) in time order."""
+    def record_stop_parts(self, courier: int, place: int, parts: list[float]) -> None:
+        """When each part of a stop happened: start, end, StopPart of each in time order, flat."""
         if parts:
             self._stop_parts.append((courier, place, parts))
 
@@ -201,10 +201,10 @@ class Ledger:
     def activity(self, station: int, pickup_days: PickupDays) -> Activity:
         """The courier activity tables of this run, for station area ``station`` (with the pick-up
         points' days, which the pick-up network keeps)."""
-        counts = [len(parts) for _, _, parts in self._stop_parts]
+        counts = [len(parts) // 3 for _, _, parts in self._stop_parts]
         n_rows = sum(counts)
-        flat = chain.from_iterable(chain.from_iterable(parts for _, _, parts in self._stop_parts))
-        rows = np.fromiter(flat, dtype=np.float64, count=3 * n_rows).reshape(-1, 3)  # quicker than an array of tuples
+        flat = chain.from_iterable(parts for _, _, parts in self._stop_parts)
+        rows = np.fromiter(flat, dtype=np.float64, count=3 * n_rows).reshape(-1, 3)
         stop_parts = StopParts(
             courier=np.repeat(np.array([c for c, _, _ in self._stop_parts], dtype=np.int64), counts),
             place=np.repeat(np.array([p for _, p, _ in self._stop_parts], dtype=np.int64), counts),

@@ -275,7 +275,7 @@ class Courier:
     def _log_day_part(self, start: float, seconds: float, part: StopPart) -> None:
         """A stretch of the day that is no stop (a break, a station task, waiting), for the Gantt chart."""
         if seconds > 0:
-            self.ledger.record_stop_parts(self.index, -1, [(start, start + seconds, int(part))])
+            self.ledger.record_stop_parts(self.index, -1, [start, start + seconds, int(part)])
 
     def tour(self, day: WorkDay, load: list[int], returns: Sequence[int] = ()) -> ProcessGenerator:
         """Shelve the counter's parcels, load the rest, ride the planned tour, come back and unload;

@@ -43,7 +43,9 @@ class StopClock:
         self.wait_s = 0.0
         self.handover_s = 0.0
         self.pickup_s = 0.0
-        self.parts: list[tuple[float, float, int]] = []  # (start, end, StopPart) in time order
+        # start, end, StopPart of each interval in turn, flat: a city keeps millions of them to the
+        # end of a run, and tuples would be objects the garbage collector walks through.
+        self.parts: list[float] = []
 
     def spend(self, part: StopPart, seconds: float) -> float:
         """Spend ``seconds`` on ``part`` now: log the interval, add it to the stop's totals, move on.
@@ -52,10 +54,10 @@ class StopClock:
             start = self.now
             end = self.now = start + seconds
             parts = self.parts
-            if parts and parts[-1][2] == part and parts[-1][1] == start:
-                parts[-1] = (parts[-1][0], end, parts[-1][2])
+            if parts and parts[-1] == part and parts[-2] == start:
+                parts[-2] = end
             else:
-                parts.append((start, end, int(part)))
+                parts += (start, end, int(part))
             total = _TOTAL_OF[part]
             setattr(self, total, getattr(self, total) + seconds)
         return self.now
@@ -72,8 +74,7 @@ class StopClock:
             now += seconds
             total += seconds
             ends.append(now)
-        first, _, kind = self.parts[-1]
-        self.parts[-1] = (first, now, kind)
+        self.parts[-2] = now
         setattr(self, total_name, total)
         self.now = now
         return ends
