@@ -33,7 +33,9 @@ class Ledger:
         self.stops: list[StopRow] = []
         self.days: list[DayRow] = []
         self._stop_parts: list[tuple[int, int, list[float]]] = []  # (courier, place, flat parts) per stop
-        self._after: list[tuple[float, int, int, int, int]] = []  # (when, parcel, place, _COLLECT or _RETURN, detail)
+        # The pick-ups and returns to come, a list per column (when, parcel, place, _COLLECT or
+        # _RETURN, detail): a tuple each would be an object the garbage collector walks through.
+        self._after: tuple[list[float], list[int], list[int], list[int], list[int]] = ([], [], [], [], [])
         self._after_seen = -1  # how many of them ``_after_arrays`` holds
         self._after_arrays: tuple[np.ndarray, ...] = ()  # ``_after`` as columns (``_after_columns``)
         self._returns: list[ReturnRow] = []  # picked_s NaN until picked up
@@ -72,13 +74,10 @@ class Ledger:
 
     def _after_columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """The pick-ups and returns to come as columns: when, parcel, place, kind, detail."""
-        if len(self._after) != self._after_seen:  # worked out again only when more have come
-            self._after_seen = len(self._after)
-            when, parcel, place, kind, detail = zip(*self._after, strict=True) if self._after else ((),) * 5
-            self._after_arrays = (
-                np.array(when, dtype=np.float64),
-                *(np.array(c, dtype=np.int64) for c in (parcel, place, kind, detail)),
-            )
+        when, *others = self._after
+        if len(when) != self._after_seen:  # worked out again only when more have come
+            self._after_seen = len(when)
+            self._after_arrays = (np.array(when, dtype=np.float64), *(np.array(c, dtype=np.int64) for c in others))
         when_s, parcels, places, kinds, details = self._after_arrays
         return when_s, parcels, places, kinds, details
 
@@ -125,11 +124,19 @@ class Ledger:
     def will_be_collected(self, parcel: int, time_s: float, place: int, source: Detail) -> None:
         """The recipient collects the parcel at ``time_s`` from the point at ``place`` (``source``:
         ``Detail.FROM_LOCKER`` ...); logged at the end, if it happens within the run."""
-        self._after.append((time_s, parcel, place, _COLLECT, int(source)))
+        self._will(time_s, parcel, place, _COLLECT, int(source))
 
     def will_be_returned_uncollected(self, parcel: int, time_s: float) -> None:
         """Nobody collects the parcel: its pick-up point returns it to the sender at ``time_s``."""
-        self._after.append((time_s, parcel, Place.STATION, _RETURN, int(Detail.UNCOLLECTED)))
+        self._will(time_s, parcel, Place.STATION, _RETURN, int(Detail.UNCOLLECTED))
+
+    def _will(self, time_s: float, parcel: int, place: int, kind: int, detail: int) -> None:
+        when, parcels, places, kinds, details = self._after
+        when.append(time_s)
+        parcels.append(parcel)
+        places.append(place)
+        kinds.append(kind)
+        details.append(detail)
 
     def failed(self, parcel: int, time_s: float, courier: int, place: int, detail: Detail) -> None:
         """A delivery attempt that did not leave the parcel (nobody home, locker full); it stays on board."""
@@ -185,7 +192,7 @@ class Ledger:
     def log_pickups_until(self, horizon_s: float) -> None:
         """Log every pick-up (and every return of a parcel never collected) that happens by the
         horizon, in time order."""
-        if not self._after:
+        if not self._after[0]:
             return
         when, parcel, place, kind, detail = self._after_columns()
         order = np.argsort(when, kind="stable")
