@@ -50,6 +50,10 @@ class Parcels:
         return np.ascontiguousarray(self.weight_kg, dtype=np.float64).data
 
     @functools.cached_property
+    def handover_at(self) -> memoryview:
+        return np.ascontiguousarray(self.handover_s, dtype=np.float64).data
+
+    @functools.cached_property
     def _addresses(self) -> tuple[memoryview, memoryview, memoryview]:
         columns = (self.building, self.floor, self.household)
         building, floor, household = (np.ascontiguousarray(a, dtype=np.int64).data for a in columns)

@@ -616,7 +616,7 @@ class Courier:
             j = i
             while j < len(order) and order[j][0] == building:
                 j += 1
-            walk = city.building_walk_m[building] / cfg.walk_speed_mps
+            walk = float(city.building_walk_m[building]) / cfg.walk_speed_mps  # a float: the clock stays one
             clock.spend(_WALK, walk)
             clock.spend(_WAIT, cfg.entrance_s)
             inside = _InBuilding(building, bool(city.building_elevator[building]))
@@ -692,7 +692,7 @@ class Courier:
     def _hand_over(self, parcels: list[int], place: int, clock: StopClock, outcome: StopOutcome, detail: Detail) -> None:
         """Hand a household's parcels over in one go: the first one's handover, a little more per parcel."""
         extra = self.door.handover_extra_s_per_parcel * (len(parcels) - 1)
-        t = clock.spend(_HANDOVER, self.parcels.handover_s[parcels[0]] + extra)
+        t = clock.spend(_HANDOVER, self.parcels.handover_at[parcels[0]] + extra)
         outcome.attempts += len(parcels)
         outcome.door_visit_parcels += len(parcels)
         for p in parcels:
