@@ -86,18 +86,16 @@ class Streams:
 
         Gives exactly the same number as the array version (a test checks this).
         """
-        h = self._key(name)
-        for k in keys:
-            h = _splitmix64_int(h ^ k)
+        h = self._keys.get(name)
+        if h is None:
+            h = self._key(name)
+        for k in keys:  # splitmix64 of h ^ k, written out: this runs for nearly every draw of a day
+            x = ((h ^ k) + 0x9E3779B97F4A7C15) & _M64
+            x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _M64
+            x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _M64
+            h = x ^ (x >> 31)
         return (h >> 11) * _INV_2_53
 
 
 _M64 = 0xFFFFFFFFFFFFFFFF
 _INV_2_53 = 1.0 / (1 << 53)
-
-
-def _splitmix64_int(x: int) -> int:
-    x = (x + 0x9E3779B97F4A7C15) & _M64
-    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _M64
-    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _M64
-    return x ^ (x >> 31)
