@@ -169,9 +169,11 @@ def _run_into(args: argparse.Namespace, scenario: Scenario, out: Path) -> tuple[
     verdict, report = verdict_for(runs), None
     if not args.no_charts:
         from ..presentation.report import write_report
+        from ..results.folder import Bundle
 
-        save_gallery(out)
-        report = write_report(out, None if verdict is None else verdict.breakeven)
+        bundle = Bundle(out)  # one reading of the log for the charts and the report
+        save_gallery(out, bundle)
+        report = write_report(out, None if verdict is None else verdict.breakeven, bundle)
     return runs, verdict, report
 
 

@@ -77,12 +77,13 @@ def gallery(bundle: Bundle) -> dict[str, Figure]:
     return charts
 
 
-def save_gallery(folder: str | Path) -> list[Path]:
-    """Draw every chart of a results folder into its ``charts/``; returns the files written."""
+def save_gallery(folder: str | Path, bundle: Bundle | None = None) -> list[Path]:
+    """Draw every chart of a results folder into its ``charts/``; returns the files written.
+    ``bundle``: the folder already opened (what it has read is not read again)."""
     folder = Path(folder)
     if (folder / "sweep.csv").is_file() and not (folder / "kpis.csv").is_file():
         return _save_sweep_charts(folder)
-    return plots.save_charts(gallery(Bundle(folder)), folder / "charts")
+    return plots.save_charts(gallery(bundle or Bundle(folder)), folder / "charts")
 
 
 def _save_sweep_charts(folder: Path) -> list[Path]:

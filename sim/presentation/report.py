@@ -48,13 +48,14 @@ REPRICE_MAX_PARCELS = 2_000_000  # above this, `parcelsim report` leaves the bre
 _NEEDED = ("kpis.csv", "meta.json", "scenario.resolved.yaml", "events.parquet")  # tours and stops exist when couriers rode
 
 
-def write_report(folder: str | Path, breakeven: BreakevenResult | None = None) -> Path:
+def write_report(folder: str | Path, breakeven: BreakevenResult | None = None, bundle: Bundle | None = None) -> Path:
     """Write ``report.html`` into a complete results folder and return its path. ``breakeven``
-    (``sim.verdict.breakeven_for`` of the runs) completes the verdict when given.
+    (``sim.verdict.breakeven_for`` of the runs) completes the verdict when given; ``bundle``: the
+    folder already opened (what it has read is not read again).
 
     Raises ``ResultsError`` when the folder lacks what a report needs (an unfinished run, or a folder
     from a version before stop intervals were logged)."""
-    bundle = Bundle(folder)
+    bundle = bundle or Bundle(folder)
     missing = [name for name in _NEEDED if not (bundle.folder / name).exists()]
     if missing:
         raise ResultsError(f"{bundle.folder}: cannot make a report: no {', '.join(missing)} (run the scenario again)")

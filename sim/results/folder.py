@@ -39,6 +39,7 @@ class Bundle:
         self.folder = require_complete(folder)
         if not (self.folder / "kpis.csv").is_file() or not (self.folder / "events.parquet").exists():
             raise ResultsError(f"{self.folder}: not a parcelsim results folder (no kpis.csv / events.parquet)")
+        self._curves: dict[tuple[str, int], RunCurves] = {}
 
     @cached_property
     def scenario(self) -> Scenario:
@@ -58,11 +59,16 @@ class Bundle:
 
     def curves(self, variant: str, replication: int = 0) -> RunCurves:
         """What the per-event charts draw of one run, read part by part (a station area at a
-        time in a streamed run), so a city's log is never in memory at once."""
+        time in a streamed run), so a city's log is never in memory at once. Kept once read: the
+        charts and the report of a run draw on the same curves."""
+        kept = self._curves.get((variant, replication))
+        if kept is not None:
+            return kept
         curves = RunCurves.empty(self.scenario)
         index = self.variants_written.index(variant)
         for part in run_parts(self.folder / "events.parquet", index, replication):
             curves.add(events_from_arrow(pq.read_table(part, columns=_CURVE_COLUMNS)))
+        self._curves[(variant, replication)] = curves
         return curves
 
     @cached_property

@@ -81,7 +81,10 @@ class ParquetSink:
         path = folder / f"r{replication:04d}-v{self.variants.index(variant):02d}-{part}.parquet"
         # Readers skip names that start with a dot: a killed run leaves a hidden file, never a short part.
         unfinished = folder / f".{path.name}.tmp"
-        pq.write_table(table, unfinished, **_PARQUET)
+        # Dictionary-encode all but the float columns: times and lengths hardly repeat, and trying
+        # them costs a fifth of the writing for nothing (the files come out smaller, too).
+        dictionary = [f.name for f in table.schema if not pa.types.is_floating(f.type)]
+        pq.write_table(table, unfinished, use_dictionary=dictionary, **_PARQUET)
         os.replace(unfinished, path)
 
 
