@@ -88,9 +88,10 @@ class ParquetSink:
         os.replace(unfinished, path)
 
 
-# Bytes a parcel takes in the tables of one run (log and activity, zstd), measured on city_1m:
-# 73 MB for 2 x 1,000,020 parcels. Twice that is asked for, to be safe.
-BYTES_PER_PARCEL = 36
+# Bytes a parcel takes in the tables of one run (log and activity, zstd), measured on city_1m on
+# 2026-12-06: 122 MB for 2 x 1,000,020 parcels. The 36 this replaced had gone stale as the tables
+# grew (149 MB, 74 bytes a parcel, that morning). Twice the measured size is asked for, to be safe.
+BYTES_PER_PARCEL = 61
 
 
 def check_disk_space(folder: Path, parcels_per_run: float, runs: int) -> None:
