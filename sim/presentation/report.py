@@ -303,7 +303,7 @@ def _replay(bundle: Bundle) -> dict[str, Any]:
     resolved = sc.resolved(variant)
     city = build_city(resolved.city, resolved.station, resolved.seed, 0)
     wanted = [("variant", "=", variant), ("replication", "=", 0), ("station", "=", 0)]
-    tours, stops = (_station0(bundle.activity(name, 0, variant=variant), name) for name in ("tours", "stops"))
+    tours, stops = (_station0(bundle.activity(name, 0, variant=variant, station=0), name) for name in ("tours", "stops"))
     measured = tours[tours["day"] >= sc.horizon.warmup_days]
     day = int(measured["day"].min()) if len(measured) else sc.horizon.warmup_days
     tours = tours[tours["day"] == day]

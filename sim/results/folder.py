@@ -94,14 +94,21 @@ class Bundle:
         return parts
 
     def activity(
-        self, name: str, replication: int | None = None, *, variant: str | None = None, courier: int | None = None
+        self,
+        name: str,
+        replication: int | None = None,
+        *,
+        variant: str | None = None,
+        courier: int | None = None,
+        station: int | None = None,
     ) -> pd.DataFrame:
         """An activity table (tours, stops, days, returns, stop_parts, monitors), optionally only one
-        replication's, variant's or courier's rows."""
+        replication's, variant's, courier's or station area's rows (Parquet's statistics let the
+        reader skip the other station areas' parts)."""
         path = self.folder / f"{name}.parquet"
         if not path.exists():
             return pd.DataFrame()
-        wanted = {"replication": replication, "variant": variant, "courier": courier}
+        wanted = {"replication": replication, "variant": variant, "courier": courier, "station": station}
         filters = [(column, "=", value) for column, value in wanted.items() if value is not None]
         return pd.read_parquet(path, filters=filters or None)
 
