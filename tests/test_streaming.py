@@ -125,3 +125,24 @@ def test_compounds_are_counted_without_building_the_city():
     for station in range(5):
         counted = count_compounds(scenario.city, Streams(scenario.seed).for_station(station))
         assert counted == build_city(scenario.city, scenario.station, scenario.seed, station).n_compounds
+
+
+def test_the_charts_curves_worked_out_where_the_areas_ran_are_those_read_back(tmp_path):
+    """A streamed run works its first replication's chart curves out in each station area and adds
+    them up; reading the folder's log back part by part gives the very same arrays. Later
+    replications and runs with a warehouse (a parcel's events in two parts) are left to reading."""
+    from sim.results.folder import Bundle
+
+    runs = run(load_scenario(CITY, SMALL_CITY), replications=2, variants=["door", "locker"], tables_to=tmp_path)
+    write_bundle(runs, tmp_path)
+    assert all(runs.summaries[(v, 1)].curves is None for v in ("door", "locker"))
+    for variant in ("door", "locker"):
+        made = runs.summaries[(variant, 0)].curves
+        read = Bundle(tmp_path).curves(variant, 0)
+        assert made is not None and made.lead_h.size > 1000
+        assert np.array_equal(made.drops_per_day, read.drops_per_day) and made.drops_per_day.sum() > 0
+        assert np.array_equal(made.lead_h, read.lead_h) and np.array_equal(made.dispatch_h, read.dispatch_h)
+        for level in ("locker_level", "backlog_level"):
+            assert all(np.array_equal(a, b) for a, b in zip(getattr(made, level)(), getattr(read, level)(), strict=True))
+    warehouse = load_scenario(ROOT / "scenarios" / "flash_sale_10k_30min.yaml", {"stations.count": 2})
+    assert run(warehouse, variants=["merchant"], tables_to=tmp_path / "w").summaries[("merchant", 0)].curves is None

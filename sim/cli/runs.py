@@ -171,7 +171,10 @@ def _run_into(args: argparse.Namespace, scenario: Scenario, out: Path) -> tuple[
         from ..presentation.report import write_report
         from ..results.folder import Bundle
 
-        bundle = Bundle(out)  # one reading of the log for the charts and the report
+        bundle = Bundle(out)  # the charts and the report draw on the same curves
+        for (variant, replication), summary in runs.summaries.items():
+            if summary.curves is not None:  # worked out where the station areas ran: not read back
+                bundle.keep_curves(variant, replication, summary.curves)
         save_gallery(out, bundle)
         report = write_report(out, None if verdict is None else verdict.breakeven, bundle)
     return runs, verdict, report

@@ -16,22 +16,29 @@ from ..core.monitor import TimeWeighted
 from ..core.units import SECONDS_PER_DAY, SECONDS_PER_HOUR
 from ..scenario.schema import EconomicsConfig, LockerConfig, PickupStationConfig, UpstreamConfig
 from ..scenario.week import DAYS_PER_WEEK
-from .accounting import IN_HANDS
 from .activity import Activity
+from .curves import (
+    dispatch_hours,
+    dispatch_times_h,
+    lead_times_h,
+    locker_changes,
+    locker_changes_by_bank,
+    locker_occupancy_series,
+    station_backlog_changes,
+    station_backlog_series,
+)
 from .economics import Drops, Income, courier_income, pickup_charges, station_income
 from .facilities.pickup import PickupKind
 from .partials import (
-    COURIER_DROPS,
     DAY_KEYS,
     CourierPartial,
     RunPartial,
     UpstreamPartial,
     Window,
     first_times,
-    lead_hours,
     run_partial_of_log,
 )
-from .tracking import Detail, EventTable, Status, by_parcel
+from .tracking import EventTable
 
 if TYPE_CHECKING:
     from .run import RunSummary
@@ -195,7 +202,7 @@ def upstream_kpis(up_part: UpstreamPartial, monitors: dict[str, TimeWeighted], i
     t0, t1 = (d * SECONDS_PER_DAY for d in inputs.measured_days)
     placed, shipped, packed, done = up_part.placed_s, up_part.shipped_s, up_part.packed_s, up_part.done_s
     measured = (placed >= t0) & (placed < t1)
-    dispatch_h = _dispatch_h(placed, shipped, (t0, t1))
+    dispatch_h = dispatch_hours(placed, shipped, (t0, t1))
     door_h = np.nan_to_num((done - placed)[measured] / SECONDS_PER_HOUR, nan=np.inf)
     end_of_next_day = (np.floor(placed / SECONDS_PER_DAY) + 2) * SECONDS_PER_DAY
     late = dispatch_h > up.promise.dispatch_h
@@ -505,77 +512,6 @@ def _full_share(points: np.ndarray, kind: int) -> float:
     """The share of points of ``kind`` that were full at some moment of a measured day."""
     mine = points[(points[:, 0] == kind) & (points[:, 1] > 0)] if len(points) else points
     return float((mine[:, 4] > 0).mean()) if len(mine) else math.nan
-
-
-def lead_times_h(events: EventTable, n_parcels: int, window_s: tuple[float, float]) -> np.ndarray:
-    """Hours from station arrival to the recipient's hands, for parcels that arrived in the window
-    and were in the recipient's hands by the end of the run."""
-    arrival = first_times(events, (Status.AT_STATION,), n_parcels)
-    return lead_hours(arrival, first_times(events, IN_HANDS, n_parcels), window_s)
-
-
-def dispatch_times_h(events: EventTable, n_parcels: int, window_s: tuple[float, float]) -> np.ndarray:
-    """Hours from order to dispatch for orders placed in the window (+inf: not dispatched by the end)."""
-    placed = first_times(events, (Status.ORDER_PLACED,), n_parcels)
-    return _dispatch_h(placed, first_times(events, (Status.SHIPPED,), n_parcels), window_s)
-
-
-def _dispatch_h(placed: np.ndarray, shipped: np.ndarray, window_s: tuple[float, float]) -> np.ndarray:
-    keep = (placed >= window_s[0]) & (placed < window_s[1])
-    return np.nan_to_num((shipped - placed)[keep] / SECONDS_PER_HOUR, nan=np.inf)
-
-
-def station_backlog_changes(events: EventTable) -> tuple[np.ndarray, np.ndarray]:
-    """When parcels join and leave the stations' backlog (shelved or on a tricycle, not yet
-    delivered): +1 when a parcel arrives, −1 at its first drop (door, locker, counter) or its return."""
-    n = int(events.parcel.max()) + 1 if len(events) else 0
-    arrive = first_times(events, (Status.AT_STATION,), n)
-    leave = first_times(events, (*COURIER_DROPS, Status.RETURNED), n)
-    times = np.concatenate([arrive[~np.isnan(arrive)], leave[~np.isnan(leave)]])
-    change = np.concatenate([np.ones((~np.isnan(arrive)).sum()), -np.ones((~np.isnan(leave)).sum())])
-    return times, change
-
-
-def station_backlog_series(events: EventTable) -> tuple[np.ndarray, np.ndarray]:
-    """Parcels at the stations not yet delivered, over time (``station_backlog_changes``, added up)."""
-    return _level(*station_backlog_changes(events))
-
-
-def locker_changes(events: EventTable) -> tuple[np.ndarray, np.ndarray]:
-    """Every drop of our parcels into a locker (+1) and every parcel leaving one (−1: collected,
-    moved to a 驿站 at the storage limit, or returned from it), with its time."""
-    times, change, _ = locker_changes_by_bank(events)
-    return times, change
-
-
-def locker_changes_by_bank(events: EventTable) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``locker_changes`` with the place of the bank each change is at."""
-    into = events.status == Status.IN_LOCKER
-    sel = np.flatnonzero(
-        into
-        | (events.status == Status.PICKED_UP)
-        | (events.status == Status.RETURNED)
-        | ((events.status == Status.AT_STATION_PICKUP) & (events.detail == Detail.EXPIRED))
-    )
-    order = by_parcel(events, sel)  # by parcel, then in time order
-    same = events.parcel[order][1:] == events.parcel[order][:-1]
-    after_locker = np.r_[False, into[order][:-1] & same]
-    leaves = after_locker & ~into[order]
-    change = np.where(into[order], 1, 0) - leaves.astype(np.int64)
-    place = np.where(leaves, np.r_[-1, events.place[order][:-1]], events.place[order])  # a leaving parcel's bank
-    keep = change != 0
-    by_time = np.argsort(events.time_s[order][keep], kind="stable")
-    return events.time_s[order][keep][by_time], change[keep][by_time], place[keep][by_time]
-
-
-def locker_occupancy_series(events: EventTable) -> tuple[np.ndarray, np.ndarray]:
-    """Times of every locker drop and pick-up, and the parcels in all lockers just after each."""
-    return _level(*locker_changes(events))
-
-
-def _level(times: np.ndarray, changes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    order = np.argsort(times, kind="stable")
-    return times[order], np.cumsum(changes[order])
 
 
 def _ratio(num: float, den: float) -> float:

@@ -25,6 +25,7 @@ from ..world import City
 from ..world.districts import build_city, courier_areas
 from .accounting import IN_HANDS, Accounting
 from .activity import Activity
+from .curves import RunCurves
 from .demand import generate_parcels, station_arrivals
 from .facilities.recipients import Households
 from .partials import (
@@ -71,6 +72,7 @@ class RunSummary:
     measured_days: tuple[int, int]  # [first, last) day measured
     horizon_s: float
     monitors: dict[str, TimeWeighted]  # the warehouse's (backlog, busy and staffed pickers/packers); empty without one
+    curves: RunCurves | None  # the charts' curves, worked out where the areas ran (a streamed first replication)
 
     @property
     def locker_slots_total(self) -> int:
@@ -140,6 +142,7 @@ class StationOutput:
     done_s: np.ndarray
     run: StationRun | None  # the tables, with global parcel and courier ids (None: written to the sink)
     city: City | None
+    curves: RunCurves | None  # the charts' curves of a streamed first replication (see ``_charts_curves``)
 
 
 def run_station(task: StationTask) -> StationOutput:
@@ -210,7 +213,30 @@ def _run_station(task: StationTask) -> StationOutput:
         done_s=first_times(run.events, IN_HANDS, len(kept)) if sc.upstream else np.zeros(0),
         run=None if task.sink is not None else tables,
         city=None if task.sink is not None else city,
+        curves=_charts_curves(task, tables.events),
     )
+
+
+def _merged(scenario: Scenario, parts: list[RunCurves | None]) -> RunCurves | None:
+    """The areas' curves added up in station order, as reading the log's parts in turn would."""
+    if not parts or any(p is None for p in parts):
+        return None
+    curves = RunCurves.empty(scenario)
+    for part in parts:
+        assert part is not None
+        curves.merge(part)
+    return curves
+
+
+def _charts_curves(task: StationTask, events: EventTable) -> RunCurves | None:
+    """The charts' curves of a streamed run's first replication (the one the charts draw), worked
+    out here while the area's log is in memory, so that nobody reads it back for them. Not with a
+    warehouse: a parcel's events are then split between its station area and the upstream part."""
+    if task.sink is None or task.replication != 0 or task.scenario.upstream is not None:
+        return None
+    curves = RunCurves.empty(task.scenario)
+    curves.add(events)
+    return curves
 
 
 def summary_of(result: RunSummary) -> RunSummary:
@@ -309,6 +335,7 @@ def _simulate(
         measured_days=(resolved.horizon.warmup_days, resolved.horizon.days),
         horizon_s=horizon_s,
         monitors=dict(upstream.monitors) if upstream is not None else {},
+        curves=_merged(resolved, [o.curves for o in outputs]),
     )
     if sink is not None:
         return summary

@@ -194,6 +194,7 @@ def load_results(results_dir: str | Path) -> RunSet:
             measured_days=(resolved.horizon.warmup_days, resolved.horizon.days),
             horizon_s=window.days * SECONDS_PER_DAY,
             monitors=dict(upstream.monitors) if upstream is not None else {},
+            curves=None,
             events=events,
             activity=activity,
             city=cities[0],

@@ -7,29 +7,20 @@ import json
 from functools import cached_property
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import yaml
 
 from ..core.errors import ResultsError, ScenarioError
 from ..core.units import SECONDS_PER_DAY
-from ..model.metrics import (
-    dispatch_times_h,
-    lead_times_h,
-    locker_changes,
-    station_backlog_changes,
-)
-from ..model.partials import COURIER_DROPS
-from ..model.tracking import EventTable, events_from_arrow
+from ..model.curves import CURVE_POINTS, RunCurves
+from ..model.tracking import events_from_arrow
 from ..scenario.schema import Scenario, scenario_from_dict
 from .bundle import require_complete
 from .runset import kpi_ci, kpi_means
 from .tables import run_parts
 
 __all__ = ["CURVE_POINTS", "Bundle", "RunCurves"]
-
-CURVE_POINTS = 2000  # instants at which the occupancy and backlog curves are sampled (as many as a chart draws)
 
 
 class Bundle:
@@ -56,6 +47,10 @@ class Bundle:
     @property
     def variants(self) -> list[str]:
         return list(dict.fromkeys(self.runs["variant"]))
+
+    def keep_curves(self, variant: str, replication: int, curves: RunCurves) -> None:
+        """Curves the run worked out where its station areas ran: ``curves`` then need not read them."""
+        self._curves[(variant, replication)] = curves
 
     def curves(self, variant: str, replication: int = 0) -> RunCurves:
         """What the per-event charts draw of one run, read part by part (a station area at a
@@ -135,60 +130,3 @@ class Bundle:
 
 
 _CURVE_COLUMNS = ["time_s", "parcel", "status", "courier", "place", "station", "detail", "service"]
-
-
-class RunCurves:
-    """The per-event charts' data of one run, added up part by part: courier drops per day, lead
-    and dispatch times (every parcel's, for exact ECDFs), and the locker and station backlog
-    levels sampled at ``CURVE_POINTS`` instants (net changes summed per interval)."""
-
-    def __init__(self, days: int, window_s: tuple[float, float]) -> None:
-        self.window_s = window_s
-        self.drops_per_day = np.zeros(days + 1)
-        self.edges = np.linspace(0.0, days * SECONDS_PER_DAY, CURVE_POINTS + 1)
-        self._locker = np.zeros(CURVE_POINTS)
-        self._backlog = np.zeros(CURVE_POINTS)
-        self._lead: list[np.ndarray] = []
-        self._dispatch: list[np.ndarray] = []
-
-    @staticmethod
-    def empty(sc: Scenario) -> RunCurves:
-        h = sc.horizon
-        return RunCurves(h.days + h.drain_days, (h.warmup_days * SECONDS_PER_DAY, h.days * SECONDS_PER_DAY))
-
-    def add(self, events: EventTable) -> None:
-        """Add one part of the run's log (its parcels in no other part)."""
-        if not len(events):
-            return
-        events = events.with_parcels(events.parcel - events.parcel.min())  # arrays per parcel span this part only
-        n = int(events.parcel.max()) + 1
-        days = len(self.drops_per_day) - 1
-        drops = np.isin(events.status, COURIER_DROPS) & (events.courier >= 0)
-        day = np.minimum(events.time_s[drops] // SECONDS_PER_DAY, days).astype(np.int64)
-        self.drops_per_day += np.bincount(day, minlength=days + 1)
-        self._lead.append(lead_times_h(events, n, self.window_s))
-        self._dispatch.append(dispatch_times_h(events, n, self.window_s))
-        self._locker += self._binned(*locker_changes(events))
-        self._backlog += self._binned(*station_backlog_changes(events))
-
-    def _binned(self, times: np.ndarray, changes: np.ndarray) -> np.ndarray:
-        """Net changes per interval (times at the horizon fall in the last one)."""
-        bins = len(self.edges) - 1
-        index = np.minimum((times / self.edges[-1] * bins).astype(np.int64), bins - 1)
-        return np.bincount(index, weights=changes, minlength=bins)
-
-    @property
-    def lead_h(self) -> np.ndarray:
-        return np.concatenate(self._lead) if self._lead else np.zeros(0)
-
-    @property
-    def dispatch_h(self) -> np.ndarray:
-        return np.concatenate(self._dispatch) if self._dispatch else np.zeros(0)
-
-    def locker_level(self) -> tuple[np.ndarray, np.ndarray]:
-        """Parcels in all lockers at the end of each interval."""
-        return self.edges[1:], np.cumsum(self._locker)
-
-    def backlog_level(self) -> tuple[np.ndarray, np.ndarray]:
-        """Parcels at the stations, not yet delivered, at the end of each interval."""
-        return self.edges[1:], np.cumsum(self._backlog)
