@@ -20,9 +20,9 @@ from .experiments.sweep import SweepResult as SweepResult
 from .experiments.sweep import grid_points as grid_points
 from .experiments.sweep import sweep as sweep
 from .model import policies as policies
+from .model.curves import dispatch_times_h as dispatch_times_h
+from .model.curves import lead_times_h as lead_times_h
 from .model.metrics import HEADLINE_KPIS as HEADLINE_KPIS
-from .model.metrics import dispatch_times_h as dispatch_times_h
-from .model.metrics import lead_times_h as lead_times_h
 from .model.run import RunResult as RunResult
 from .model.run import simulate as simulate
 from .model.tracking import EventTable as EventTable

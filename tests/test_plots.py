@@ -15,7 +15,7 @@ from matplotlib import font_manager
 from sim.cli.main import main
 from sim.experiments.runner import run
 from sim.experiments.sweep import grid_points, sweep
-from sim.model.metrics import dispatch_times_h, lead_times_h, locker_occupancy_series, station_backlog_series
+from sim.model.curves import dispatch_times_h, lead_times_h, locker_occupancy_series, station_backlog_series
 from sim.presentation import plots
 from sim.presentation.gallery import gallery
 from sim.results.folder import Bundle

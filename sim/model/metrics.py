@@ -17,16 +17,7 @@ from ..core.units import SECONDS_PER_DAY, SECONDS_PER_HOUR
 from ..scenario.schema import EconomicsConfig, LockerConfig, PickupStationConfig, UpstreamConfig
 from ..scenario.week import DAYS_PER_WEEK
 from .activity import Activity
-from .curves import (
-    dispatch_hours,
-    dispatch_times_h,
-    lead_times_h,
-    locker_changes,
-    locker_changes_by_bank,
-    locker_occupancy_series,
-    station_backlog_changes,
-    station_backlog_series,
-)
+from .curves import dispatch_hours
 from .economics import Drops, Income, courier_income, pickup_charges, station_income
 from .facilities.pickup import PickupKind
 from .partials import (
@@ -52,19 +43,12 @@ __all__ = [
     "compute_kpis",
     "courier_days_measured",
     "courier_kpis",
-    "dispatch_times_h",
     "first_times",
     "income_of",
     "kpi_inputs",
     "kpis_by_day",
     "kpis_from",
     "kpis_of",
-    "lead_times_h",
-    "locker_changes",
-    "locker_changes_by_bank",
-    "locker_occupancy_series",
-    "station_backlog_changes",
-    "station_backlog_series",
     "upstream_kpis",
 ]
 

@@ -30,7 +30,8 @@ from ..core.errors import ResultsError
 from ..core.units import SECONDS_PER_DAY, SECONDS_PER_HOUR
 from ..experiments.breakeven import BreakevenResult
 from ..model.activity import STOP_PART_LABELS
-from ..model.metrics import HEADLINE_KPIS, UPSTREAM_KPIS, locker_changes_by_bank
+from ..model.curves import locker_changes_by_bank
+from ..model.metrics import HEADLINE_KPIS, UPSTREAM_KPIS
 from ..model.tracking import DETAIL_NAMES, Status, events_from_arrow
 from ..results.folder import Bundle
 from ..results.trajectory import courier_tracks
