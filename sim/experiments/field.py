@@ -20,6 +20,7 @@ import pandas as pd
 
 from ..core.stats import mean_ci
 from ..core.units import SECONDS_PER_DAY, SECONDS_PER_HOUR
+from ..model.partials import Window
 from ..model.tracking import Detail, Status
 from ..results.runset import RunSet
 from ..scenario.load import load_scenario
@@ -142,22 +143,18 @@ def _on_foot_distance_share(runs: RunSet, rep: int) -> float:
     return walked / (walked + float(np.sum(activity.tours.ride_m)))
 
 
-def _courier_days(runs: RunSet, rep: int) -> int:
-    """Courier-days with at least one round."""
-    tours = runs.result(runs.variants[0], rep).activity.tours
-    return len({(int(c), int(d)) for c, d in zip(tours.courier, tours.day, strict=True)})
-
-
-def _on_foot_hours_per_courier_day(runs: RunSet, rep: int) -> float:
-    """Hours at stops (parked: walking, stairs and lifts, doors) a courier-day."""
-    stops = runs.result(runs.variants[0], rep).activity.stops
-    return float(np.sum(stops.depart_s - stops.arrive_s)) / SECONDS_PER_HOUR / _courier_days(runs, rep)
-
-
-def _km_walked_per_courier_day(runs: RunSet, rep: int) -> float:
-    """Kilometres walked a courier-day (walking time at the walking speed; stairs not counted)."""
-    stops = runs.result(runs.variants[0], rep).activity.stops
-    return float(np.sum(stops.walk_s)) * runs.scenario.door.walk_speed_mps / 1000 / _courier_days(runs, rep)
+def _km_walked_per_courier_day(path: Path, replications: int, jobs: int) -> np.ndarray:
+    """Kilometres walked a courier-day on the measured days: the KPI ``stop_hours_per_courier_day``
+    times the share of those stops' time spent walking (stairs not counted), at the walking speed."""
+    runs = run(path, replications=replications, jobs=jobs, variants=["door"])
+    stop_h = _per_replication(runs.runs(), "door", "stop_hours_per_courier_day")
+    first, last = Window.of(runs.scenario).measured_s
+    walking = []
+    for rep in range(replications):
+        stops = runs.result("door", rep).activity.stops
+        measured = (stops.arrive_s >= first) & (stops.arrive_s < last)
+        walking.append(np.sum(stops.walk_s[measured]) / np.sum((stops.depart_s - stops.arrive_s)[measured]))
+    return np.asarray(walking) * stop_h * SECONDS_PER_HOUR * runs.scenario.door.walk_speed_mps / 1000
 
 
 def _locker_collections_off_business_hours(runs: RunSet, rep: int) -> float:
@@ -276,7 +273,7 @@ FIELD_STUDIES: tuple[FieldStudy, ...] = (
         published=(4.6, 4.6),
         published_text="4.6 hours a day sorting, unloading and delivering on foot",
         percent=False,
-        measure=_from_runs(_on_foot_hours_per_courier_day, "door"),
+        measure=_kpi("stop_hours_per_courier_day", "door"),
         differences="The replay's driver has 100 parcels a day (ASSUMED: the number a London driver carries is not "
         "in the summaries) and an e-tricycle's loads, several rounds a day, rather than one van load; the hours on "
         "foot scale with the parcels.",
@@ -288,7 +285,7 @@ FIELD_STUDIES: tuple[FieldStudy, ...] = (
         published=(7.9, 7.9),
         published_text="7.9 km a day on average (5.8 km on the example round)",
         percent=False,
-        measure=_from_runs(_km_walked_per_courier_day, "door"),
+        measure=_km_walked_per_courier_day,
         differences="The replay's buildings stand 20-120 m from where the courier parks, a few buildings to a "
         "parking place (ASSUMED, the project's compound at a gate); a London driver parks once for a street of "
         "many addresses and walks along it, so walks further for the same parcels.",
