@@ -49,8 +49,9 @@ class RunCurves:
         h = sc.horizon
         return RunCurves(h.days + h.drain_days, (h.warmup_days * SECONDS_PER_DAY, h.days * SECONDS_PER_DAY))
 
-    def add(self, events: EventTable) -> None:
-        """Add one part of the run's log (its parcels in no other part)."""
+    def add(self, events: EventTable, lead_h: np.ndarray | None = None) -> None:
+        """Add one part of the run's log (its parcels in no other part). ``lead_h``: the part's
+        lead times when already worked out (a station area's partial has them, the same numbers)."""
         if not len(events):
             return
         events = events.with_parcels(events.parcel - events.parcel.min())  # arrays per parcel span this part only
@@ -59,7 +60,7 @@ class RunCurves:
         drops = np.isin(events.status, COURIER_DROPS) & (events.courier >= 0)
         day = np.minimum(events.time_s[drops] // SECONDS_PER_DAY, days).astype(np.int64)
         self.drops_per_day += np.bincount(day, minlength=days + 1)
-        self._lead.append(lead_times_h(events, n, self.window_s))
+        self._lead.append(lead_times_h(events, n, self.window_s) if lead_h is None else lead_h)
         self._dispatch.append(dispatch_times_h(events, n, self.window_s))
         self._locker += self._binned(*locker_changes(events))
         self._backlog += self._binned(*station_backlog_changes(events))

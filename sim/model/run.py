@@ -213,29 +213,30 @@ def _run_station(task: StationTask) -> StationOutput:
         done_s=first_times(run.events, IN_HANDS, len(kept)) if sc.upstream else np.zeros(0),
         run=None if task.sink is not None else tables,
         city=None if task.sink is not None else city,
-        curves=_charts_curves(task, tables.events),
+        curves=_charts_curves(task, tables.events, partial.lead_h),
     )
 
 
 def _merged(scenario: Scenario, parts: list[RunCurves | None]) -> RunCurves | None:
     """The areas' curves added up in station order, as reading the log's parts in turn would."""
-    if not parts or any(p is None for p in parts):
+    made = [p for p in parts if p is not None]
+    if not parts or len(made) < len(parts):
         return None
     curves = RunCurves.empty(scenario)
-    for part in parts:
-        assert part is not None
+    for part in made:
         curves.merge(part)
     return curves
 
 
-def _charts_curves(task: StationTask, events: EventTable) -> RunCurves | None:
+def _charts_curves(task: StationTask, events: EventTable, lead_h: np.ndarray) -> RunCurves | None:
     """The charts' curves of a streamed run's first replication (the one the charts draw), worked
-    out here while the area's log is in memory, so that nobody reads it back for them. Not with a
-    warehouse: a parcel's events are then split between its station area and the upstream part."""
+    out here while the area's log is in memory, so that nobody reads it back for them; the lead
+    times are the partial's (the same parcels in the same order). Not with a warehouse: a parcel's
+    events are then split between its station area and the upstream part."""
     if task.sink is None or task.replication != 0 or task.scenario.upstream is not None:
         return None
     curves = RunCurves.empty(task.scenario)
-    curves.add(events)
+    curves.add(events, lead_h=lead_h)
     return curves
 
 
