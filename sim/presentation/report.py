@@ -304,7 +304,7 @@ def _replay(bundle: Bundle) -> dict[str, Any]:
     resolved = sc.resolved(variant)
     city = build_city(resolved.city, resolved.station, resolved.seed, 0)
     wanted = [("variant", "=", variant), ("replication", "=", 0), ("station", "=", 0)]
-    tours, stops = (_station0(bundle.activity(name, 0, variant=variant, station=0), name) for name in ("tours", "stops"))
+    tours, stops = (_or_empty(bundle.activity(name, 0, variant=variant, station=0), name) for name in ("tours", "stops"))
     measured = tours[tours["day"] >= sc.horizon.warmup_days]
     day = int(measured["day"].min()) if len(measured) else sc.horizon.warmup_days
     tours = tours[tours["day"] == day]
@@ -355,10 +355,10 @@ def _replay(bundle: Bundle) -> dict[str, Any]:
     }
 
 
-def _station0(table: pd.DataFrame, name: str) -> pd.DataFrame:
-    """Station area 0's rows; an empty table with the columns the replay reads when no courier rode."""
+def _or_empty(table: pd.DataFrame, name: str) -> pd.DataFrame:
+    """The table, or an empty one with the columns the replay reads when no courier rode."""
     if len(table):
-        return table[table["station"] == 0]
+        return table
     columns = {
         "tours": ["courier", "day", "start_s", "depart_s", "return_s", "end_s"],
         "stops": ["courier", "arrive_s", "depart_s", "place", "ride_s"],
