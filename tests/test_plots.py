@@ -16,6 +16,7 @@ from sim.cli.main import main
 from sim.experiments.runner import run
 from sim.experiments.sweep import grid_points, sweep
 from sim.model.curves import dispatch_times_h, lead_times_h, locker_occupancy_series, station_backlog_series
+from sim.model.metrics import DAY_PART_KPIS
 from sim.presentation import plots
 from sim.presentation.gallery import gallery
 from sim.results.folder import Bundle
@@ -55,18 +56,21 @@ def test_paired_differences_chart(runs):
     assert len(ax.get_yticklabels()) > 5 and data_points(ax) > 0
 
 
-def test_time_breakdown_sums_to_hours_on_duty(runs):
-    r = runs.result("door")
-    tables = {name: getattr(r.activity, name).to_pandas().assign(variant="door") for name in ("tours", "stops", "days")}
-    last = r.measured_days[1]
-    measured = tables["days"][tables["days"]["day"] < last]
-    tours = tables["tours"][tables["tours"]["day"] < last]
-    stops = tables["stops"][tables["stops"]["arrive_s"] < last * 86400]
-    parts = plots._time_parts(tours, stops, measured)
-    assert parts.sum(axis=1).iloc[0] == pytest.approx(runs.runs().query("variant == 'door'")["hours_per_courier_day"].iloc[0])
+def test_time_breakdown_adds_up_to_hours_on_duty(runs):
+    # The parts come from three tables (courier-days, tours, stops) summed separately; they must
+    # account for every hour on duty, and the locker variant's drop sessions must show as their own
+    # part, not as riding.
+    means = runs.runs().groupby("variant", sort=False).mean(numeric_only=True)
+    parts = means[list(DAY_PART_KPIS)]
+    assert np.allclose(parts.sum(axis=1), means["hours_per_courier_day"], rtol=1e-9)
     assert (parts.to_numpy() >= -1e-9).all()  # every part of the day is a real stretch of time
-    fig = plots.courier_time_breakdown(tours, stops, measured)
-    assert fig.axes[0].get_xlabel() == "hours per courier-day" and len(fig.axes[0].patches) == 9
+    assert parts.at["locker", "pickup_handover_hours_per_courier_day"] > parts.at["door", "pickup_handover_hours_per_courier_day"]
+    assert parts.at["door", "vertical_hours_per_courier_day"] > parts.at["locker", "vertical_hours_per_courier_day"]
+    fig = plots.courier_time_breakdown(means)
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "hours per courier-day" and len(ax.patches) == len(DAY_PART_KPIS) * 3
+    ends = [p.get_x() + p.get_width() for p in ax.patches[-3:]]  # the last part's bars end at the hours on duty
+    assert np.allclose(ends, means["hours_per_courier_day"])
 
 
 def test_income_breakdown_chart_stacks_the_lines_to_the_net(runs):

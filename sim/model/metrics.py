@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DAY_COLUMNS",
+    "DAY_PART_KPIS",
     "HEADLINE_KPIS",
     "UPSTREAM_KPIS",
     "Activity",
@@ -88,6 +89,23 @@ HEADLINE_KPIS = (
     "cost_per_parcel_yuan",
     "parcels_total",
     "parcels_undelivered_end",
+)
+
+
+# Where a courier's hours on duty go, part by part (the gallery's time breakdown); they add up to
+# ``hours_per_courier_day``: station tasks, loading and shelving, riding, the parts of the stops
+# (``StopPart``), and waiting at the station.
+DAY_PART_KPIS = (
+    "task_hours_per_courier_day",
+    "load_hours_per_courier_day",
+    "ride_hours_per_courier_day",
+    "park_hours_per_courier_day",
+    "walk_hours_per_courier_day",
+    "vertical_hours_per_courier_day",
+    "stop_wait_hours_per_courier_day",
+    "handover_hours_per_courier_day",
+    "pickup_handover_hours_per_courier_day",
+    "waiting_hours_per_courier_day",
 )
 
 
@@ -424,6 +442,7 @@ def courier_kpis(run: RunPartial, inputs: KpiInputs) -> dict[str, float]:
         "in_building_minutes_per_stop": _ratio(60 * work.hours("stop_inside_s"), on["stops_attempted"]),
         "pickup_handover_hours_per_courier_day": _ratio(work.hours("stop_pickup_s"), courier_days),
         "ride_and_load_hours_per_courier_day": _ratio(work.hours("tour_s") - work.hours("stop_s"), courier_days),
+        **_day_by_part(work, courier_days),
         "door_delivered_share": _ratio(drops.at_door, delivered),
         "door_service_delivered_share": _ratio(drops.door_service, delivered),
         "locker_delivered_share": _ratio(drops.locker, delivered),
@@ -455,6 +474,20 @@ def courier_kpis(run: RunPartial, inputs: KpiInputs) -> dict[str, float]:
         "return_requests": p.count("return_requests"),
         "return_pickups": p.count("return_pickups"),
         "return_pickup_lead_time_p50_h": _quantile(p.return_wait_h, 0.5),
+    }
+
+
+def _day_by_part(work: _CourierWork, courier_days: int) -> dict[str, float]:
+    """Hours per courier-day in the parts of ``DAY_PART_KPIS`` not defined with the headline ones."""
+    ride = work.hours("tour_s") - work.hours("stop_s") - work.hours("tour_station_s")
+    parts = ("park", "walk", "vertical", "handover")
+    stop_parts = {f"{part}_hours_per_courier_day": work.hours(f"stop_{part}_s") for part in parts}
+    return {
+        "task_hours_per_courier_day": _ratio(work.hours("task_s"), courier_days),
+        "load_hours_per_courier_day": _ratio(work.hours("tour_station_s"), courier_days),
+        "ride_hours_per_courier_day": _ratio(ride, courier_days),
+        **{key: _ratio(hours, courier_days) for key, hours in stop_parts.items()},
+        "stop_wait_hours_per_courier_day": _ratio(work.hours("stop_wait_s"), courier_days),
     }
 
 

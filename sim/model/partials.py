@@ -79,7 +79,9 @@ DAY_KEYS = (
     "span_s",  # courier-days: shift start to the end of the last task
     "break_s",
     "busy_s",  # station tasks and tours
+    "task_s",  # station tasks (the morning sort, outbound pick-ups)
     "tour_s",
+    "tour_station_s",  # ... of it at the station: loading before, unloading and shelving after
     "overtime_s",
     "energy_wh",  # the e-tricycles' rides
     "swaps",  # battery swaps
@@ -88,6 +90,11 @@ DAY_KEYS = (
     "stop_s",  # stops, by the day they began
     "stop_pickup_s",  # ... of it at locker banks and 驿站 (drop sessions, hand-ins)
     "stop_inside_s",  # ... of it inside buildings and at pick-up points: getting in, stairs and lifts, doors, sessions
+    "stop_park_s",  # ... of it by part (``StopPart``): parking
+    "stop_walk_s",
+    "stop_vertical_s",  # stairs and lifts
+    "stop_wait_s",  # for lifts, at entrances and doors, on the phone
+    "stop_handover_s",
     "stops_attempted",  # stops where a parcel was left or tried
     "stop_attempts",
     "door_visits",  # households visited at their door with parcels
@@ -327,6 +334,7 @@ def _activity_per_day(per_day: np.ndarray, activity: Activity, days: int) -> Non
         add("span_s", d.day, d.end_s - d.start_s)
         add("break_s", d.day, d.break_s)
         add("busy_s", d.day, d.task_s + d.tour_s)
+        add("task_s", d.day, d.task_s)
         add("tour_s", d.day, d.tour_s)
         add("overtime_s", d.day, d.overtime_s)
         add("energy_wh", d.day, d.energy_wh)
@@ -334,11 +342,14 @@ def _activity_per_day(per_day: np.ndarray, activity: Activity, days: int) -> Non
     if len(t):
         add("ride_m", t.day, t.ride_m)
         add("tours", t.day)
+        add("tour_station_s", t.day, (t.depart_s - t.start_s) + (t.end_s - t.return_s))
     if len(s):
         stop_day = s.arrive_s // SECONDS_PER_DAY
         add("stop_s", stop_day, s.depart_s - s.arrive_s)
         add("stop_pickup_s", stop_day, s.pickup_s)
         add("stop_inside_s", stop_day, s.vertical_s + s.wait_s + s.handover_s + s.pickup_s)
+        for part in ("park", "walk", "vertical", "wait", "handover"):
+            add(f"stop_{part}_s", stop_day, getattr(s, f"{part}_s"))
         add("stops_attempted", stop_day, (s.attempts > 0).astype(np.float64))
         add("stop_attempts", stop_day, s.attempts)
         add("door_visits", stop_day, s.door_visits)

@@ -14,10 +14,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from ..core.units import SECONDS_PER_DAY, SECONDS_PER_HOUR
-from ..model.metrics import (
-    HEADLINE_KPIS,
-    courier_days_measured,
-)
+from ..model.metrics import DAY_PART_KPIS, HEADLINE_KPIS
 from ..results.folder import Bundle
 from ..results.runset import kpi_differences
 from ..scenario.schema import Scenario
@@ -32,29 +29,22 @@ def gallery(bundle: Bundle) -> dict[str, Figure]:
     sc = bundle.scenario
     variants = bundle.variants
     curves = {v: bundle.curves(v, 0) for v in variants}
-    tours, stops = bundle.activity("tours", 0), bundle.activity("stops", 0)
+    means, ci = bundle.kpi_means()
     charts: dict[str, Figure] = {}
-    if len(tours) > 0:
-        means, ci = bundle.kpi_means()
+    if (means["tours_per_courier_day"] > 0).any():  # couriers rode: the courier charts apply
         charts["variant_comparison"] = plots.variant_comparison(means, ci)
-        measured = (sc.horizon.warmup_days, sc.horizon.days)
-        counted = {v: courier_days_measured(c.drops_per_day, measured, sc.upstream is not None) for v, c in curves.items()}
-        days = bundle.activity("days", 0)
-        first_days = _on_days(days, days["day"].to_numpy(), counted)
-        first_tours = _on_days(tours, tours["day"].to_numpy(), counted)
-        first_stops = _on_days(stops, (stops["arrive_s"] // SECONDS_PER_DAY).to_numpy(), counted)
-        if len(first_days):
-            charts["courier_time_breakdown"] = plots.courier_time_breakdown(first_tours, first_stops, first_days)
+        if set(DAY_PART_KPIS) <= set(means.columns):  # a folder written before they were KPIs has not got them
+            charts["courier_time_breakdown"] = plots.courier_time_breakdown(means)
         breakdown = bundle.income_breakdown()
         if len(breakdown):
             charts["income_breakdown"] = plots.income_breakdown(breakdown)
-        charts["lead_time_ecdf"] = plots.lead_time_ecdf({v: c.lead_h for v, c in curves.items()})
+        charts["lead_time_ecdf"] = plots.lead_time_ecdf({v: c.lead_h_sorted() for v, c in curves.items()})
         charts["locker_occupancy"] = plots.locker_occupancy(
             {v: c.locker_level() for v, c in curves.items()}, bundle.meta["locker_slots"]
         )
         charts["station_backlog"] = plots.station_backlog({v: c.backlog_level() for v, c in curves.items()}, _bursts(sc))
         variant = "door" if "door" in variants else variants[0]
-        charts["district_map"], charts["courier_gantt"] = _courier_charts(bundle, tours, stops, variant)
+        charts["district_map"], charts["courier_gantt"] = _courier_charts(bundle, variant)
         by_day = bundle.by_day()
         if len(by_day) and by_day["day"].nunique() >= 3:
             charts["week"] = plots.week(by_day, sc.week.peaks)
@@ -96,32 +86,22 @@ def _save_sweep_charts(folder: Path) -> list[Path]:
     return plots.save_charts(charts, folder / "charts")
 
 
-def _on_days(table: pd.DataFrame, day: np.ndarray, counted: dict[str, np.ndarray]) -> pd.DataFrame:
-    """The rows of replication 0 that fall on the days counted for their variant."""
-    keep = np.zeros(len(table), dtype=bool)
-    for variant, days in counted.items():
-        keep |= (table["variant"] == variant).to_numpy() & np.isin(day, days)
-    return table[keep & (table["replication"] == 0).to_numpy()]
-
-
 def _bursts(sc: Scenario) -> list[tuple[float, float]]:
     return [(b.start_h, b.duration_min) for b in sc.upstream.orders.bursts] if sc.upstream is not None else []
 
 
-def _courier_charts(bundle: Bundle, tours: pd.DataFrame, stops: pd.DataFrame, variant: str) -> tuple[Figure, Figure]:
+def _courier_charts(bundle: Bundle, variant: str) -> tuple[Figure, Figure]:
     """The map with one courier's tours on the first measured day, and that courier's Gantt chart.
     The courier shown is the one of station 0 whose area has the most stops (the most telling map)."""
     sc = bundle.scenario
-    run_tours = tours[(tours["variant"] == variant) & (tours["replication"] == 0)]
-    measured = run_tours[run_tours["day"] >= sc.horizon.warmup_days]["day"]
+    tours = bundle.activity("tours", 0, variant=variant, station=0)
+    run_stops = bundle.activity("stops", 0, variant=variant, station=0)
+    measured = tours[tours["day"] >= sc.horizon.warmup_days]["day"]
     day = int(measured.min()) if len(measured) else sc.horizon.warmup_days  # the first measured day with tours
     day_s = (day * SECONDS_PER_DAY, (day + 1) * SECONDS_PER_DAY)
-    run_stops = stops[(stops["variant"] == variant) & (stops["replication"] == 0)]
-    station0 = run_stops[(run_stops["station"] == 0) & (run_stops["arrive_s"] >= day_s[0]) & (run_stops["arrive_s"] < day_s[1])]
-    courier = int(station0.groupby("courier")["place"].nunique().idxmax()) if len(station0) else 0
-    mine = tours[
-        (tours["variant"] == variant) & (tours["replication"] == 0) & (tours["courier"] == courier) & (tours["day"] == day)
-    ]
+    on_day = run_stops[(run_stops["arrive_s"] >= day_s[0]) & (run_stops["arrive_s"] < day_s[1])]
+    courier = int(on_day.groupby("courier")["place"].nunique().idxmax()) if len(on_day) else 0
+    mine = tours[(tours["courier"] == courier) & (tours["day"] == day)]
     my_stops = run_stops[run_stops["courier"] == courier]
     route, waves = [], []
     wave_starts = [day * SECONDS_PER_DAY + h * SECONDS_PER_HOUR for h in sc.couriers.waves_h]
@@ -134,6 +114,6 @@ def _courier_charts(bundle: Bundle, tours: pd.DataFrame, stops: pd.DataFrame, va
     title = f"Station 0 district and courier {courier}'s tours on day {day} ({variant} variant)"
     gantt_title = f"Courier {courier}'s day {day} ({variant} variant): where the time goes"
     day_stops = my_stops[(my_stops["arrive_s"] >= day * SECONDS_PER_DAY) & (my_stops["arrive_s"] < (day + 1) * SECONDS_PER_DAY)]
-    parts = bundle.activity("stop_parts", 0, variant=variant, courier=courier)
+    parts = bundle.activity("stop_parts", 0, variant=variant, station=0, courier=courier)
     day_parts = parts[(parts["start_s"] >= day_s[0]) & (parts["start_s"] < day_s[1])] if len(parts) else parts
     return plots.district_map(city, route, waves, title), plots.courier_gantt(mine, day_stops, day_parts, gantt_title)

@@ -26,7 +26,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from ..core.units import SECONDS_PER_HOUR
-from ..model.metrics import HEADLINE_KPIS
+from ..model.metrics import DAY_PART_KPIS, HEADLINE_KPIS
 from ..scenario.week import WEEKDAY_NAMES
 
 if TYPE_CHECKING:
@@ -65,18 +65,25 @@ _COMPARED = (
     ("income_per_courier_day_yuan", "Net income per courier-day 日收入", "yuan"),
     ("income_per_courier_hour_yuan", "Net income per courier-hour 时薪", "yuan / hour"),
 )
-_TIME_PARTS = (
-    ("tasks", "station tasks 分拣/揽收 (sorting, outbound pick-ups)", "#b07d2b"),
-    ("station", "loading and shelving 装车/上架", "#8c8c8c"),
-    ("ride", "riding 骑行", "#4c72b0"),
-    ("park", "parking 停车", "#64b5cd"),
-    ("walk", "walking 步行", "#55a868"),
-    ("vertical", "stairs / elevator 爬楼/电梯", "#c44e52"),
-    ("wait", "waiting 等待 (elevator, calls)", "#dd8452"),
-    ("handover", "handover 交付 / locker drop 投柜", "#8172b2"),
-    ("idle", "at the station, waiting for parcels or a task 待件", "#dddddd"),
+# The parts of a courier's day (``DAY_PART_KPIS``, in that order), as the time breakdown draws them.
+_TIME_PARTS = dict(
+    zip(
+        DAY_PART_KPIS,
+        (
+            ("station tasks 分拣/揽收 (sorting, outbound pick-ups)", "#b07d2b"),
+            ("loading and shelving 装车/上架", "#8c8c8c"),
+            ("riding 骑行", "#4c72b0"),
+            ("parking 停车", "#64b5cd"),
+            ("walking 步行", "#55a868"),
+            ("stairs / elevator 爬楼/电梯", "#c44e52"),
+            ("waiting 等待 (elevator, entrance, door, calls)", "#dd8452"),
+            ("handover at the door 交付", "#8172b2"),
+            ("locker drops, 驿站 hand-ins 投柜/驿站", "#da8bc3"),
+            ("at the station, waiting for parcels or a task 待件", "#dddddd"),
+        ),
+        strict=True,
+    )
 )
-_STOP_PARTS = ("park", "walk", "vertical", "wait", "handover")
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -143,7 +150,7 @@ def _same_distribution(a: np.ndarray, b: np.ndarray, within: float = 0.01) -> bo
     over the other)? The Kolmogorov-Smirnov distance, +inf values counted in the denominators."""
     if len(a) == 0 or len(b) == 0:
         return False
-    a, b = np.sort(a), np.sort(b)
+    a, b = _in_order(a), _in_order(b)
     grid = np.union1d(a[np.isfinite(a)], b[np.isfinite(b)])
     gap = np.abs(np.searchsorted(a, grid, side="right") / len(a) - np.searchsorted(b, grid, side="right") / len(b))
     return bool(gap.max(initial=0.0) <= within)
@@ -154,11 +161,18 @@ def ecdf_points(values: np.ndarray, points: int = CHART_POINTS) -> tuple[np.ndar
     of the run) counts in the denominator only. Over ``points`` values, the curve runs through
     ``points`` evenly spaced quantiles: exact at each of them."""
     v = np.asarray(values, dtype=float)
-    finite = np.sort(v[np.isfinite(v)])
+    finite = _in_order(v[np.isfinite(v)])
     if len(finite) <= points:
         return finite, np.arange(1, len(finite) + 1) / max(len(v), 1)
     ranks = np.unique(np.linspace(1, len(finite), points).round().astype(np.int64))
     return finite[ranks - 1], ranks / len(v)
+
+
+def _in_order(values: np.ndarray) -> np.ndarray:
+    """The values (no NaN: the model's times are +inf where a thing did not happen) sorted; a run's
+    lead times come sorted already (``RunCurves.lead_h_sorted``), and sorting millions of them
+    again would cost more than looking."""
+    return np.sort(values) if np.any(values[1:] < values[:-1]) else values
 
 
 def thin_steps(times: np.ndarray, values: np.ndarray, points: int = CHART_POINTS) -> tuple[np.ndarray, np.ndarray]:
@@ -205,14 +219,14 @@ def variant_comparison(kpis: pd.DataFrame, ci: pd.DataFrame | None = None, *, ax
 
 
 @_styled
-def courier_time_breakdown(tours: pd.DataFrame, stops: pd.DataFrame, days: pd.DataFrame, *, ax: Axes | None = None) -> Figure:
-    """Where a courier's hours on duty go, by variant: station tasks, loading, riding, walking,
-    stairs, waiting, handing over, waiting at the station. The tables are those of the courier-days
-    to show (a ``variant`` column in each); the bars are hours per courier-day, breaks excluded."""
-    parts = _time_parts(tours, stops, days)
+def courier_time_breakdown(means: pd.DataFrame, *, ax: Axes | None = None) -> Figure:
+    """Where a courier's hours on duty go, by variant: station tasks, loading, riding, the parts of
+    the stops, waiting at the station. ``means``: the KPI means by variant (``DAY_PART_KPIS``,
+    hours per courier-day, breaks excluded)."""
+    parts = means[list(_TIME_PARTS)].fillna(0.0)
     fig, ax = _axes(ax, (10, 5.5))
     left = np.zeros(len(parts))
-    for key, label, color in _TIME_PARTS:
+    for key, (label, color) in _TIME_PARTS.items():
         ax.barh(parts.index, parts[key], left=left, label=label, color=color)
         left += parts[key].to_numpy()
     for y, total in enumerate(left):
@@ -224,26 +238,6 @@ def courier_time_breakdown(tours: pd.DataFrame, stops: pd.DataFrame, days: pd.Da
     _legend(ax)
     ax.grid(axis="x", alpha=0.3)
     return fig
-
-
-def _time_parts(tours: pd.DataFrame, stops: pd.DataFrame, days: pd.DataFrame) -> pd.DataFrame:
-    """Hours per courier-day in each part of the day, by variant; the parts add up to the hours on duty."""
-    rows = {}
-    for variant, d in days.groupby("variant", sort=False):
-        t, s = tours[tours["variant"] == variant], stops[stops["variant"] == variant]
-        on_tours = (t["end_s"] - t["start_s"] - t["pause_s"]).sum()
-        station = ((t["depart_s"] - t["start_s"]) + (t["end_s"] - t["return_s"])).sum()
-        at_stops = {k: s[f"{k}_s"].sum() for k in _STOP_PARTS}
-        on_duty = (d["end_s"] - d["start_s"] - d["break_s"]).sum()
-        tasks = d["task_s"].sum()
-        rows[variant] = {
-            "tasks": tasks,
-            "station": station,
-            "ride": on_tours - station - sum(at_stops.values()),
-            **at_stops,
-            "idle": on_duty - tasks - on_tours,
-        }
-    return pd.DataFrame(rows).T / SECONDS_PER_HOUR / days.groupby("variant", sort=False).size().to_numpy()[:, None]
 
 
 @_styled
