@@ -8,6 +8,7 @@ import hashlib
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
@@ -144,5 +145,11 @@ def test_the_charts_curves_worked_out_where_the_areas_ran_are_those_read_back(tm
         assert np.array_equal(made.lead_h, read.lead_h) and np.array_equal(made.dispatch_h, read.dispatch_h)
         for level in ("locker_level", "backlog_level"):
             assert all(np.array_equal(a, b) for a, b in zip(getattr(made, level)(), getattr(read, level)(), strict=True))
+    # A station area's rows come from its own part file, as filtering the whole table gives them.
+    bundle, wanted = Bundle(tmp_path), [("variant", "=", "door"), ("replication", "=", 0), ("station", "=", 1)]
+    assert bundle.table_part("stops", 0, "door", 1).name.endswith("-1-s00001.parquet")
+    whole = pd.read_parquet(tmp_path / "stops.parquet", filters=wanted)
+    assert len(whole) > 10
+    pd.testing.assert_frame_equal(bundle.activity("stops", 0, variant="door", station=1), whole)
     warehouse = load_scenario(ROOT / "scenarios" / "flash_sale_10k_30min.yaml", {"stations.count": 2})
     assert run(warehouse, variants=["merchant"], tables_to=tmp_path / "w").summaries[("merchant", 0)].curves is None

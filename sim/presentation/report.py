@@ -232,7 +232,8 @@ def _figures(bundle: Bundle, means: pd.DataFrame, ci: pd.DataFrame | None) -> di
     lead, lockers = go.Figure(), go.Figure()
     for variant in bundle.variants:
         curves = bundle.curves(variant, 0)
-        hours = np.sort(curves.lead_h[np.isfinite(curves.lead_h)])
+        ordered = curves.lead_h_sorted()
+        hours = ordered[np.isfinite(ordered)]
         if len(hours):
             picks = np.unique(np.linspace(0, len(hours) - 1, min(len(hours), 400)).astype(int))
             lead.add_trace(go.Scatter(x=hours[picks], y=(picks + 1) / len(hours), name=variant, mode="lines"))
@@ -310,7 +311,7 @@ def _replay(bundle: Bundle) -> dict[str, Any]:
     tours = tours[tours["day"] == day]
     t0 = float(tours["start_s"].min()) - 0.5 * SECONDS_PER_HOUR if len(tours) else day * SECONDS_PER_DAY
     t1 = float(tours["end_s"].max()) + 1.0 * SECONDS_PER_HOUR if len(tours) else (day + 1) * SECONDS_PER_DAY
-    events = events_from_arrow(pq.read_table(bundle.folder / "events.parquet", filters=wanted))
+    events = events_from_arrow(pq.read_table(bundle.table_part("events", 0, variant, 0), filters=wanted))
     order = np.lexsort((events.time_s, events.parcel))
     parcel, time_s = events.parcel[order], events.time_s[order]
     notes = [f"Station area 0, {variant} variant, replication 0, day {day}."]

@@ -18,7 +18,7 @@ from ..model.tracking import events_from_arrow
 from ..scenario.schema import Scenario, scenario_from_dict
 from .bundle import require_complete
 from .runset import kpi_ci, kpi_means
-from .tables import run_parts
+from .tables import run_parts, station_part
 
 __all__ = ["CURVE_POINTS", "Bundle", "RunCurves"]
 
@@ -105,7 +105,17 @@ class Bundle:
             return pd.DataFrame()
         wanted = {"replication": replication, "variant": variant, "courier": courier, "station": station}
         filters = [(column, "=", value) for column, value in wanted.items() if value is not None]
-        return pd.read_parquet(path, filters=filters or None)
+        return pd.read_parquet(self.table_part(name, replication, variant, station), filters=filters or None)
+
+    def table_part(self, name: str, replication: int | None, variant: str | None, station: int | None) -> Path:
+        """Where to read a table's rows of one station area and run: the one part file that holds
+        them, where there is one (a streamed run: a part per area), else the whole table (to be
+        filtered). A city has hundreds of parts, and skipping a part by its statistics still means
+        opening it."""
+        table = self.folder / f"{name}.parquet"
+        if replication is None or variant is None or station is None or variant not in self.variants_written:
+            return table
+        return station_part(table, self.variants_written.index(variant), replication, station) or table
 
     def monitors(self) -> pd.DataFrame:
         return self.activity("monitors")

@@ -28,7 +28,7 @@ from ..model.activity import Activity
 from ..model.station_area import StationRun
 from ..model.tracking import EventTable
 
-__all__ = ["BYTES_PER_PARCEL", "TABLES", "ParquetSink", "check_disk_space", "run_parts"]
+__all__ = ["BYTES_PER_PARCEL", "TABLES", "ParquetSink", "check_disk_space", "run_parts", "station_part"]
 
 TABLES = ("events", *Activity.NAMES, "monitors")
 _PARQUET: dict[str, Any] = {"compression": "zstd"}
@@ -111,6 +111,13 @@ def check_disk_space(folder: Path, parcels_per_run: float, runs: int) -> None:
 def run_parts(table: Path, variant_index: int, replication: int) -> list[Path]:
     """The part files of one run in a table folder, in row order."""
     return sorted(Path(table).glob(f"r{replication:04d}-v{variant_index:02d}-*.parquet"))
+
+
+def station_part(table: Path, variant_index: int, replication: int, station: int) -> Path | None:
+    """The part file holding one station area's rows of one run, where the run was streamed (a
+    part per area); None where the area's rows share a part with others (a run kept in memory)."""
+    path = Path(table) / f"r{replication:04d}-v{variant_index:02d}-{_station_part(station)}.parquet"
+    return path if path.is_file() else None
 
 
 _UPSTREAM_PART = "0-upstream"  # sorts before the station areas' parts, as a run in memory orders its rows

@@ -59,19 +59,23 @@ def courier_tracks(city: City, tours: pd.DataFrame, stops: pd.DataFrame) -> list
     at stops, moving along the road path between places while riding."""
     path = road_paths(city)
     tracks = []
+    stop_courier = stops["courier"].to_numpy()
     for courier in sorted(int(c) for c in tours["courier"].unique()):
         build = _TrackBuilder(city.place_xy, path)  # a place's position is its road node's: where paths end
-        mine = stops[stops["courier"] == courier].sort_values("arrive_s")
+        mine = stops[stop_courier == courier].sort_values("arrive_s")
+        arrive = mine["arrive_s"].to_numpy(dtype=np.float64)
+        columns = (mine["place"].astype(int).tolist(), arrive.tolist(), mine["ride_s"].tolist(), mine["depart_s"].tolist())
+        rows = list(zip(*columns, strict=True))
         for tour in tours[tours["courier"] == courier].sort_values("start_s").itertuples(index=False):
             build.still(tour.start_s, 0)
             here, left = 0, tour.depart_s
-            on_tour = mine[(mine["arrive_s"] >= tour.depart_s) & (mine["arrive_s"] <= tour.return_s)]
-            for stop in on_tour.itertuples(index=False):
-                place = int(stop.place)
+            # The tour's stops: those it reached between leaving and coming back, a run of the sorted stops.
+            first, last = np.searchsorted(arrive, tour.depart_s, "left"), np.searchsorted(arrive, tour.return_s, "right")
+            for place, arrive_s, ride_s, depart_s in rows[first:last]:
                 build.still(left, here)
-                build.ride(max(left, stop.arrive_s - stop.ride_s), stop.arrive_s, here, place)
-                build.still(stop.depart_s, place)
-                here, left = place, stop.depart_s
+                build.ride(max(left, arrive_s - ride_s), arrive_s, here, place)
+                build.still(depart_s, place)
+                here, left = place, depart_s
             build.ride(left, tour.return_s, here, 0)
             build.still(tour.end_s, 0)
         tracks.append(build.track(courier))
