@@ -32,7 +32,7 @@ from ..tracking import Detail
 from .battery import Battery
 from .recipients import WHEN_OUT_CHOICES
 from .route import Route
-from .stop import StopClock, StopOutcome
+from .stop import TOTALS, StopClock, StopOutcome
 
 if TYPE_CHECKING:
     from ...scenario.schema import Scenario
@@ -52,7 +52,7 @@ __all__ = ["Courier", "WorkDay"]
 
 # Plain ints for the hot loops: attribute access on an IntEnum class is slow.
 _DOOR, _LOCKER, _COUNTER, _PICKUP_STATION = int(Mode.DOOR), int(Mode.LOCKER), int(Mode.COUNTER), int(Mode.PICKUP_STATION)
-_PARK, _WALK, _STAIRS, _LIFT, _WAIT, _CALL, _HANDOVER, _LOCKER_SESSION, _PICKUP_STATION_PART = tuple(StopPart)[:9]
+_PARK, _WALK, _STAIRS, _LIFT, _WAIT, _CALL, _HANDOVER, _LOCKER_SESSION, _PICKUP_STATION_PART = map(int, tuple(StopPart)[:9])
 _BREAK, _TASK, _WAITING = StopPart.BREAK, StopPart.TASK, StopPart.WAITING
 _COMPLAINT_DELAY_S = 1800.0  # assumption A27: a buyer complains within half an hour of the notification
 _UNASKED = frozenset((int(Detail.CORNER_CUT), int(Detail.NO_CONSENT)))  # left unasked: the buyer may complain
@@ -373,12 +373,7 @@ class Courier:
                     place=place,
                     ride_m=ride_m,
                     ride_s=ride_s,
-                    park_s=clock.park_s,
-                    walk_s=clock.walk_s,
-                    vertical_s=clock.vertical_s,
-                    wait_s=clock.wait_s,
-                    handover_s=clock.handover_s,
-                    pickup_s=clock.pickup_s,
+                    **dict(zip(TOTALS, clock.totals, strict=True)),  # park_s, walk_s, ... pickup_s
                     attempts=outcome.attempts,
                     door_visits=outcome.door_visits,
                     door_visit_parcels=outcome.door_visit_parcels,

@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 from ..activity import StopPart
 from ..tracking import Detail
 
-__all__ = ["StopClock", "StopOutcome"]
+__all__ = ["TOTALS", "StopClock", "StopOutcome"]
 
-# The stop's totals, by part: what the stops table reports of where the time went.
+# The stop's totals (what the stops table reports of where the time went) and the total each part
+# (``StopPart``, by value) adds to.
+TOTALS = ("park_s", "walk_s", "vertical_s", "wait_s", "handover_s", "pickup_s")
 _TOTAL_OF = {
     StopPart.PARK: "park_s",
     StopPart.WALK: "walk_s",
@@ -28,28 +30,25 @@ _TOTAL_OF = {
     StopPart.LOCKER: "pickup_s",
     StopPart.PICKUP_STATION: "pickup_s",
 }
+_TOTAL_INDEX = tuple(TOTALS.index(_TOTAL_OF[part]) for part in sorted(_TOTAL_OF))  # a list index by part: the hot path
 
 
 class StopClock:
     """The courier's time inside a stop, from its start; ``spend`` is the only way it moves."""
 
-    __slots__ = ("handover_s", "now", "park_s", "parts", "pickup_s", "vertical_s", "wait_s", "walk_s")
+    __slots__ = ("now", "parts", "totals")
 
     def __init__(self, start_s: float) -> None:
         self.now = start_s
-        self.park_s = 0.0
-        self.walk_s = 0.0
-        self.vertical_s = 0.0
-        self.wait_s = 0.0
-        self.handover_s = 0.0
-        self.pickup_s = 0.0
+        self.totals = [0.0] * len(TOTALS)  # in the order of ``TOTALS``
         # start, end, StopPart of each interval in turn, flat: a city keeps millions of them to the
         # end of a run, and tuples would be objects the garbage collector walks through.
         self.parts: list[float] = []
 
-    def spend(self, part: StopPart, seconds: float) -> float:
-        """Spend ``seconds`` on ``part`` now: log the interval, add it to the stop's totals, move on.
-        Returns the time it ends. A part that follows one of the same kind is logged as one."""
+    def spend(self, part: int, seconds: float) -> float:
+        """Spend ``seconds`` on ``part`` (a ``StopPart``) now: log the interval, add it to the stop's
+        totals, move on. Returns the time it ends. A part that follows one of the same kind is
+        logged as one."""
         if seconds > 0:
             start = self.now
             end = self.now = start + seconds
@@ -58,24 +57,23 @@ class StopClock:
                 parts[-2] = end
             else:
                 parts += (start, end, int(part))
-            total = _TOTAL_OF[part]
-            setattr(self, total, getattr(self, total) + seconds)
+            self.totals[_TOTAL_INDEX[part]] += seconds
         return self.now
 
-    def spend_each(self, part: StopPart, seconds: float, n: int) -> list[float]:
+    def spend_each(self, part: int, seconds: float, n: int) -> list[float]:
         """Spend ``seconds`` on ``part`` ``n`` times in turn (a parcel each, a locker session's drops):
         the time each ends. One addition at a time, so the floats are those of ``n`` calls of ``spend``."""
         if seconds <= 0 or n <= 0:
             return [self.now] * n
         ends = [self.spend(part, seconds)]  # the interval is logged; the others extend it
-        now, total_name = self.now, _TOTAL_OF[part]
-        total = getattr(self, total_name)
+        now, index = self.now, _TOTAL_INDEX[part]
+        total = self.totals[index]
         for _ in range(n - 1):
             now += seconds
             total += seconds
             ends.append(now)
         self.parts[-2] = now
-        setattr(self, total_name, total)
+        self.totals[index] = total
         self.now = now
         return ends
 
