@@ -32,6 +32,20 @@ def test_households_stay_the_same_in_every_replication():
     assert len(np.unique(a.type)) == 4  # every kind of household is there
 
 
+def test_presence_drawn_a_day_at_a_time_is_presence_drawn_when_asked():
+    """A station area draws the presence of the households with parcels a day at a time, in arrays;
+    anyone else, and any hour before the shift, is drawn when asked. Both give the same answers, so
+    that which households have parcels changes nobody's day."""
+    asked, drawn = households(), households()
+    with_parcels = np.arange(0, 20_000, 7)
+    drawn.expect_visits(with_parcels, 7)
+    for household in [*with_parcels[:300].tolist(), 1, 2, 19_999]:
+        for t in (3.5 * H, 7 * H, 12.25 * H, 23.9 * H, 24 * H + 9 * H, 6 * 24 * H + 10 * H):  # day 6: a Sunday
+            assert drawn.is_home(household, t) == asked.is_home(household, t), (household, t)
+    home = [asked.is_home(int(x), 12 * H) for x in with_parcels]
+    assert 0.2 < np.mean(home) < 0.9  # the answers vary: the comparison could fail
+
+
 def test_presence_persists_within_a_day():
     h = households()
     everyone = np.arange(4000)

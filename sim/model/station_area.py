@@ -21,7 +21,7 @@ from .facilities.returns import ReturnRequests
 from .facilities.station import Station
 from .facilities.traffic import Traffic
 from .ledger import Ledger
-from .modes import plan_deliveries
+from .modes import Mode, plan_deliveries
 from .policies import COMPLIANCE_POLICIES
 from .roster import Roster
 from .tracking import EventTable
@@ -85,6 +85,10 @@ class StationArea:
             streams=streams,
         )
         returns = ReturnRequests(parcels, chances, self.ledger, self.station)
+        # Couriers knock where parcels go to the door and where returns are picked up, from the
+        # start of their shift (anyone else's presence is drawn when asked).
+        knocked = parcels.household[(plan.mode == Mode.DOOR) | chances.returns]
+        households.expect_visits(knocked, int(scenario.couriers.shift_start_h))
         self.network = PickupNetwork(
             scenario,
             city,

@@ -8,7 +8,10 @@ at hour h is ``a·C + b·E_h < z(p_h)``, where C is one standard normal per hous
 per hour, a² + b² = 1 and z the normal quantile. Every hour's probability is the profile's exactly,
 and any two hours of a day are correlated through C (a household away at 10:00 is likely away at
 12:00). Every answer is a counter-based draw keyed by the household or the parcel, so the same
-person behaves the same way in every variant of a replication (common random numbers).
+person behaves the same way in every variant of a replication (common random numbers). A station
+area draws the presence of the households it has parcels for a day at a time, in arrays (drawn one
+at a time in Python, they took a third of a door visit's time); the numbers are those of drawing
+each when asked.
 """
 
 from __future__ import annotations
@@ -42,8 +45,14 @@ def _quantile(p: float) -> float:
     return _NORMAL.inv_cdf(p)
 
 
-def _normal(u: float) -> float:
-    return _NORMAL.inv_cdf(min(max(u, 1e-15), 1 - 1e-15))
+def _normal(u: np.ndarray) -> np.ndarray:
+    """Standard normals from uniforms (the presence draws'; ``_normal1`` for one: the same numbers,
+    so a household's presence is the same whichever way it was drawn)."""
+    return ndtri(np.clip(u, 1e-15, 1 - 1e-15))
+
+
+def _normal1(u: float) -> float:
+    return float(ndtri(min(max(u, 1e-15), 1 - 1e-15)))
 
 
 class Households:
@@ -71,10 +80,17 @@ class Households:
         self.door_service_utility = np.array([t.door_service_utility for t in types])[self.type]
         # Thresholds on the latent normal scale, by type, kind of day (0 working, 1 weekend) and hour.
         self._threshold = [[[_quantile(p) for p in t.home_working_day], [_quantile(p) for p in t.home_weekend]] for t in types]
+        self._threshold_array = np.array(self._threshold)  # the same, by type, kind of day, hour
         self._a = math.sqrt(cfg.presence_persistence)
         self._b = math.sqrt(1.0 - cfg.presence_persistence)
-        self._day_factor: dict[int, float] = {}  # by household << 20 | day
-        self._home: dict[int, bool] = {}  # by household << 20 | hour of the run
+        self._n_households = n_households
+        # Presence drawn a day at a time in arrays (``expect_visits``): the households' rows, the
+        # first hour drawn, and each day's answers (a row's hours in turn).
+        self._row: memoryview = np.full(n_households, -1, dtype=np.int64).data
+        self._first_hour, self._hours = 24, 0
+        self._expected = np.zeros(0, dtype=np.int64)
+        self._by_day: dict[int, memoryview] = {}
+        self._home: dict[int, bool] = {}  # anyone else, by household << 20 | hour of the run
         # Cumulative pick-up weights by type and kind of pick-up point (``PickupKind``): each only
         # while it is open (``pickup_hours``: opens, closes); a locker at any hour.
         self._pickup_cdf: dict[int, list[list[float]]] = {}
@@ -102,22 +118,44 @@ class Households:
         )
 
     # --- presence ---------------------------------------------------------------------------
+    def expect_visits(self, households: np.ndarray, from_hour: int) -> None:
+        """The households couriers may knock at (those with parcels) and the first hour of the day
+        they work: their presence is drawn a day at a time, in arrays, when first asked; anyone
+        else, or any earlier hour, when asked. The answers are the same either way."""
+        self._expected = np.unique(np.asarray(households, dtype=np.int64))
+        row = np.full(self._n_households, -1, dtype=np.int64)
+        row[self._expected] = np.arange(len(self._expected))
+        self._row = row.data
+        self._first_hour, self._hours = from_hour, 24 - from_hour
+        self._by_day.clear()
+
     def is_home(self, household: int, time_s: float) -> bool:
         """Is anybody home at this household at this time?"""
         hours = int(time_s // SECONDS_PER_HOUR)
+        day, hour = divmod(hours, 24)
+        row = self._row[household]
+        if row >= 0 and hour >= self._first_hour:
+            today = self._by_day.get(day)
+            if today is None:
+                today = self._by_day[day] = self._presence(self._expected, day, np.arange(self._first_hour, 24)).ravel().data
+            return bool(today[row * self._hours + hour - self._first_hour])
         key = household << 20 | hours  # one integer per household and hour of the run
         home = self._home.get(key)
-        if home is None:
-            day, hour = divmod(hours, 24)
-            factor = self._day_factor.get(household << 20 | day)
-            if factor is None:
-                factor = self._day_factor[household << 20 | day] = _normal(
-                    self._streams.uniform1("home_day", household << 20 | day)
-                )
-            hourly = _normal(self._streams.uniform1("home_hour", key))
+        if home is None:  # as ``_presence`` draws it, one number at a time
+            factor = _normal1(self._streams.uniform1("home_day", household << 20 | day))
+            hourly = _normal1(self._streams.uniform1("home_hour", key))
             kind = int((day + self._start_weekday) % 7 in _WEEKEND)
             home = self._home[key] = self._a * factor + self._b * hourly < self._threshold[int(self.type[household])][kind][hour]
         return home
+
+    def _presence(self, households: np.ndarray, day: int, hours: np.ndarray) -> np.ndarray:
+        """Whether anybody is home at each of ``households`` (rows) at each of ``hours`` of ``day``
+        (columns): ``a·C + b·E_h < z(p_h)``, C one normal per household and day, E_h one per hour."""
+        factor = _normal(self._streams.uniform("home_day", households << 20 | day))
+        hourly = _normal(self._streams.uniform("home_hour", households[:, None] << 20 | (day * 24 + hours)[None, :]))
+        kind = int((day + self._start_weekday) % 7 in _WEEKEND)
+        threshold = self._threshold_array[self.type[households], kind][:, hours]
+        return np.ascontiguousarray(self._a * factor[:, None] + self._b * hourly < threshold)
 
     # --- consent and collecting ---------------------------------------------------------------
     def consents(self, household: int) -> bool:
