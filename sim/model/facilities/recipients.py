@@ -119,9 +119,9 @@ class Households:
 
     # --- presence ---------------------------------------------------------------------------
     def expect_visits(self, households: np.ndarray, from_hour: int) -> None:
-        """The households couriers may knock at (those with parcels) and the first hour of the day
-        they work: their presence is drawn a day at a time, in arrays, when first asked; anyone
-        else, or any earlier hour, when asked. The answers are the same either way."""
+        """The households couriers may knock at and the first hour of the day they work: their
+        presence is drawn a day at a time, in arrays, when first asked; anyone else's, or at an
+        earlier hour, when asked. The answers are the same either way."""
         self._expected = np.unique(np.asarray(households, dtype=np.int64))
         row = np.full(self._n_households, -1, dtype=np.int64)
         row[self._expected] = np.arange(len(self._expected))
