@@ -43,8 +43,7 @@ def gallery(bundle: Bundle) -> dict[str, Figure]:
             {v: c.locker_level() for v, c in curves.items()}, bundle.meta["locker_slots"]
         )
         charts["station_backlog"] = plots.station_backlog({v: c.backlog_level() for v, c in curves.items()}, _bursts(sc))
-        variant = "door" if "door" in variants else variants[0]
-        charts["district_map"], charts["courier_gantt"] = _courier_charts(bundle, variant)
+        charts["district_map"], charts["courier_gantt"] = _courier_charts(bundle)
         by_day = bundle.by_day()
         if len(by_day) and by_day["day"].nunique() >= 3:
             charts["week"] = plots.week(by_day, sc.week.peaks)
@@ -63,7 +62,7 @@ def gallery(bundle: Bundle) -> dict[str, Figure]:
             backlog[v] = (np.append(t, (sc.horizon.days + sc.horizon.drain_days) * SECONDS_PER_DAY), np.append(y, y[-1]))
         charts["backlog_over_time"] = plots.backlog_over_time(backlog, _bursts(sc))
         charts["dispatch_time_ecdf"] = plots.dispatch_time_ecdf({v: c.dispatch_h for v, c in curves.items()})
-        charts["dispatch_shares"] = plots.dispatch_shares(bundle.kpi_means()[0])
+        charts["dispatch_shares"] = plots.dispatch_shares(means)
     return charts
 
 
@@ -90,14 +89,12 @@ def _bursts(sc: Scenario) -> list[tuple[float, float]]:
     return [(b.start_h, b.duration_min) for b in sc.upstream.orders.bursts] if sc.upstream is not None else []
 
 
-def _courier_charts(bundle: Bundle, variant: str) -> tuple[Figure, Figure]:
-    """The map with one courier's tours on the first measured day, and that courier's Gantt chart.
-    The courier shown is the one of station 0 whose area has the most stops (the most telling map)."""
+def _courier_charts(bundle: Bundle) -> tuple[Figure, Figure]:
+    """The map with one courier's tours on the day shown (``Bundle.shown_day``), and that courier's
+    Gantt chart. The courier shown is the one of station 0 whose area has the most stops (the most
+    telling map)."""
     sc = bundle.scenario
-    tours = bundle.activity("tours", 0, variant=variant, station=0)
-    run_stops = bundle.activity("stops", 0, variant=variant, station=0)
-    measured = tours[tours["day"] >= sc.horizon.warmup_days]["day"]
-    day = int(measured.min()) if len(measured) else sc.horizon.warmup_days  # the first measured day with tours
+    variant, day, tours, run_stops = bundle.shown_day()
     day_s = (day * SECONDS_PER_DAY, (day + 1) * SECONDS_PER_DAY)
     on_day = run_stops[(run_stops["arrive_s"] >= day_s[0]) & (run_stops["arrive_s"] < day_s[1])]
     courier = int(on_day.groupby("courier")["place"].nunique().idxmax()) if len(on_day) else 0

@@ -301,13 +301,10 @@ def _replay(bundle: Bundle) -> dict[str, Any]:
     """One day of station area 0 in the door variant (else the first), replication 0: roads, places,
     couriers' positions along their paths, every parcel's events, the locker banks' fill."""
     sc = bundle.scenario
-    variant = "door" if "door" in bundle.variants else bundle.variants[0]
+    variant, day, tours, stops = bundle.shown_day()
     resolved = sc.resolved(variant)
     city = build_city(resolved.city, resolved.station, resolved.seed, 0)
     wanted = [("variant", "=", variant), ("replication", "=", 0), ("station", "=", 0)]
-    tours, stops = (_or_empty(bundle.activity(name, 0, variant=variant, station=0), name) for name in ("tours", "stops"))
-    measured = tours[tours["day"] >= sc.horizon.warmup_days]
-    day = int(measured["day"].min()) if len(measured) else sc.horizon.warmup_days
     tours = tours[tours["day"] == day]
     t0 = float(tours["start_s"].min()) - 0.5 * SECONDS_PER_HOUR if len(tours) else day * SECONDS_PER_DAY
     t1 = float(tours["end_s"].max()) + 1.0 * SECONDS_PER_HOUR if len(tours) else (day + 1) * SECONDS_PER_DAY
@@ -354,17 +351,6 @@ def _replay(bundle: Bundle) -> dict[str, Any]:
             "detail": events.detail[order].tolist(),
         },
     }
-
-
-def _or_empty(table: pd.DataFrame, name: str) -> pd.DataFrame:
-    """The table, or an empty one with the columns the replay reads when no courier rode."""
-    if len(table):
-        return table
-    columns = {
-        "tours": ["courier", "day", "start_s", "depart_s", "return_s", "end_s"],
-        "stops": ["courier", "arrive_s", "depart_s", "place", "ride_s"],
-    }
-    return pd.DataFrame({c: pd.Series(dtype=float) for c in columns[name]})
 
 
 def _roads(city: Any) -> list[float]:

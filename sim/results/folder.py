@@ -107,6 +107,16 @@ class Bundle:
         filters = [(column, "=", value) for column, value in wanted.items() if value is not None]
         return pd.read_parquet(self.table_part(name, replication, variant, station), filters=filters or None)
 
+    def shown_day(self) -> tuple[str, int, pd.DataFrame, pd.DataFrame]:
+        """What the map, the Gantt chart and the replay show: the variant (door, else the first),
+        the day (the first measured day with tours) and station area 0's tours and stops of
+        replication 0 in it (all days; empty ones with the columns they are read by)."""
+        variant = "door" if "door" in self.variants else self.variants[0]
+        tours, stops = (_or_empty(self.activity(name, 0, variant=variant, station=0), name) for name in ("tours", "stops"))
+        measured = tours[tours["day"] >= self.scenario.horizon.warmup_days]["day"]
+        day = int(measured.min()) if len(measured) else self.scenario.horizon.warmup_days
+        return variant, day, tours, stops
+
     def table_part(self, name: str, replication: int | None, variant: str | None, station: int | None) -> Path:
         """Where to read a table's rows of one station area and run: the one part file that holds
         them, where there is one (a streamed run: a part per area), else the whole table (to be
@@ -137,6 +147,17 @@ class Bundle:
     def kpi_means(self) -> tuple[pd.DataFrame, pd.DataFrame | None]:
         """KPI means per variant and, with 2+ replications, their 95% half-widths."""
         return kpi_means(self.runs), (kpi_ci(self.runs) if self.runs["replication"].nunique() > 1 else None)
+
+
+def _or_empty(table: pd.DataFrame, name: str) -> pd.DataFrame:
+    """The table, or an empty one with the columns the charts and the replay read (no courier rode)."""
+    if len(table):
+        return table
+    columns = {
+        "tours": ["courier", "day", "start_s", "depart_s", "return_s", "end_s"],
+        "stops": ["courier", "arrive_s", "depart_s", "place", "ride_s"],
+    }
+    return pd.DataFrame({c: pd.Series(dtype=float) for c in columns[name]})
 
 
 _CURVE_COLUMNS = ["time_s", "parcel", "status", "courier", "place", "station", "detail", "service"]
