@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.core.streams import Streams
+from sim.core.streams import Streams, uniform_from
 
 
 def test_same_name_same_numbers_whatever_was_drawn_before():
@@ -46,3 +46,6 @@ def test_scalar_fast_path_gives_exactly_the_array_numbers():
     arrays = s.uniform("elevator", keys, 31, 4)
     scalars = [s.uniform1("elevator", int(k), 31, 4) for k in keys]
     assert arrays.tolist() == scalars
+    # A draw begun with its first keys (a building and an hour) and finished with the last (a floor).
+    assert [uniform_from(s.state1("elevator", int(k), 31), 4) for k in keys] == scalars
+    assert [uniform_from(s.state1("elevator"), int(k), 31, 4) for k in keys] == scalars

@@ -16,7 +16,7 @@ import zlib
 
 import numpy as np
 
-__all__ = ["Streams"]
+__all__ = ["Streams", "uniform_from"]
 
 _MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 
@@ -89,12 +89,31 @@ class Streams:
         h = self._keys.get(name)
         if h is None:
             h = self._key(name)
-        for k in keys:  # splitmix64 of h ^ k, written out: this runs for nearly every draw of a day
-            x = ((h ^ k) + 0x9E3779B97F4A7C15) & _M64
-            x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _M64
-            x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _M64
-            h = x ^ (x >> 31)
-        return (h >> 11) * _INV_2_53
+        return (_mix(h, keys) >> 11) * _INV_2_53  # the top 53 bits: an exactly representable double
+
+    def state1(self, name: str, *keys: int) -> int:
+        """The hash of ``name`` and the first keys of a draw, to be finished by ``uniform_from``:
+        ``uniform_from(state1(name, a, b), c) == uniform1(name, a, b, c)``. Worth keeping where
+        many draws share their first keys (a building and an hour, then the floor)."""
+        h = self._keys.get(name)
+        if h is None:
+            h = self._key(name)
+        return _mix(h, keys)
+
+
+def uniform_from(state: int, *keys: int) -> float:
+    """Finish a draw begun by ``Streams.state1`` with the remaining keys."""
+    return (_mix(state, keys) >> 11) * _INV_2_53
+
+
+def _mix(h: int, keys: tuple[int, ...]) -> int:
+    """splitmix64 of ``h ^ k`` for each key in turn, in plain Python (as ``_splitmix64`` does in arrays)."""
+    for k in keys:
+        x = ((h ^ k) + 0x9E3779B97F4A7C15) & _M64
+        x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _M64
+        x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _M64
+        h = x ^ (x >> 31)
+    return h
 
 
 _M64 = 0xFFFFFFFFFFFFFFFF

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from ...core.streams import Streams
+from ...core.streams import Streams, uniform_from
 from ...core.units import SECONDS_PER_DAY, SECONDS_PER_HOUR
 
 if TYPE_CHECKING:
@@ -23,10 +23,17 @@ class Elevators:
         self._mean_wait_s = mean_wait_s
         self._streams = streams
         self._traffic = traffic if traffic is not None and traffic.lift_peaks else None
+        # The draw's hash of (building, hour), kept: a courier calls a building's lift on several
+        # floors within the hour, and only the floor's round of the hash is left to do each time.
+        self._building_hour: dict[tuple[int, int], int] = {}
 
     def wait_s(self, building: int, time_s: float, floor: int) -> float:
         """The wait for a lift called at ``floor`` of ``building`` at ``time_s``."""
-        u = self._streams.uniform1("elevator", building, int(time_s // SECONDS_PER_HOUR), floor)
+        key = (building, int(time_s // SECONDS_PER_HOUR))
+        state = self._building_hour.get(key)
+        if state is None:
+            state = self._building_hour[key] = self._streams.state1("elevator", *key)
+        u = uniform_from(state, floor)
         wait = -self._mean_wait_s * math.log1p(-u)
         if self._traffic is not None:
             hour = (time_s % SECONDS_PER_DAY) / SECONDS_PER_HOUR
