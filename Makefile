@@ -55,6 +55,7 @@ validation: $(STAMP)
 bench: $(DEV_STAMP)
 	$(BIN)/python benchmarks/routing.py
 	$(BIN)/python benchmarks/station_day.py
+	$(BIN)/python benchmarks/where_time_goes.py
 	$(BIN)/python benchmarks/click_to_door.py
 	$(BIN)/python benchmarks/sweep_scaling.py
 	$(BIN)/python benchmarks/city_day.py
