@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
+from sim.core.streams import Streams
 from sim.model.demand import _split_counts, sort_ready_times
+from sim.model.facilities import buildings
+from sim.model.facilities.buildings import Elevators
 from sim.model.facilities.pickup import LOCKER_FITS, SHELF_FITS, PickupKind, PickupPoint
 
 
@@ -78,3 +83,18 @@ def test_our_parcel_moving_in_later_finds_room_or_is_told_it_did_not():
     shelves.add_arrival(200.0, 0, resolve)  # another, while the first is still on the shelf
     shelves.finish(1000.0)
     assert told == [True, False] and shelves.collections[0] == 1
+
+
+def test_a_lift_wait_is_its_draw_whatever_the_cache_keeps(monkeypatch):
+    """A lift's wait is the exponential of the (building, hour, floor) draw, whether the building-hour's
+    hash was kept from an earlier call, made anew, or dropped when the cache was emptied."""
+    streams = Streams(5, replication=2)
+    asks = [(b, h * 3600.0 + 0.4, f) for h in (8, 9, 8, 31) for b in (0, 3, 7) for f in (1, 4, 9)]
+    by_definition = [-20.0 * math.log1p(-streams.uniform1("elevator", b, int(t // 3600), f)) for b, t, f in asks]
+    assert [Elevators(20.0, streams).wait_s(*a) for a in asks] == by_definition  # nothing kept
+    kept = Elevators(20.0, streams)
+    assert [kept.wait_s(*a) for a in asks] == by_definition  # kept from earlier floors and hours
+    monkeypatch.setattr(buildings, "_BUILDING_HOURS_KEPT", 2)
+    emptied = Elevators(20.0, streams)
+    assert [emptied.wait_s(*a) for a in asks] == by_definition  # emptied every other building-hour
+    assert len(emptied._building_hour) <= 2

@@ -13,6 +13,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Elevators"]
 
+_BUILDING_HOURS_KEPT = 4096
+
 
 class Elevators:
     """Elevator waits, exponential with a given mean, drawn per building, hour and floor: the
@@ -25,6 +27,8 @@ class Elevators:
         self._traffic = traffic if traffic is not None and traffic.lift_peaks else None
         # The draw's hash of (building, hour), kept: a courier calls a building's lift on several
         # floors within the hour, and only the floor's round of the hash is left to do each time.
+        # A cache of a pure function, emptied when it grows large (a long run's past hours): that
+        # changes no draw.
         self._building_hour: dict[tuple[int, int], int] = {}
 
     def wait_s(self, building: int, time_s: float, floor: int) -> float:
@@ -32,6 +36,8 @@ class Elevators:
         key = (building, int(time_s // SECONDS_PER_HOUR))
         state = self._building_hour.get(key)
         if state is None:
+            if len(self._building_hour) >= _BUILDING_HOURS_KEPT:
+                self._building_hour.clear()
             state = self._building_hour[key] = self._streams.state1("elevator", *key)
         u = uniform_from(state, floor)
         wait = -self._mean_wait_s * math.log1p(-u)
