@@ -95,10 +95,7 @@ class Streams:
         """The hash of ``name`` and the first keys of a draw, to be finished by ``uniform_from``:
         ``uniform_from(state1(name, a, b), c) == uniform1(name, a, b, c)``. Worth keeping where
         many draws share their first keys (a building and an hour, then the floor)."""
-        h = self._keys.get(name)
-        if h is None:
-            h = self._key(name)
-        return _mix(h, keys)
+        return _mix(self._key(name), keys)
 
 
 def uniform_from(state: int, *keys: int) -> float:

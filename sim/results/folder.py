@@ -13,14 +13,14 @@ import yaml
 
 from ..core.errors import ResultsError, ScenarioError
 from ..core.units import SECONDS_PER_DAY
-from ..model.curves import CURVE_POINTS, RunCurves
+from ..model.curves import RunCurves
 from ..model.tracking import events_from_arrow
 from ..scenario.schema import Scenario, scenario_from_dict
 from .bundle import require_complete
 from .runset import kpi_ci, kpi_means
 from .tables import run_parts, station_part
 
-__all__ = ["CURVE_POINTS", "Bundle", "RunCurves"]
+__all__ = ["Bundle"]
 
 
 class Bundle:
