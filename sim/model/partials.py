@@ -24,6 +24,7 @@ from .accounting import IN_HANDS, final_status, where_they_are
 from .activity import Activity
 from .economics import overdue_fee
 from .facilities.pickup import PickupKind
+from .facilities.stop import TOTALS
 from .tracking import Detail, EventTable, Service, Status, by_parcel, first_of_each
 
 __all__ = [
@@ -346,10 +347,9 @@ def _activity_per_day(per_day: np.ndarray, activity: Activity, days: int) -> Non
     if len(s):
         stop_day = s.arrive_s // SECONDS_PER_DAY
         add("stop_s", stop_day, s.depart_s - s.arrive_s)
-        add("stop_pickup_s", stop_day, s.pickup_s)
         add("stop_inside_s", stop_day, s.vertical_s + s.wait_s + s.handover_s + s.pickup_s)
-        for part in ("park", "walk", "vertical", "wait", "handover"):
-            add(f"stop_{part}_s", stop_day, getattr(s, f"{part}_s"))
+        for total in TOTALS:  # the stop clock's totals: stop_park_s, ... stop_pickup_s
+            add(f"stop_{total}", stop_day, getattr(s, total))
         add("stops_attempted", stop_day, (s.attempts > 0).astype(np.float64))
         add("stop_attempts", stop_day, s.attempts)
         add("door_visits", stop_day, s.door_visits)
